@@ -1,0 +1,131 @@
+//! Builds the application: shared state, the actix `App` (used by the server and by tests
+//! alike) and the running server.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use anyhow::Context;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::passwords::Hasher;
+use crate::auth::tokens::TokenKeys;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::http::{self, RouteTable, problem, request_id};
+use crate::store::{Db, DbUrl, migrate};
+
+/// Largest JSON body accepted.
+pub const JSON_LIMIT: usize = 64 * 1024;
+
+/// Everything a request handler may need; shared by all workers.
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub hasher: Hasher,
+    pub keys: Arc<TokenKeys>,
+    pub clock: Clock,
+    pub routes: Arc<RouteTable>,
+}
+
+impl AppState {
+    /// Connects to the database, applies pending migrations and loads the signing keys.
+    pub async fn initialize(config: Config, clock: Clock) -> anyhow::Result<Self> {
+        let url = DbUrl::parse(&config.database_url).map_err(anyhow::Error::msg)?;
+        let db = Db::new(url.clone(), config.database_pool_size);
+        let applied = db
+            .run(|conn| {
+                migrate::run_pending(conn)
+                    .map_err(|e| crate::error::AppError::Internal(format!("migrations: {e}")))
+            })
+            .await
+            .with_context(|| format!("preparing the {} database", url.backend()))?;
+        if !applied.is_empty() {
+            tracing::info!(migrations = ?applied, "database migrated");
+        }
+        let issuer = config.public_url.trim_end_matches('/').to_owned();
+        let pem = config.jwt_private_key.clone();
+        let now = clock.now();
+        let keys = db
+            .write(move |conn| TokenKeys::load_or_create(conn, &issuer, pem.as_deref(), now))
+            .await
+            .context("loading the token signing key")?;
+        let hasher = Hasher::new(config.hash_permits()).context("preparing password hashing")?;
+        Ok(Self {
+            config: Arc::new(config),
+            db,
+            hasher,
+            keys: Arc::new(keys),
+            clock,
+            routes: Arc::new(RouteTable::from_openapi(&http::openapi::document())),
+        })
+    }
+}
+
+/// The actix application with every route, middleware and error handler.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, api) = App::new()
+        .into_utoipa_app()
+        .openapi(http::openapi::base())
+        .service(utoipa_actix_web::scope("/api/v1").configure(http::api_v1))
+        .service(http::auth::jwks)
+        .split_for_parts();
+    app.app_data(state)
+        .app_data(
+            web::JsonConfig::default()
+                .limit(JSON_LIMIT)
+                .error_handler(problem::json_error),
+        )
+        .app_data(web::QueryConfig::default().error_handler(problem::query_error))
+        .app_data(web::PathConfig::default().error_handler(problem::path_error))
+        .service(web::resource("/api/docs").to(|| async {
+            HttpResponse::PermanentRedirect()
+                .insert_header(("Location", "/api/docs/"))
+                .finish()
+        }))
+        .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", api))
+        .default_service(web::to(http::fallback))
+        .wrap(Compress::default())
+        .wrap(from_fn(request_id::middleware))
+}
+
+/// A server that is listening.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub server: actix_web::dev::Server,
+    pub state: web::Data<AppState>,
+}
+
+/// Starts serving on an already bound listener (port 0 in tests).
+pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Running> {
+    let addr = listener.local_addr()?;
+    let workers = state.config.workers;
+    let state = web::Data::new(state);
+    let shared = state.clone();
+    let mut server = HttpServer::new(move || app(shared.clone()))
+        .listen(listener)
+        .with_context(|| format!("listening on {addr}"))?
+        .shutdown_timeout(30);
+    if workers > 0 {
+        server = server.workers(workers);
+    }
+    Ok(Running {
+        addr,
+        server: server.run(),
+        state,
+    })
+}

@@ -1,0 +1,21 @@
+//! Credentials: password hashing, signed tokens, refresh tokens and the request principal.
+
+pub mod passwords;
+pub mod principal;
+pub mod tokens;
+
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+/// A random opaque secret (refresh tokens, one-time links): 32 bytes, URL-safe base64.
+pub fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::fill(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// How opaque secrets are stored: SHA-256, hex. They are random, so no salt is needed.
+pub fn secret_hash(secret: &str) -> String {
+    let digest = Sha256::digest(secret.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}

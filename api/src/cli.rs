@@ -1,0 +1,243 @@
+//! The command line: `serve` (default), `migrate`, `create-admin`, `openapi`.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use b2mms_shared::api::NewMember;
+use b2mms_shared::{Category, InstitutionStatus, Role};
+use clap::{Parser, Subcommand};
+
+use crate::app::{self, AppState};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::store::{self, DbUrl, migrate};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "b2mms",
+    version,
+    about = "Membership management for scientific collaborations"
+)]
+struct Cli {
+    /// Configuration file (default: b2mms.toml in the working directory, if present).
+    #[arg(long, global = true, env = "B2MMS_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API and the web frontend (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create an administrator account; the password is read from standard input.
+    CreateAdmin {
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Collaboration")]
+        given_name: String,
+        #[arg(long, default_value = "Administrator")]
+        family_name: String,
+        /// Short name of the home institution; by default a "Secretariat" institution is
+        /// created (and can be edited later).
+        #[arg(long)]
+        institution: Option<String>,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+fn load_config(cli: &Cli) -> anyhow::Result<Config> {
+    let (path, required) = match &cli.config {
+        Some(p) => (p.clone(), true),
+        None => (PathBuf::from("b2mms.toml"), false),
+    };
+    let loaded = Config::load(Some(&path), required, std::env::vars())?;
+    for key in &loaded.unknown_keys {
+        tracing::warn!(key, "unknown configuration key ignored");
+    }
+    Ok(loaded.config)
+}
+
+fn init_logging(format: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("B2MMS_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::Openapi) = cli.command {
+        print!("{}", crate::http::openapi::document_json());
+        return ExitCode::SUCCESS;
+    }
+    let config = match load_config(&cli) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("b2mms: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(&config.log_format);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config),
+        Command::Migrate => run_migrate(&config),
+        Command::CreateAdmin {
+            account,
+            email,
+            given_name,
+            family_name,
+            institution,
+        } => create_admin(config, account, email, given_name, family_name, institution),
+        Command::Openapi => unreachable!("handled above"),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("b2mms: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(config: Config) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        let listener = TcpListener::bind(config.bind)
+            .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let backend = DbUrl::parse(&config.database_url)
+            .map_err(anyhow::Error::msg)?
+            .backend();
+        let state = AppState::initialize(config, Clock::system()).await?;
+        let running = app::start(state, listener)?;
+        tracing::info!(
+            address = %running.addr,
+            database = backend,
+            public_url = %running.state.config.public_url,
+            "b2mms is serving: web frontend at /, API documentation at /api/docs"
+        );
+        running.server.await.context("server stopped with an error")
+    })
+}
+
+fn run_migrate(config: &Config) -> anyhow::Result<()> {
+    let url = DbUrl::parse(&config.database_url).map_err(anyhow::Error::msg)?;
+    let mut conn = url.connect().map_err(anyhow::Error::msg)?;
+    let applied = migrate::run_pending(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if applied.is_empty() {
+        println!("database is up to date");
+    } else {
+        for name in applied {
+            println!("applied {name}");
+        }
+    }
+    Ok(())
+}
+
+fn create_admin(
+    config: Config,
+    account: String,
+    email: String,
+    given_name: String,
+    family_name: String,
+    institution: Option<String>,
+) -> anyhow::Result<()> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_to_string(&mut password)
+        .context("reading the password from standard input")?;
+    let password = password.lines().next().unwrap_or("").to_owned();
+    if password.is_empty() {
+        bail!(
+            "give the password on standard input, e.g. `echo \"$PASSWORD\" | b2mms create-admin …`"
+        );
+    }
+    let state =
+        actix_web::rt::System::new().block_on(AppState::initialize(config, Clock::system()))?;
+    let url = state.db.url().clone();
+    let mut conn = url.connect().map_err(anyhow::Error::msg)?;
+    let institution_id = home_institution(&mut conn, &state, institution.as_deref())?;
+    let body = NewMember {
+        given_name,
+        middle_name: None,
+        family_name,
+        email,
+        account_name: account,
+        initial_password: password,
+        institution_id,
+        category: Category::TechnicalStaff,
+    };
+    let member =
+        crate::http::members::create_member_blocking(&mut conn, &state, &body, &[Role::Admin])
+            .map_err(|e| match e {
+                crate::error::AppError::Validation(errors) => {
+                    let lines: Vec<String> = errors
+                        .0
+                        .iter()
+                        .flat_map(|(f, vs)| vs.iter().map(move |v| format!("  {f}: {}", v.message)))
+                        .collect();
+                    anyhow::anyhow!("the administrator cannot be created:\n{}", lines.join("\n"))
+                }
+                other => anyhow::anyhow!("{}", other.problem().detail),
+            })?;
+    println!(
+        "created administrator `{}` ({}); sign in with this password, you will be asked to change it",
+        member.account_name.unwrap_or_default(),
+        member.id
+    );
+    Ok(())
+}
+
+/// The institution named on the command line, or the secretariat's (created when missing).
+fn home_institution(
+    conn: &mut store::DbConnection,
+    state: &AppState,
+    short_name: Option<&str>,
+) -> anyhow::Result<uuid::Uuid> {
+    use crate::store::models::InstitutionRow;
+    use crate::store::schema::institutions;
+    use diesel::prelude::*;
+
+    let wanted = short_name.unwrap_or("Secretariat");
+    let found: Option<String> = institutions::table
+        .filter(institutions::short_name.eq(wanted))
+        .select(institutions::id)
+        .first(conn)
+        .optional()?;
+    let id = match (found, short_name) {
+        (Some(id), _) => id,
+        (None, Some(name)) => bail!("no institution has the short name `{name}`"),
+        (None, None) => {
+            let now = store::to_db_time(state.clock.now());
+            let row = InstitutionRow {
+                id: store::new_id(),
+                name: "Collaboration Secretariat".into(),
+                short_name: "Secretariat".into(),
+                city: "Tsukuba".into(),
+                country: "JP".into(),
+                ror_id: None,
+                inspire_id: None,
+                status: InstitutionStatus::Active.as_str().into(),
+                created_at: now,
+                updated_at: now,
+            };
+            store::institutions::insert(conn, &row).map_err(|e| anyhow::anyhow!("{e}"))?;
+            row.id
+        }
+    };
+    Ok(uuid::Uuid::parse_str(&id)?)
+}

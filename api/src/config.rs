@@ -1,0 +1,324 @@
+//! Layered configuration: built-in defaults, then an optional TOML file, then `B2MMS_*`
+//! environment variables. Any key may instead be read from a file named by `B2MMS_<KEY>_FILE`
+//! (for secrets). Unknown keys are reported, not silently ignored.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The complete configuration of one b2mms instance.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `sqlite://PATH`, a plain path, or `postgres://…`.
+    pub database_url: String,
+    /// Address to listen on.
+    pub bind: SocketAddr,
+    /// The URL people use to reach this instance (links in mail, cookie security).
+    pub public_url: String,
+    /// Where outgoing mail goes: `smtp://host:port`, `smtps://…`, `file:///dir` or `log`.
+    pub mail_url: String,
+    /// Sender address of outgoing mail.
+    pub mail_from: String,
+    /// Directory holding the built web frontend (`index.html` and its assets).
+    pub web_dir: PathBuf,
+    /// Lifetime of access tokens, seconds.
+    pub access_token_ttl: i64,
+    /// Lifetime of a session (refresh tokens), seconds.
+    pub session_ttl: i64,
+    /// Days until a password expires.
+    pub password_max_age_days: i64,
+    /// Maximum number of database connections in the pool.
+    pub database_pool_size: u32,
+    /// Worker threads of the HTTP server (0 = one per core).
+    pub workers: usize,
+    /// Password hashes computed at the same time (0 = one per core).
+    pub hash_concurrency: usize,
+    /// PKCS#8 Ed25519 private key (PEM) used to sign tokens; generated and stored in the
+    /// database when absent.
+    pub jwt_private_key: Option<String>,
+    /// Account names no person may take, in addition to the built-in list.
+    pub reserved_account_names: Vec<String>,
+    /// Log format: `text` or `json`.
+    pub log_format: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://b2mms.db".to_owned(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            mail_url: "log".to_owned(),
+            mail_from: "b2mms <noreply@localhost>".to_owned(),
+            web_dir: PathBuf::from("frontend/dist"),
+            access_token_ttl: 600,
+            session_ttl: 8 * 3600,
+            password_max_age_days: 180,
+            database_pool_size: 8,
+            workers: 0,
+            hash_concurrency: 0,
+            jwt_private_key: None,
+            reserved_account_names: Vec::new(),
+            log_format: "text".to_owned(),
+        }
+    }
+}
+
+/// Keys accepted in the file and as `B2MMS_<KEY>` variables.
+const KEYS: &[&str] = &[
+    "database_url",
+    "bind",
+    "public_url",
+    "mail_url",
+    "mail_from",
+    "web_dir",
+    "access_token_ttl",
+    "session_ttl",
+    "password_max_age_days",
+    "database_pool_size",
+    "workers",
+    "hash_concurrency",
+    "jwt_private_key",
+    "reserved_account_names",
+    "log_format",
+];
+
+/// A configuration that could not be loaded, with what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("configuration file {path} is not valid TOML: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("cannot read {var}: {source}")]
+    SecretFile { var: String, source: std::io::Error },
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+/// The loaded configuration and what was noticed while loading it.
+#[derive(Debug)]
+pub struct Loaded {
+    pub config: Config,
+    /// Keys that were given but are not known (misspellings, old names).
+    pub unknown_keys: Vec<String>,
+}
+
+impl Config {
+    /// Loads defaults → `file` (if it exists, or must exist when given explicitly) → the
+    /// environment variables in `env`.
+    pub fn load(
+        file: Option<&Path>,
+        file_required: bool,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Loaded, ConfigError> {
+        let mut table = toml::Table::new();
+        let mut unknown_keys = Vec::new();
+        if let Some(path) = file {
+            match std::fs::read_to_string(path) {
+                Ok(text) => {
+                    let parsed: toml::Table =
+                        text.parse()
+                            .map_err(|e: toml::de::Error| ConfigError::Parse {
+                                path: path.to_owned(),
+                                message: e.to_string(),
+                            })?;
+                    for (key, value) in parsed {
+                        if KEYS.contains(&key.as_str()) {
+                            table.insert(key, value);
+                        } else {
+                            unknown_keys.push(format!("{key} (in {})", path.display()));
+                        }
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && !file_required => {}
+                Err(source) => {
+                    return Err(ConfigError::Read {
+                        path: path.to_owned(),
+                        source,
+                    });
+                }
+            }
+        }
+
+        let vars: BTreeMap<String, String> = env
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("B2MMS_"))
+            .collect();
+        for (var, value) in &vars {
+            let rest = &var["B2MMS_".len()..];
+            let (key, value) = match rest.strip_suffix("_FILE") {
+                Some(key) if KEYS.contains(&key.to_ascii_lowercase().as_str()) => {
+                    let text = std::fs::read_to_string(value).map_err(|source| {
+                        ConfigError::SecretFile {
+                            var: var.clone(),
+                            source,
+                        }
+                    })?;
+                    (
+                        key.to_ascii_lowercase(),
+                        text.trim_end_matches(['\n', '\r']).to_owned(),
+                    )
+                }
+                _ => (rest.to_ascii_lowercase(), value.clone()),
+            };
+            if !KEYS.contains(&key.as_str()) {
+                // Variables of the tooling around b2mms (tests, scripts) are not configuration.
+                if !rest.starts_with("TEST_") && rest != "CONFIG" {
+                    unknown_keys.push(var.clone());
+                }
+                continue;
+            }
+            table.insert(key.clone(), env_value(&key, &value));
+        }
+
+        let config: Config = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::Invalid(e.message().to_owned()))?;
+        config.check()?;
+        Ok(Loaded {
+            config,
+            unknown_keys,
+        })
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        if self.access_token_ttl < 30 || self.access_token_ttl > 3600 {
+            return Err(ConfigError::Invalid(
+                "access_token_ttl must be between 30 and 3600 seconds".into(),
+            ));
+        }
+        if self.session_ttl < self.access_token_ttl {
+            return Err(ConfigError::Invalid(
+                "session_ttl must not be shorter than access_token_ttl".into(),
+            ));
+        }
+        if self.password_max_age_days < 1 {
+            return Err(ConfigError::Invalid(
+                "password_max_age_days must be at least 1".into(),
+            ));
+        }
+        if self.database_pool_size == 0 {
+            return Err(ConfigError::Invalid(
+                "database_pool_size must be at least 1".into(),
+            ));
+        }
+        if !["text", "json"].contains(&self.log_format.as_str()) {
+            return Err(ConfigError::Invalid(
+                "log_format must be `text` or `json`".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether cookies must carry the `Secure` attribute: always, except for plain-HTTP
+    /// loopback development where browsers treat the origin as secure anyway.
+    pub fn public_url_is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    /// Password hashes computed at once.
+    pub fn hash_permits(&self) -> usize {
+        if self.hash_concurrency > 0 {
+            self.hash_concurrency
+        } else {
+            std::thread::available_parallelism().map_or(2, |n| n.get())
+        }
+    }
+}
+
+/// Interprets an environment variable's text as the TOML value its key expects.
+fn env_value(key: &str, text: &str) -> toml::Value {
+    match key {
+        "access_token_ttl"
+        | "session_ttl"
+        | "password_max_age_days"
+        | "database_pool_size"
+        | "workers"
+        | "hash_concurrency" => text
+            .trim()
+            .parse::<i64>()
+            .map(toml::Value::Integer)
+            .unwrap_or_else(|_| toml::Value::String(text.to_owned())),
+        "reserved_account_names" => toml::Value::Array(
+            text.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| toml::Value::String(s.to_owned()))
+                .collect(),
+        ),
+        _ => toml::Value::String(text.to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_without_anything() {
+        let loaded = Config::load(None, false, env(&[])).unwrap();
+        assert_eq!(loaded.config.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(loaded.config.database_url, "sqlite://b2mms.db");
+        assert!(loaded.unknown_keys.is_empty());
+    }
+
+    #[test]
+    fn file_then_environment_then_secret_files() {
+        let dir = std::env::temp_dir().join(format!("b2mms-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("b2mms.toml");
+        std::fs::write(
+            &file,
+            "bind = \"0.0.0.0:9000\"\nmail_url = \"file:///tmp\"\ntypo_key = 1\n",
+        )
+        .unwrap();
+        let secret = dir.join("db-url");
+        std::fs::write(&secret, "postgres://u:p@db/b2mms\n").unwrap();
+        let loaded = Config::load(
+            Some(&file),
+            true,
+            env(&[
+                ("B2MMS_MAIL_URL", "log"),
+                ("B2MMS_DATABASE_URL_FILE", secret.to_str().unwrap()),
+                ("B2MMS_ACCESS_TOKEN_TTL", "120"),
+                ("B2MMS_RESERVED_ACCOUNT_NAMES", "kekcc, desy"),
+                ("B2MMS_BINDD", "x"),
+                ("PATH", "/bin"),
+            ]),
+        )
+        .unwrap();
+        let c = loaded.config;
+        assert_eq!(c.bind.to_string(), "0.0.0.0:9000");
+        assert_eq!(c.mail_url, "log");
+        assert_eq!(c.database_url, "postgres://u:p@db/b2mms");
+        assert_eq!(c.access_token_ttl, 120);
+        assert_eq!(c.reserved_account_names, ["kekcc", "desy"]);
+        assert_eq!(loaded.unknown_keys.len(), 2, "{:?}", loaded.unknown_keys);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn invalid_values_are_explained() {
+        let err = Config::load(None, false, env(&[("B2MMS_BIND", "not an address")])).unwrap_err();
+        assert!(err.to_string().contains("invalid"), "{err}");
+        let err = Config::load(None, false, env(&[("B2MMS_ACCESS_TOKEN_TTL", "5")])).unwrap_err();
+        assert!(err.to_string().contains("access_token_ttl"), "{err}");
+        let missing = Path::new("/nonexistent/b2mms.toml");
+        assert!(Config::load(Some(missing), true, env(&[])).is_err());
+        assert!(Config::load(Some(missing), false, env(&[])).is_ok());
+    }
+}

@@ -1,0 +1,3 @@
+//! Pure rules of the collaboration: no I/O, exhaustively tested.
+
+pub mod policy;

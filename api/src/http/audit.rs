@@ -1,0 +1,80 @@
+//! The audit trail (admin).
+
+use actix_web::{HttpResponse, get, web};
+use b2mms_shared::api::{AuditEvent, Page};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::domain::policy::Action;
+use crate::error::{AppError, AppResult};
+use crate::http::PageQuery;
+use crate::http::extract::Admin;
+use crate::store::institutions::parse_uuid;
+use crate::store::{self, from_db_time};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// Only events about this record.
+    pub subject_id: Option<Uuid>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+fn parse_json(text: Option<String>) -> Option<serde_json::Value> {
+    text.and_then(|t| serde_json::from_str(&t).ok())
+}
+
+/// Audit events, newest first, optionally about one record (admin).
+#[utoipa::path(
+    tag = "audit",
+    params(AuditQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of events", body = Page<AuditEvent>),
+        (status = 403, description = "Not an admin", body = b2mms_shared::api::Problem),
+    )
+)]
+#[get("/audit")]
+pub async fn list(
+    state: web::Data<AppState>,
+    Admin(admin): Admin,
+    query: web::Query<AuditQuery>,
+) -> AppResult<HttpResponse> {
+    admin.require(Action::ReadAudit)?;
+    let query = query.into_inner();
+    let (page, per_page, offset) = PageQuery {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .resolve()?;
+    let subject = query.subject_id.map(|s| s.to_string());
+    let (rows, total) = state
+        .db
+        .run(move |conn| store::audit::list(conn, subject.as_deref(), offset, per_page))
+        .await?;
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            Ok(AuditEvent {
+                id: parse_uuid(&row.id)?,
+                at: from_db_time(row.at),
+                actor_id: row.actor_id.as_deref().map(parse_uuid).transpose()?,
+                actor: row.actor,
+                action: row.action,
+                subject_type: row.subject_type,
+                subject_id: parse_uuid(&row.subject_id)?,
+                before: parse_json(row.before_json),
+                after: parse_json(row.after_json),
+                request_id: row.request_id,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        total,
+        page,
+        per_page,
+    }))
+}

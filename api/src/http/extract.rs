@@ -1,0 +1,140 @@
+//! Extractors that establish who is calling. A handler that acts on behalf of someone takes one
+//! of these; without a valid token the request never reaches it.
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+use b2mms_shared::{AccountStatus, Role};
+use futures_util::future::LocalBoxFuture;
+
+use crate::app::AppState;
+use crate::auth::principal::Principal;
+use crate::auth::tokens::Purpose;
+use crate::domain::policy::Subject;
+use crate::error::{AppError, AppResult};
+use crate::http::request_id;
+use crate::store;
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(actix_web::http::header::AUTHORIZATION)?;
+    let text = value.to_str().ok()?;
+    let (scheme, token) = text.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+}
+
+pub(crate) fn state(req: &HttpRequest) -> AppResult<web::Data<AppState>> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| AppError::Internal("application state missing".into()))
+}
+
+async fn authenticate(
+    state: web::Data<AppState>,
+    token: Option<String>,
+    accepted: &'static [Purpose],
+) -> AppResult<Principal> {
+    let token = token.ok_or_else(|| {
+        AppError::unauthenticated(
+            "missing_token",
+            "Sign in first and send the access token as `Authorization: Bearer …`.",
+        )
+    })?;
+    let now = state.clock.now();
+    let claims = state.keys.verify(&token, accepted, now)?;
+    let sid = claims.sid.clone();
+    let (session, roles, represents) = state
+        .db
+        .run(move |conn| {
+            let Some(session) = store::sessions::state(conn, &sid, now)? else {
+                return Ok((None, Vec::new(), Vec::new()));
+            };
+            let (roles, represents) = store::persons::roles_of(conn, &session.person_id)?;
+            Ok((Some(session), roles, represents))
+        })
+        .await?;
+    let session = session
+        .filter(|s| s.live && s.person_id == claims.sub)
+        .ok_or_else(|| {
+            AppError::unauthenticated("session_ended", "This session has ended; sign in again.")
+        })?;
+    if session.account_status != AccountStatus::Active.as_str() {
+        return Err(AppError::unauthenticated(
+            "account_inactive",
+            "This account is locked or disabled; contact your institutional representative.",
+        ));
+    }
+    // A password that must change confines even a session token to changing it.
+    let must_change = session.must_change_password || session.password_expires_at <= now;
+    if must_change && !accepted.contains(&Purpose::PasswordChange) {
+        return Err(AppError::Forbidden {
+            code: "password_change_required",
+            detail: "Set a new password first (POST /api/v1/auth/password).".into(),
+        });
+    }
+    Ok(Principal {
+        person_id: session.person_id.clone(),
+        account_name: session.account_name,
+        session_id: claims.sid,
+        purpose: claims.aud,
+        subject: Subject {
+            person_id: session.person_id,
+            roles,
+            represents,
+        },
+        request_id: request_id::current(),
+    })
+}
+
+impl FromRequest for Principal {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = state(req);
+        let token = bearer(req);
+        Box::pin(async move { authenticate(state?, token, &[Purpose::Session]).await })
+    }
+}
+
+/// A caller who may be confined to changing their password.
+#[derive(Debug)]
+pub struct PasswordChanger(pub Principal);
+
+impl FromRequest for PasswordChanger {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = state(req);
+        let token = bearer(req);
+        Box::pin(async move {
+            authenticate(state?, token, &[Purpose::Session, Purpose::PasswordChange])
+                .await
+                .map(PasswordChanger)
+        })
+    }
+}
+
+/// A caller holding the `admin` role.
+#[derive(Debug)]
+pub struct Admin(pub Principal);
+
+impl FromRequest for Admin {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let fut = Principal::from_request(req, payload);
+        Box::pin(async move {
+            let principal = fut.await?;
+            if principal.subject.has(Role::Admin) {
+                Ok(Admin(principal))
+            } else {
+                Err(AppError::forbidden(
+                    "Only administrators of the collaboration may do this.",
+                ))
+            }
+        })
+    }
+}

@@ -1,0 +1,404 @@
+//! People: the caller's own record, records of others, direct creation and roles.
+
+use actix_web::{HttpResponse, delete, get, post, web};
+use b2mms_shared::api::{Member, NewMember, RoleRequest};
+use b2mms_shared::rules::{
+    AccountName, ContactEmail, DEFAULT_RESERVED_ACCOUNT_NAMES, FieldErrors, PasswordContext,
+    PersonName, RuleViolation, check_optional_name, check_password,
+};
+use b2mms_shared::{AccountStatus, MembershipStatus, Role};
+use chrono::Duration;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::principal::Principal;
+use crate::domain::policy::Action;
+use crate::error::{AppError, AppResult};
+use crate::http::extract::Admin;
+use crate::store::audit::{self, Change};
+use crate::store::models::{AccountRow, AffiliationRow, PersonRow};
+use crate::store::{self, new_id, to_db_time};
+
+/// The caller's own record.
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "My record", body = Member),
+        (status = 401, description = "Not signed in", body = b2mms_shared::api::Problem),
+    )
+)]
+#[get("/me")]
+pub async fn me(state: web::Data<AppState>, principal: Principal) -> AppResult<HttpResponse> {
+    let id = principal.person_id.clone();
+    let member = state
+        .db
+        .run(move |conn| store::persons::member(conn, &id))
+        .await?;
+    Ok(HttpResponse::Ok().json(member))
+}
+
+/// One person's record: the person themself, IRs of their institution, admins.
+#[utoipa::path(
+    tag = "members",
+    params(("id" = Uuid, Path, description = "Person id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The record", body = Member),
+        (status = 403, description = "Not yours to see", body = b2mms_shared::api::Problem),
+        (status = 404, description = "No such person", body = b2mms_shared::api::Problem),
+    )
+)]
+#[get("/members/{id}")]
+pub async fn get_one(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner().to_string();
+    let member = state
+        .db
+        .run(move |conn| store::persons::member(conn, &id))
+        .await?;
+    principal.require(Action::ReadMember {
+        person_id: &member.id.to_string(),
+        institution_id: &member.institution_id.to_string(),
+    })?;
+    Ok(HttpResponse::Ok().json(member))
+}
+
+/// Checks a new member against the collaboration's rules; every violation at once.
+fn validate(state: &AppState, body: &NewMember) -> Result<ValidMember, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let given = errors.check("given_name", PersonName::parse(&body.given_name));
+    let middle = errors
+        .check(
+            "middle_name",
+            check_optional_name(body.middle_name.as_deref()),
+        )
+        .flatten();
+    let family = errors.check("family_name", PersonName::parse(&body.family_name));
+    let email = errors.check("email", ContactEmail::parse(&body.email));
+    let reserved = DEFAULT_RESERVED_ACCOUNT_NAMES.iter().copied().chain(
+        state
+            .config
+            .reserved_account_names
+            .iter()
+            .map(String::as_str),
+    );
+    let account = errors.check(
+        "account_name",
+        AccountName::parse_with_reserved(&body.account_name, reserved),
+    );
+    let names: Vec<&str> = [given.as_ref(), middle.as_ref(), family.as_ref()]
+        .into_iter()
+        .flatten()
+        .map(PersonName::as_str)
+        .collect();
+    errors.extend(
+        "initial_password",
+        check_password(
+            &body.initial_password,
+            PasswordContext {
+                account_name: account.as_ref().map(AccountName::as_str),
+                names: &names,
+            },
+        ),
+    );
+    match (given, family, email, account) {
+        (Some(given), Some(family), Some(email), Some(account)) if errors.is_empty() => {
+            Ok(ValidMember {
+                given,
+                middle,
+                family,
+                email,
+                account,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+struct ValidMember {
+    given: PersonName,
+    middle: Option<PersonName>,
+    family: PersonName,
+    email: ContactEmail,
+    account: AccountName,
+}
+
+/// Create a person with an account directly (admin): to seed IRs and import existing members.
+/// The account must change its password at the first sign-in.
+#[utoipa::path(
+    tag = "members",
+    request_body = NewMember,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = Member),
+        (status = 403, description = "Not an admin", body = b2mms_shared::api::Problem),
+        (status = 409, description = "Account name or email already taken", body = b2mms_shared::api::Problem),
+        (status = 422, description = "Invalid fields", body = b2mms_shared::api::Problem),
+    )
+)]
+#[post("/members")]
+pub async fn create(
+    state: web::Data<AppState>,
+    Admin(admin): Admin,
+    body: web::Json<NewMember>,
+) -> AppResult<HttpResponse> {
+    let body = body.into_inner();
+    let valid = validate(&state, &body)?;
+    let hash = state.hasher.hash(body.initial_password).await?;
+    let now = state.clock.now();
+    let actor = admin.actor(now);
+    let rows = member_rows(&state, valid, body.category, body.institution_id, hash, now);
+    let member = state
+        .db
+        .write(move |conn| create_in_tx(conn, &rows, &actor))
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/members/{}", member.id)))
+        .json(member))
+}
+
+/// The rows of a newly created member.
+pub struct MemberRows {
+    pub person: PersonRow,
+    pub account: AccountRow,
+    pub affiliation: AffiliationRow,
+}
+
+fn member_rows(
+    state: &AppState,
+    valid: ValidMember,
+    category: b2mms_shared::Category,
+    institution_id: Uuid,
+    password_hash: String,
+    now: chrono::DateTime<chrono::Utc>,
+) -> MemberRows {
+    let id = new_id();
+    let today = now.date_naive();
+    let at = to_db_time(now);
+    MemberRows {
+        person: PersonRow {
+            id: id.clone(),
+            given_name: valid.given.into_string(),
+            middle_name: valid.middle.map(PersonName::into_string),
+            family_name: valid.family.into_string(),
+            email: valid.email.into_string(),
+            registry_email: None,
+            orcid: None,
+            category: category.as_str().into(),
+            institution_id: institution_id.to_string(),
+            status: MembershipStatus::Active.as_str().into(),
+            membership_start: Some(today),
+            membership_end: None,
+            created_at: at,
+            updated_at: at,
+        },
+        account: AccountRow {
+            person_id: id.clone(),
+            account_name: valid.account.into_string(),
+            password_hash,
+            password_set_at: at,
+            password_expires_at: to_db_time(
+                now + Duration::days(state.config.password_max_age_days),
+            ),
+            must_change_password: true,
+            status: AccountStatus::Active.as_str().into(),
+            failed_logins: 0,
+            locked_until: None,
+            created_at: at,
+            updated_at: at,
+        },
+        affiliation: AffiliationRow {
+            id: new_id(),
+            person_id: id,
+            institution_id: institution_id.to_string(),
+            start_date: today,
+            end_date: None,
+        },
+    }
+}
+
+/// Stores a new member and its audit event; returns the record.
+pub fn create_in_tx(
+    conn: &mut store::DbConnection,
+    rows: &MemberRows,
+    actor: &audit::Actor,
+) -> AppResult<Member> {
+    if store::institutions::find_row(conn, &rows.person.institution_id).is_err() {
+        return Err(AppError::invalid(
+            "institution_id",
+            RuleViolation::new("institution.unknown", "No institution with this id exists."),
+        ));
+    }
+    store::persons::insert_member(conn, &rows.person, &rows.account, &rows.affiliation)?;
+    let member = store::persons::member(conn, &rows.person.id)?;
+    audit::record::<(), _>(
+        conn,
+        actor,
+        Change {
+            action: "person.created",
+            subject_type: "person",
+            subject_id: &rows.person.id,
+            before: None,
+            after: Some(&member),
+        },
+    )?;
+    Ok(member)
+}
+
+/// Creates a member from the command line (`b2mms create-admin`), outside any request.
+pub fn create_member_blocking(
+    conn: &mut store::DbConnection,
+    state: &AppState,
+    body: &NewMember,
+    roles: &[Role],
+) -> AppResult<Member> {
+    let valid = validate(state, body)?;
+    let hash = crate::auth::passwords::hash_blocking(&body.initial_password)?;
+    let now = state.clock.now();
+    let actor = audit::Actor::system(now);
+    let rows = member_rows(state, valid, body.category, body.institution_id, hash, now);
+    store::write_tx(conn, |conn| {
+        create_in_tx(conn, &rows, &actor)?;
+        for role in roles {
+            store::persons::grant_role(conn, &rows.person.id, *role, None, now)?;
+            audit::record_plain(
+                conn,
+                &actor,
+                &format!("role.granted.{role}"),
+                "person",
+                &rows.person.id,
+            )?;
+        }
+        store::persons::member(conn, &rows.person.id)
+    })
+}
+
+/// Grant a collaboration-wide role, `admin` or `ib_chair` (admin).
+#[utoipa::path(
+    tag = "members",
+    params(("id" = Uuid, Path, description = "Person id")),
+    request_body = RoleRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The person's record with the role", body = Member),
+        (status = 403, description = "Not an admin", body = b2mms_shared::api::Problem),
+        (status = 404, description = "No such person", body = b2mms_shared::api::Problem),
+        (status = 422, description = "Role not grantable", body = b2mms_shared::api::Problem),
+    )
+)]
+#[post("/members/{id}/roles")]
+pub async fn grant_role(
+    state: web::Data<AppState>,
+    Admin(admin): Admin,
+    id: web::Path<Uuid>,
+    body: web::Json<RoleRequest>,
+) -> AppResult<HttpResponse> {
+    let role = body.role;
+    grantable(role)?;
+    let id = id.into_inner().to_string();
+    let now = state.clock.now();
+    let actor = admin.actor(now);
+    let by = admin.person_id.clone();
+    let member = state
+        .db
+        .write(move |conn| {
+            if !store::persons::exists(conn, &id)? {
+                return Err(AppError::NotFound { what: "person" });
+            }
+            if store::persons::grant_role(conn, &id, role, Some(&by), now)? {
+                audit::record::<(), _>(
+                    conn,
+                    &actor,
+                    Change {
+                        action: "role.granted",
+                        subject_type: "person",
+                        subject_id: &id,
+                        before: None,
+                        after: Some(&serde_json::json!({ "role": role })),
+                    },
+                )?;
+            }
+            store::persons::member(conn, &id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(member))
+}
+
+fn grantable(role: Role) -> AppResult<()> {
+    if role.is_grantable() {
+        Ok(())
+    } else {
+        Err(AppError::invalid(
+            "role",
+            RuleViolation::new(
+                "role.not_grantable",
+                "Only `admin` and `ib_chair` are granted directly; IRs are appointed per institution and every person with an account is a member.",
+            ),
+        ))
+    }
+}
+
+/// Withdraw a collaboration-wide role (admin). The last admin cannot be removed.
+#[utoipa::path(
+    tag = "members",
+    params(
+        ("id" = Uuid, Path, description = "Person id"),
+        ("role" = Role, Path, description = "`admin` or `ib_chair`"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Withdrawn"),
+        (status = 403, description = "Not an admin", body = b2mms_shared::api::Problem),
+        (status = 404, description = "The person does not hold this role", body = b2mms_shared::api::Problem),
+        (status = 409, description = "It is the last admin", body = b2mms_shared::api::Problem),
+    )
+)]
+#[delete("/members/{id}/roles/{role}")]
+pub async fn withdraw_role(
+    state: web::Data<AppState>,
+    Admin(admin): Admin,
+    path: web::Path<(Uuid, Role)>,
+) -> AppResult<HttpResponse> {
+    let (id, role) = path.into_inner();
+    grantable(role)?;
+    let id = id.to_string();
+    let now = state.clock.now();
+    let actor = admin.actor(now);
+    state
+        .db
+        .write(move |conn| {
+            if role == Role::Admin && store::persons::count_with_role(conn, Role::Admin)? <= 1 {
+                let holds = store::persons::roles_of(conn, &id)?
+                    .0
+                    .contains(&Role::Admin);
+                if holds {
+                    return Err(AppError::conflict(
+                        "last_admin",
+                        "This is the last administrator; grant the role to someone else first.",
+                    ));
+                }
+            }
+            if !store::persons::withdraw_role(conn, &id, role)? {
+                return Err(AppError::NotFound {
+                    what: "role of this person",
+                });
+            }
+            audit::record::<_, ()>(
+                conn,
+                &actor,
+                Change {
+                    action: "role.withdrawn",
+                    subject_type: "person",
+                    subject_id: &id,
+                    before: Some(&serde_json::json!({ "role": role })),
+                    after: None,
+                },
+            )
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

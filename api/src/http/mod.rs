@@ -1,0 +1,177 @@
+//! The HTTP surface: one module per resource, the routes, and what happens to requests no
+//! route serves.
+
+pub mod audit;
+pub mod auth;
+pub mod extract;
+pub mod health;
+pub mod institutions;
+pub mod members;
+pub mod openapi;
+pub mod problem;
+pub mod request_id;
+pub mod spa;
+
+use actix_web::http::Method;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+
+/// The API routes under `/api/v1`.
+pub fn api_v1(cfg: &mut ServiceConfig) {
+    cfg.service(health::health)
+        .service(auth::login)
+        .service(auth::refresh)
+        .service(auth::logout)
+        .service(auth::change_password)
+        .service(institutions::list)
+        .service(institutions::create)
+        .service(institutions::get_one)
+        .service(institutions::update)
+        .service(institutions::add_representative)
+        .service(institutions::remove_representative)
+        .service(members::me)
+        .service(members::create)
+        .service(members::get_one)
+        .service(members::grant_role)
+        .service(members::withdraw_role)
+        .service(audit::list);
+}
+
+/// `?page=&per_page=` of list endpoints.
+#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// Page number, from 1 (default 1).
+    pub page: Option<i64>,
+    /// Items per page, 1–500 (default 100).
+    pub per_page: Option<i64>,
+}
+
+impl PageQuery {
+    /// `(page, per_page, offset)` after checking the bounds.
+    pub fn resolve(self) -> AppResult<(i64, i64, i64)> {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(100);
+        if page < 1 || page > 1_000_000 {
+            return Err(AppError::bad_request(
+                "invalid_query",
+                "`page` counts from 1.",
+            ));
+        }
+        if !(1..=500).contains(&per_page) {
+            return Err(AppError::bad_request(
+                "invalid_query",
+                "`per_page` must be between 1 and 500.",
+            ));
+        }
+        Ok((page, per_page, (page - 1) * per_page))
+    }
+}
+
+/// The methods each documented path template accepts, to tell 404 from 405.
+#[derive(Debug, Default)]
+pub struct RouteTable(Vec<(Vec<String>, Vec<&'static str>)>);
+
+impl RouteTable {
+    pub fn from_openapi(api: &utoipa::openapi::OpenApi) -> Self {
+        let routes = api
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let segments = path.split('/').map(str::to_owned).collect();
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(m, present)| present.then_some(m))
+                .collect();
+                (segments, methods)
+            })
+            .collect();
+        Self(routes)
+    }
+
+    /// The methods of the route matching `path`, if one does.
+    pub fn methods_of(&self, path: &str) -> Option<Vec<&'static str>> {
+        let parts: Vec<&str> = path.split('/').collect();
+        let mut found: Vec<&'static str> = Vec::new();
+        for (template, methods) in &self.0 {
+            let matches = template.len() == parts.len()
+                && template
+                    .iter()
+                    .zip(&parts)
+                    .all(|(t, p)| t == p || (t.starts_with('{') && !p.is_empty()));
+            if matches {
+                found.extend(methods);
+            }
+        }
+        (!found.is_empty()).then_some(found)
+    }
+}
+
+/// Requests no route took: API paths get a problem document (404 or 405), everything else is
+/// the web frontend.
+pub async fn fallback(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let path = req.path();
+    let api = path == "/api" || path.starts_with("/api/") || path.starts_with("/.well-known/");
+    if api {
+        return Err(match state.routes.methods_of(path) {
+            Some(methods) => AppError::MethodNotAllowed(methods),
+            None => AppError::NoRoute,
+        });
+    }
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        return Err(AppError::MethodNotAllowed(vec!["GET", "HEAD"]));
+    }
+    spa::serve(&req, &state).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_table_tells_404_from_405() {
+        let table = RouteTable::from_openapi(&openapi::document());
+        assert_eq!(table.methods_of("/api/v1/auth/login"), Some(vec!["POST"]));
+        let inst = table.methods_of("/api/v1/institutions/abc").unwrap();
+        assert!(inst.contains(&"GET") && inst.contains(&"PATCH"));
+        assert_eq!(table.methods_of("/api/v1/nothing"), None);
+        assert_eq!(table.methods_of("/api/v1/institutions//x"), None);
+    }
+
+    #[test]
+    fn page_bounds() {
+        assert_eq!(PageQuery::default().resolve().unwrap(), (1, 100, 0));
+        let q = PageQuery {
+            page: Some(3),
+            per_page: Some(10),
+        };
+        assert_eq!(q.resolve().unwrap(), (3, 10, 20));
+        assert!(
+            PageQuery {
+                page: Some(0),
+                per_page: None
+            }
+            .resolve()
+            .is_err()
+        );
+        assert!(
+            PageQuery {
+                page: None,
+                per_page: Some(501)
+            }
+            .resolve()
+            .is_err()
+        );
+    }
+}

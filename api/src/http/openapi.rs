@@ -1,0 +1,66 @@
+//! The OpenAPI 3.1 document, generated from the registered routes.
+
+use actix_web::App;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "b2mms",
+        description = "Membership management for large scientific collaborations: institutions, people, accounts, registration and the records that drive author lists, mailing lists and voting. Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `code`.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "health", description = "Liveness"),
+        (name = "auth", description = "Sessions and passwords"),
+        (name = "institutions", description = "Institutions and their representatives"),
+        (name = "members", description = "People, accounts and roles"),
+        (name = "audit", description = "The audit trail"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Adds the documented routes to a utoipa-aware app; returns the app and the document.
+pub fn document() -> utoipa::openapi::OpenApi {
+    App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(utoipa_actix_web::scope("/api/v1").configure(super::api_v1))
+        .service(super::auth::jwks)
+        .split_for_parts()
+        .1
+}
+
+/// The base document, for composing with routes.
+pub fn base() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// The document as pretty JSON, as committed in `openapi/openapi.json`.
+pub fn document_json() -> String {
+    let mut text = document()
+        .to_pretty_json()
+        .unwrap_or_else(|e| unreachable!("the OpenAPI document serialises: {e}"));
+    text.push('\n');
+    text
+}

@@ -1,0 +1,66 @@
+//! Request ids and the access log: every request gets an id, returned in `X-Request-Id` and in
+//! every problem document, and one log line when it ends.
+
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+
+pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// The id of the request being handled, if any.
+pub fn current() -> Option<String> {
+    REQUEST_ID.try_with(Clone::clone).ok()
+}
+
+/// Accepts a caller's id when it is short and plain, so that a request can be traced across
+/// services; otherwise makes a new one.
+fn choose(req: &ServiceRequest) -> String {
+    req.headers()
+        .get(&HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = choose(&req);
+    let method = req.method().clone();
+    let path = req.path().to_owned();
+    let started = Instant::now();
+    let result = REQUEST_ID.scope(id.clone(), next.call(req)).await;
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    match result {
+        Ok(mut res) => {
+            let status = res.status().as_u16();
+            let route = res.request().match_pattern().unwrap_or_else(|| "-".into());
+            tracing::info!(
+                request_id = %id, %method, path, route, status,
+                elapsed_ms = format!("{elapsed_ms:.1}"), "request"
+            );
+            if let Ok(value) = HeaderValue::from_str(&id) {
+                res.headers_mut().insert(HEADER, value);
+            }
+            Ok(res)
+        }
+        Err(err) => {
+            tracing::warn!(request_id = %id, %method, path, error = %err, "request failed");
+            Err(err)
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! The `b2mms` command.
+
+fn main() -> std::process::ExitCode {
+    b2mms::cli::main()
+}

@@ -1,0 +1,241 @@
+//! People, their accounts, affiliations and roles.
+
+use b2mms_shared::api::Member;
+use b2mms_shared::{AccountStatus, Category, MembershipStatus, Role};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+use super::institutions::parse_uuid;
+use super::models::{AccountRow, AffiliationRow, PersonRow};
+use super::schema::{
+    accounts, affiliations, institution_representatives, institutions, person_roles, persons,
+};
+use super::{DbConnection, from_db_time, to_db_time};
+use crate::error::{AppError, AppResult};
+
+/// Maps a unique violation on people or accounts to a conflict naming the field.
+fn unique_conflict(err: DieselError) -> AppError {
+    if let DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) = &err {
+        let text = format!(
+            "{} {}",
+            info.message(),
+            info.constraint_name().unwrap_or("")
+        );
+        if text.contains("account_name") {
+            return AppError::conflict(
+                "account_name_taken",
+                "This account name is already taken; choose another one.",
+            );
+        }
+        if text.contains("email") {
+            return AppError::conflict(
+                "email_taken",
+                "A person with this email address is already registered; never register twice — ask the IR of their institution to update that record.",
+            );
+        }
+        if text.contains("orcid") {
+            return AppError::conflict(
+                "orcid_taken",
+                "A person with this ORCID iD is already registered.",
+            );
+        }
+    }
+    err.into()
+}
+
+/// Stores a new person with account and first affiliation.
+pub fn insert_member(
+    conn: &mut DbConnection,
+    person: &PersonRow,
+    account: &AccountRow,
+    affiliation: &AffiliationRow,
+) -> AppResult<()> {
+    diesel::insert_into(persons::table)
+        .values(person)
+        .execute(conn)
+        .map_err(unique_conflict)?;
+    diesel::insert_into(accounts::table)
+        .values(account)
+        .execute(conn)
+        .map_err(unique_conflict)?;
+    diesel::insert_into(affiliations::table)
+        .values(affiliation)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn exists(conn: &mut DbConnection, id: &str) -> AppResult<bool> {
+    Ok(persons::table.find(id).count().get_result::<i64>(conn)? > 0)
+}
+
+/// The roles of a person and the institutions they represent.
+pub fn roles_of(conn: &mut DbConnection, person_id: &str) -> AppResult<(Vec<Role>, Vec<String>)> {
+    let granted: Vec<String> = person_roles::table
+        .filter(person_roles::person_id.eq(person_id))
+        .select(person_roles::role)
+        .load(conn)?;
+    let represented: Vec<String> = institution_representatives::table
+        .filter(institution_representatives::person_id.eq(person_id))
+        .order(institution_representatives::institution_id)
+        .select(institution_representatives::institution_id)
+        .load(conn)?;
+    let mut roles = vec![Role::Member];
+    if !represented.is_empty() {
+        roles.push(Role::Ir);
+    }
+    roles.extend(granted.iter().filter_map(|r| Role::parse(r)));
+    roles.sort();
+    roles.dedup();
+    Ok((roles, represented))
+}
+
+/// The full record of one person.
+pub fn member(conn: &mut DbConnection, id: &str) -> AppResult<Member> {
+    let (person, short_name, account): (PersonRow, String, Option<AccountRow>) = persons::table
+        .inner_join(institutions::table)
+        .left_join(accounts::table)
+        .filter(persons::id.eq(id))
+        .select((
+            persons::all_columns,
+            institutions::short_name,
+            accounts::all_columns.nullable(),
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound { what: "person" })?;
+    let (roles, represented) = roles_of(conn, id)?;
+    let bad = |what: &str, v: &str| AppError::Internal(format!("stored {what} {v}"));
+    Ok(Member {
+        id: parse_uuid(&person.id)?,
+        account_name: account.as_ref().map(|a| a.account_name.clone()),
+        category: Category::parse(&person.category)
+            .ok_or_else(|| bad("category", &person.category))?,
+        institution_id: parse_uuid(&person.institution_id)?,
+        institution_short_name: short_name,
+        status: MembershipStatus::parse(&person.status)
+            .ok_or_else(|| bad("status", &person.status))?,
+        membership_start: person.membership_start,
+        membership_end: person.membership_end,
+        account_status: account
+            .as_ref()
+            .and_then(|a| AccountStatus::parse(&a.status)),
+        password_expires_at: account
+            .as_ref()
+            .map(|a| from_db_time(a.password_expires_at)),
+        roles: if account.is_some() {
+            roles
+        } else {
+            roles.into_iter().filter(|r| *r != Role::Member).collect()
+        },
+        representative_of: represented
+            .iter()
+            .map(|i| parse_uuid(i))
+            .collect::<AppResult<_>>()?,
+        created_at: from_db_time(person.created_at),
+        given_name: person.given_name,
+        middle_name: person.middle_name,
+        family_name: person.family_name,
+        email: person.email,
+        registry_email: person.registry_email,
+        orcid: person.orcid,
+    })
+}
+
+/// The account with this (lower-case) name and its person, for signing in.
+pub fn find_account(
+    conn: &mut DbConnection,
+    account_name: &str,
+) -> AppResult<Option<(AccountRow, PersonRow)>> {
+    Ok(accounts::table
+        .inner_join(persons::table)
+        .filter(accounts::account_name.eq(account_name))
+        .select((accounts::all_columns, persons::all_columns))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn account_of(conn: &mut DbConnection, person_id: &str) -> AppResult<AccountRow> {
+    accounts::table
+        .find(person_id)
+        .first::<AccountRow>(conn)
+        .optional()?
+        .ok_or(AppError::NotFound { what: "account" })
+}
+
+/// Counts a failed sign-in.
+pub fn record_failed_login(conn: &mut DbConnection, person_id: &str) -> AppResult<()> {
+    diesel::update(accounts::table.find(person_id))
+        .set(accounts::failed_logins.eq(accounts::failed_logins + 1))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Resets the failure counter after a successful sign-in.
+pub fn record_successful_login(conn: &mut DbConnection, person_id: &str) -> AppResult<()> {
+    diesel::update(accounts::table.find(person_id))
+        .filter(accounts::failed_logins.ne(0))
+        .set(accounts::failed_logins.eq(0))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Stores a new password hash and clears the must-change flag.
+pub fn set_password(
+    conn: &mut DbConnection,
+    person_id: &str,
+    hash: &str,
+    set_at: chrono::DateTime<chrono::Utc>,
+    expires_at: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    diesel::update(accounts::table.find(person_id))
+        .set((
+            accounts::password_hash.eq(hash),
+            accounts::password_set_at.eq(to_db_time(set_at)),
+            accounts::password_expires_at.eq(to_db_time(expires_at)),
+            accounts::must_change_password.eq(false),
+            accounts::updated_at.eq(to_db_time(set_at)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Grants a collaboration-wide role; `false` if the person already had it.
+pub fn grant_role(
+    conn: &mut DbConnection,
+    person_id: &str,
+    role: Role,
+    by: Option<&str>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> AppResult<bool> {
+    let has = person_roles::table
+        .find((person_id, role.as_str()))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if has {
+        return Ok(false);
+    }
+    diesel::insert_into(person_roles::table)
+        .values((
+            person_roles::person_id.eq(person_id),
+            person_roles::role.eq(role.as_str()),
+            person_roles::granted_at.eq(to_db_time(at)),
+            person_roles::granted_by.eq(by),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// Withdraws a role; `false` if the person did not have it.
+pub fn withdraw_role(conn: &mut DbConnection, person_id: &str, role: Role) -> AppResult<bool> {
+    let n = diesel::delete(person_roles::table.find((person_id, role.as_str()))).execute(conn)?;
+    Ok(n > 0)
+}
+
+/// How many people hold a role (to keep at least one admin).
+pub fn count_with_role(conn: &mut DbConnection, role: Role) -> AppResult<i64> {
+    Ok(person_roles::table
+        .filter(person_roles::role.eq(role.as_str()))
+        .count()
+        .get_result(conn)?)
+}

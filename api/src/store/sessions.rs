@@ -1,0 +1,177 @@
+//! Sessions and their rotating refresh tokens. A session is a family of refresh tokens; the
+//! access tokens issued in it carry its id, so revoking the session ends all of them.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use super::models::{RefreshTokenRow, SessionRow};
+use super::schema::{accounts, refresh_tokens, sessions};
+use super::{DbConnection, from_db_time, new_id, to_db_time};
+use crate::error::AppResult;
+
+/// Opens a session with its first refresh token (stored hashed).
+pub fn create(
+    conn: &mut DbConnection,
+    person_id: &str,
+    token_hash: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> AppResult<SessionRow> {
+    let session = SessionRow {
+        id: new_id(),
+        person_id: person_id.to_owned(),
+        created_at: to_db_time(now),
+        expires_at: to_db_time(expires_at),
+        revoked_at: None,
+    };
+    diesel::insert_into(sessions::table)
+        .values(&session)
+        .execute(conn)?;
+    insert_token(conn, &session, token_hash, now)?;
+    Ok(session)
+}
+
+fn insert_token(
+    conn: &mut DbConnection,
+    session: &SessionRow,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    diesel::insert_into(refresh_tokens::table)
+        .values(&RefreshTokenRow {
+            token_hash: token_hash.to_owned(),
+            session_id: session.id.clone(),
+            created_at: to_db_time(now),
+            expires_at: session.expires_at,
+            used_at: None,
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+/// What presenting a refresh token led to.
+#[derive(Debug)]
+pub enum Rotation {
+    /// The token was current: it is spent and `new_hash` replaces it.
+    Rotated(SessionRow),
+    /// The token had already been spent: someone replayed it, so the whole session was revoked.
+    Reused,
+    /// Unknown, expired, or its session was revoked.
+    Invalid,
+}
+
+/// Spends a refresh token and issues its successor, in the caller's transaction.
+pub fn rotate(
+    conn: &mut DbConnection,
+    old_hash: &str,
+    new_hash: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Rotation> {
+    let found: Option<(RefreshTokenRow, SessionRow)> = refresh_tokens::table
+        .inner_join(sessions::table)
+        .filter(refresh_tokens::token_hash.eq(old_hash))
+        .select((refresh_tokens::all_columns, sessions::all_columns))
+        .first(conn)
+        .optional()?;
+    let Some((token, session)) = found else {
+        return Ok(Rotation::Invalid);
+    };
+    let now_db = to_db_time(now);
+    if session.revoked_at.is_some() || session.expires_at <= now_db || token.expires_at <= now_db {
+        return Ok(Rotation::Invalid);
+    }
+    // Spend the token only if nobody spent it in the meantime: one winner.
+    let spent = diesel::update(
+        refresh_tokens::table
+            .find(old_hash)
+            .filter(refresh_tokens::used_at.is_null()),
+    )
+    .set(refresh_tokens::used_at.eq(now_db))
+    .execute(conn)?;
+    if spent == 0 {
+        revoke(conn, &session.id, now)?;
+        return Ok(Rotation::Reused);
+    }
+    insert_token(conn, &session, new_hash, now)?;
+    Ok(Rotation::Rotated(session))
+}
+
+/// Revokes a session; `false` if it was already revoked or unknown.
+pub fn revoke(conn: &mut DbConnection, session_id: &str, now: DateTime<Utc>) -> AppResult<bool> {
+    let n = diesel::update(
+        sessions::table
+            .find(session_id)
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(to_db_time(now)))
+    .execute(conn)?;
+    Ok(n > 0)
+}
+
+/// Revokes every session of a person except `keep`.
+pub fn revoke_all_of(
+    conn: &mut DbConnection,
+    person_id: &str,
+    keep: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
+    let mut query = diesel::update(sessions::table)
+        .filter(sessions::person_id.eq(person_id))
+        .filter(sessions::revoked_at.is_null())
+        .into_boxed();
+    if let Some(keep) = keep {
+        query = query.filter(sessions::id.ne(keep.to_owned()));
+    }
+    Ok(query
+        .set(sessions::revoked_at.eq(to_db_time(now)))
+        .execute(conn)?)
+}
+
+/// The state of a session and its account, checked on every authenticated request.
+#[derive(Debug, Clone)]
+pub struct SessionState {
+    pub person_id: String,
+    pub account_name: String,
+    pub account_status: String,
+    pub must_change_password: bool,
+    pub password_expires_at: DateTime<Utc>,
+    pub live: bool,
+}
+
+pub fn state(
+    conn: &mut DbConnection,
+    session_id: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Option<SessionState>> {
+    let row: Option<(SessionRow, String, String, bool, chrono::NaiveDateTime)> = sessions::table
+        .inner_join(accounts::table.on(accounts::person_id.eq(sessions::person_id)))
+        .filter(sessions::id.eq(session_id))
+        .select((
+            sessions::all_columns,
+            accounts::account_name,
+            accounts::status,
+            accounts::must_change_password,
+            accounts::password_expires_at,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(
+        |(s, account_name, status, must_change, expires)| SessionState {
+            live: s.revoked_at.is_none() && s.expires_at > to_db_time(now),
+            person_id: s.person_id,
+            account_name,
+            account_status: status,
+            must_change_password: must_change,
+            password_expires_at: from_db_time(expires),
+        },
+    ))
+}
+
+/// The session a refresh token belongs to.
+pub fn session_of_token(conn: &mut DbConnection, token_hash: &str) -> AppResult<Option<String>> {
+    Ok(refresh_tokens::table
+        .find(token_hash)
+        .select(refresh_tokens::session_id)
+        .first(conn)
+        .optional()?)
+}

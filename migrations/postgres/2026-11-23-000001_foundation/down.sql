@@ -1,0 +1,11 @@
+DROP TABLE mail_outbox;
+DROP TABLE audit_events;
+DROP TABLE signing_keys;
+DROP TABLE refresh_tokens;
+DROP TABLE sessions;
+DROP TABLE institution_representatives;
+DROP TABLE person_roles;
+DROP TABLE accounts;
+DROP TABLE affiliations;
+DROP TABLE persons;
+DROP TABLE institutions;

@@ -1,0 +1,266 @@
+//! Request and response bodies of the b2mms HTTP API (`/api/v1`).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::enums::{AccountStatus, Category, InstitutionStatus, MembershipStatus, Role};
+use crate::rules::RuleViolation;
+
+/// An RFC 9457 problem document, as every error of the API is returned.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable machine-readable code, e.g. `validation_failed`.
+    pub code: String,
+    /// The id of the request, also sent as the `X-Request-Id` header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// For `validation_failed`: what is wrong with each field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<BTreeMap<String, Vec<RuleViolation>>>,
+}
+
+/// A page of a list.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// `GET /api/v1/health`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Health {
+    /// `ok` or `unavailable`.
+    pub status: String,
+    /// `ok` or `unreachable`.
+    pub database: String,
+}
+
+/// `POST /api/v1/auth/login`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// The account name (case-insensitive).
+    pub account: String,
+    pub password: String,
+}
+
+/// A session: a short-lived bearer token. The refresh token travels in an HttpOnly cookie.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Lifetime of the access token in seconds.
+    pub expires_in: i64,
+    /// When true the token can only change the password (`POST /api/v1/auth/password`).
+    pub must_change_password: bool,
+    pub roles: Vec<Role>,
+    pub password_expires_at: Option<DateTime<Utc>>,
+}
+
+/// `POST /api/v1/auth/password`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// A short reference to a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonRef {
+    pub id: Uuid,
+    pub given_name: String,
+    pub family_name: String,
+    pub account_name: Option<String>,
+}
+
+/// An institution of the collaboration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Institution {
+    pub id: Uuid,
+    pub name: String,
+    pub short_name: String,
+    pub city: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    pub ror_id: Option<String>,
+    pub inspire_id: Option<String>,
+    pub status: InstitutionStatus,
+    /// Its institutional representatives (IRs).
+    pub representatives: Vec<PersonRef>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `POST /api/v1/institutions`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewInstitution {
+    pub name: String,
+    pub short_name: String,
+    pub city: String,
+    pub country: String,
+    #[serde(default)]
+    pub ror_id: Option<String>,
+    #[serde(default)]
+    pub inspire_id: Option<String>,
+}
+
+/// `PATCH /api/v1/institutions/{id}`: only the fields present change; `null` clears an
+/// optional identifier.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct InstitutionPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub ror_id: Option<Option<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub inspire_id: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<InstitutionStatus>,
+}
+
+/// `POST /api/v1/institutions/{id}/representatives`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RepresentativeRequest {
+    pub person_id: Uuid,
+}
+
+/// `POST /api/v1/members`: an admin creates a person with an account directly.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewMember {
+    pub given_name: String,
+    #[serde(default)]
+    pub middle_name: Option<String>,
+    pub family_name: String,
+    /// Contact email at the home institution.
+    pub email: String,
+    pub account_name: String,
+    /// Must be changed at the first login.
+    pub initial_password: String,
+    pub institution_id: Uuid,
+    pub category: Category,
+}
+
+/// A person's record as members and administrators see it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Member {
+    pub id: Uuid,
+    pub account_name: Option<String>,
+    pub given_name: String,
+    pub middle_name: Option<String>,
+    pub family_name: String,
+    pub email: String,
+    pub registry_email: Option<String>,
+    pub orcid: Option<String>,
+    pub category: Category,
+    pub institution_id: Uuid,
+    pub institution_short_name: String,
+    pub status: MembershipStatus,
+    pub membership_start: Option<NaiveDate>,
+    pub membership_end: Option<NaiveDate>,
+    pub account_status: Option<AccountStatus>,
+    pub password_expires_at: Option<DateTime<Utc>>,
+    pub roles: Vec<Role>,
+    /// Institutions this person represents.
+    pub representative_of: Vec<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// `POST /api/v1/members/{id}/roles`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RoleRequest {
+    /// `admin` or `ib_chair`.
+    pub role: Role,
+}
+
+/// One entry of the append-only audit log.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditEvent {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    /// The acting person; absent when the system acted.
+    pub actor_id: Option<Uuid>,
+    /// Account name of the actor, or `system`.
+    pub actor: String,
+    /// What happened, e.g. `institution.created`.
+    pub action: String,
+    pub subject_type: String,
+    pub subject_id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub before: Option<serde_json::Value>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub after: Option<serde_json::Value>,
+    pub request_id: Option<String>,
+}
+
+/// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
+mod double_option {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn deserialize<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        Option::<T>::deserialize(de).map(Some)
+    }
+
+    pub fn serialize<S, T>(value: &Option<Option<T>>, ser: S) -> Result<S::Ok, S::Error>
+    where
+        S: Serializer,
+        T: Serialize,
+    {
+        match value {
+            Some(inner) => inner.serialize(ser),
+            None => ser.serialize_none(),
+        }
+    }
+}

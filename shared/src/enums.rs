@@ -1,0 +1,157 @@
+//! The closed vocabularies of the collaboration: categories, statuses and roles.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stable machine name used on the wire and in the database.
+            pub const fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// Parses the machine name; `None` for anything else.
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum! {
+    /// Membership category (product §3).
+    Category {
+        PhysicistPermanent = "physicist_permanent",
+        PhysicistTemporary = "physicist_temporary",
+        PhdStudent = "phd_student",
+        Student = "student",
+        TechnicalStaff = "technical_staff",
+        Visitor = "visitor",
+    }
+}
+
+impl Category {
+    /// The label shown to people.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Category::PhysicistPermanent => "Physicist – permanent/staff",
+            Category::PhysicistTemporary => "Physicist – postdoc/temporary",
+            Category::PhdStudent => "PhD student",
+            Category::Student => "Student (bachelor, master, summer)",
+            Category::TechnicalStaff => "Technical staff / engineer",
+            Category::Visitor => "Visitor from a non-member institution",
+        }
+    }
+
+    /// Official members of the collaboration (authors, voters).
+    pub const fn is_official_member(self) -> bool {
+        matches!(
+            self,
+            Category::PhysicistPermanent | Category::PhysicistTemporary | Category::PhdStudent
+        )
+    }
+
+    /// Registration in this category needs the Institutional Board's approval after the IR's.
+    pub const fn needs_ib_approval(self) -> bool {
+        matches!(self, Category::PhysicistPermanent)
+    }
+}
+
+string_enum! {
+    /// Membership status of a person (product §2).
+    MembershipStatus {
+        Active = "active",
+        Expired = "expired",
+        Left = "left",
+    }
+}
+
+string_enum! {
+    /// Status of an account in the registry.
+    AccountStatus {
+        Active = "active",
+        Locked = "locked",
+        Disabled = "disabled",
+    }
+}
+
+string_enum! {
+    /// Status of an institution.
+    InstitutionStatus {
+        Active = "active",
+        Inactive = "inactive",
+    }
+}
+
+string_enum! {
+    /// What a signed-in person may act as. `admin` and `ib_chair` are granted collaboration-wide
+    /// by an admin; `ir` follows from being a representative of at least one institution;
+    /// `member` is every person with an account.
+    Role {
+        Member = "member",
+        Ir = "ir",
+        IbChair = "ib_chair",
+        Admin = "admin",
+    }
+}
+
+impl Role {
+    /// Roles an admin grants and withdraws directly; the others follow from other records.
+    pub const fn is_grantable(self) -> bool {
+        matches!(self, Role::Admin | Role::IbChair)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for c in Category::ALL {
+            assert_eq!(Category::parse(c.as_str()), Some(*c));
+            assert_eq!(
+                serde_json::to_string(c).unwrap(),
+                format!("\"{}\"", c.as_str())
+            );
+        }
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(*r));
+        }
+        assert_eq!(Category::parse("physicist"), None);
+    }
+
+    #[test]
+    fn only_permanent_physicists_need_the_ib() {
+        let needing: Vec<_> = Category::ALL
+            .iter()
+            .filter(|c| c.needs_ib_approval())
+            .collect();
+        assert_eq!(needing, vec![&Category::PhysicistPermanent]);
+    }
+
+    #[test]
+    fn grantable_roles() {
+        assert!(Role::Admin.is_grantable());
+        assert!(Role::IbChair.is_grantable());
+        assert!(!Role::Ir.is_grantable());
+        assert!(!Role::Member.is_grantable());
+    }
+}

@@ -1,0 +1,10 @@
+//! b2mms-shared: the wire types of the b2mms API and the collaboration's rules on what people
+//! type. Compiled both into the server and into the WebAssembly frontend, so that a rule is
+//! written once and enforced (server) and explained live (browser) from the same code.
+
+pub mod api;
+pub mod enums;
+pub mod rules;
+
+pub use enums::{AccountStatus, Category, InstitutionStatus, MembershipStatus, Role};
+pub use rules::{FieldErrors, RuleViolation};
