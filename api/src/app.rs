@@ -30,6 +30,8 @@ pub struct AppState {
     pub keys: Arc<TokenKeys>,
     pub clock: Clock,
     pub routes: Arc<RouteTable>,
+    /// The OpenAPI document, as served at `/api/v1/openapi.json`.
+    pub openapi_json: Arc<str>,
 }
 
 impl AppState {
@@ -62,6 +64,7 @@ impl AppState {
             keys: Arc::new(keys),
             clock,
             routes: Arc::new(RouteTable::from_openapi(&http::openapi::document())),
+            openapi_json: http::openapi::document_json().into(),
         })
     }
 }
@@ -78,7 +81,9 @@ pub fn app(
         InitError = (),
     >,
 > {
-    let (app, api) = App::new()
+    let (app, _) = App::new()
+        // Ahead of the `/api/v1` scope, which would otherwise take the path.
+        .service(web::resource("/api/v1/openapi.json").get(http::openapi::serve))
         .into_utoipa_app()
         .openapi(http::openapi::base())
         .service(utoipa_actix_web::scope("/api/v1").configure(http::api_v1))
@@ -97,7 +102,10 @@ pub fn app(
                 .insert_header(("Location", "/api/docs/"))
                 .finish()
         }))
-        .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", api))
+        .service(
+            SwaggerUi::new("/api/docs/{_:.*}")
+                .config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")),
+        )
         .default_service(web::to(http::fallback))
         .wrap(Compress::default())
         .wrap(from_fn(request_id::middleware))

@@ -9,6 +9,9 @@ pub enum AppError {
     /// 400: the request could not be read (malformed JSON, bad query or path).
     #[error("{detail}")]
     BadRequest { code: &'static str, detail: String },
+    /// 413: the body exceeds the limit.
+    #[error("body too large")]
+    TooLarge { limit: usize },
     /// 401: no or unusable credentials.
     #[error("{detail}")]
     Unauthenticated { code: &'static str, detail: String },

@@ -1,1 +1,386 @@
+//! Test support: the real b2mms application on a free port with a fresh database per test,
+//! on SQLite and on PostgreSQL, and an HTTP client that talks to it like any other client.
 
+use std::net::TcpListener;
+
+use actix_web::web;
+use b2mms::app::{self, AppState};
+use b2mms::clock::Clock;
+use b2mms::config::Config;
+use b2mms_shared::api::NewMember;
+use b2mms_shared::{Category, Role};
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use serde_json::{Value, json};
+
+pub use reqwest::StatusCode;
+
+/// Runs each test body once on SQLite and once on PostgreSQL, as `name::sqlite` and
+/// `name::postgres`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                async fn run($app: $crate::TestApp) $body
+
+                #[actix_web::test]
+                async fn sqlite() {
+                    run($crate::TestApp::spawn($crate::Backend::Sqlite).await).await
+                }
+
+                #[actix_web::test]
+                async fn postgres() {
+                    run($crate::TestApp::spawn($crate::Backend::Postgres).await).await
+                }
+            }
+        )*
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server tests create their databases on.
+pub fn postgres_admin_url() -> String {
+    std::env::var("B2MMS_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A database that exists for one test and is removed after it.
+pub enum TestDb {
+    Sqlite(tempfile::TempDir),
+    Postgres { name: String },
+}
+
+impl TestDb {
+    pub fn create(backend: Backend) -> (Self, String) {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temporary directory");
+                let url = format!("sqlite://{}", dir.path().join("b2mms.db").display());
+                (Self::Sqlite(dir), url)
+            }
+            Backend::Postgres => {
+                let admin = postgres_admin_url();
+                let name = format!("b2mms_test_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = diesel::PgConnection::establish(&admin).unwrap_or_else(|e| {
+                    panic!(
+                        "PostgreSQL is needed for the tests (B2MMS_TEST_POSTGRES_URL={admin}): {e}. \
+                         Run the tests with scripts/test, which starts it."
+                    )
+                });
+                conn.batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("create test database");
+                let url = match admin.rfind('/') {
+                    Some(i) if admin[..i].ends_with(|c: char| c != '/') => {
+                        format!("{}/{name}", &admin[..i])
+                    }
+                    _ => format!("{admin}/{name}"),
+                };
+                (Self::Postgres { name }, url)
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Self::Postgres { name } = self
+            && let Ok(mut conn) = diesel::PgConnection::establish(&postgres_admin_url())
+        {
+            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+/// A running b2mms and a client for it.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub state: web::Data<AppState>,
+    pub backend: Backend,
+    pub database_url: String,
+    server: actix_web::dev::ServerHandle,
+    _db: TestDb,
+}
+
+/// The configuration tests run with: fast, and pointing at `database_url`.
+pub fn test_config(database_url: &str) -> Config {
+    Config {
+        database_url: database_url.to_owned(),
+        workers: 2,
+        database_pool_size: 4,
+        ..Config::default()
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Spawns with a configuration adjusted by `adjust`.
+    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Self {
+        let (db, url) = TestDb::create(backend);
+        let mut config = test_config(&url);
+        adjust(&mut config);
+        let state = AppState::initialize(config, Clock::system())
+            .await
+            .expect("application state");
+        Self::start(backend, state, db, url)
+    }
+
+    /// Serves an already prepared state.
+    pub fn start(backend: Backend, state: AppState, db: TestDb, database_url: String) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("free port");
+        let running = app::start(state, listener).expect("server starts");
+        let server = running.server.handle();
+        actix_web::rt::spawn(running.server);
+        Self {
+            base: format!("http://{}", running.addr),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("http client"),
+            state: running.state,
+            backend,
+            database_url,
+            server,
+            _db: db,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.send(reqwest::Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.send(reqwest::Method::POST, path, token, Some(body))
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.send(reqwest::Method::PATCH, path, token, Some(body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
+        self.send(reqwest::Method::DELETE, path, token, None).await
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        Reply::from(request.send().await.expect("request sent")).await
+    }
+
+    /// Creates a person with an account directly in the store (as `create-admin` does).
+    pub async fn seed_person(
+        &self,
+        account: &str,
+        roles: &[Role],
+        institution_id: uuid::Uuid,
+    ) -> Seeded {
+        let state = self.state.clone();
+        let password = "Initial-Secret-42!".to_owned();
+        let body = NewMember {
+            given_name: "Test".into(),
+            middle_name: None,
+            family_name: capitalised(account),
+            email: format!("{account}@kek.jp"),
+            account_name: account.into(),
+            initial_password: password.clone(),
+            institution_id,
+            category: Category::PhysicistTemporary,
+        };
+        let roles = roles.to_vec();
+        let member = state
+            .db
+            .run({
+                let state = state.clone();
+                move |conn| {
+                    b2mms::http::members::create_member_blocking(conn, &state, &body, &roles)
+                }
+            })
+            .await
+            .expect("seeded person");
+        Seeded {
+            id: member.id.to_string(),
+            account: account.into(),
+            password,
+        }
+    }
+
+    /// Signs in with the initial password and sets a new one; returns a full session token.
+    pub async fn sign_in_fresh(&self, person: &Seeded) -> String {
+        let first = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({"account": person.account, "password": person.password}),
+            )
+            .await;
+        assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+        let limited = first.body["access_token"].as_str().unwrap().to_owned();
+        let changed = self
+            .post(
+                "/api/v1/auth/password",
+                Some(&limited),
+                json!({"current_password": person.password, "new_password": new_password(&person.account)}),
+            )
+            .await;
+        assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+        changed.body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// An institution created through the store.
+    pub async fn seed_institution(&self, short_name: &str) -> uuid::Uuid {
+        let short = short_name.to_owned();
+        let id = self
+            .state
+            .db
+            .write(move |conn| {
+                let now = b2mms::store::to_db_time(chrono_now());
+                let row = b2mms::store::models::InstitutionRow {
+                    id: b2mms::store::new_id(),
+                    name: format!("Institute {short}"),
+                    short_name: short.clone(),
+                    city: "Tsukuba".into(),
+                    country: "JP".into(),
+                    ror_id: None,
+                    inspire_id: None,
+                    status: "active".into(),
+                    created_at: now,
+                    updated_at: now,
+                };
+                b2mms::store::institutions::insert(conn, &row)?;
+                Ok(row.id)
+            })
+            .await
+            .expect("seeded institution");
+        uuid::Uuid::parse_str(&id).unwrap()
+    }
+
+    /// An administrator with a full session: `(person, token)`.
+    pub async fn admin(&self) -> (Seeded, String) {
+        let home = self.seed_institution("Secretariat").await;
+        let admin = self.seed_person("boss", &[Role::Admin], home).await;
+        let token = self.sign_in_fresh(&admin).await;
+        (admin, token)
+    }
+}
+
+fn chrono_now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Stop accepting; the runtime ends with the test anyway.
+        drop(self.server.stop(false));
+    }
+}
+
+/// The password `sign_in_fresh` sets.
+pub fn new_password(account: &str) -> String {
+    format!("Changed-{}-Pw-77?", account.len())
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A person created for a test.
+#[derive(Debug, Clone)]
+pub struct Seeded {
+    pub id: String,
+    pub account: String,
+    pub password: String,
+}
+
+/// A response, read completely.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    pub async fn from(response: reqwest::Response) -> Self {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("response body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Self {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts a problem document with this status and code.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, code: &str) {
+        assert_eq!(self.status.as_u16(), status, "{}", self.text);
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "{}",
+            self.text
+        );
+        assert_eq!(self.body["code"], code, "{}", self.text);
+        assert_eq!(self.body["status"], status);
+        assert!(self.body["title"].is_string() && self.body["detail"].is_string());
+        assert_eq!(
+            self.body["request_id"].as_str(),
+            self.header("x-request-id"),
+            "the problem names its request"
+        );
+    }
+
+    /// The value of a cookie set by this response.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| {
+                let (pair, _) = c.split_once(';').unwrap_or((c, ""));
+                let (k, v) = pair.split_once('=')?;
+                (k.trim() == name).then(|| v.trim().to_owned())
+            })
+    }
+}

@@ -51,6 +51,14 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .1
 }
 
+/// `GET /api/v1/openapi.json`.
+pub async fn serve(state: actix_web::web::Data<crate::app::AppState>) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header(("Cache-Control", "no-cache"))
+        .body(state.openapi_json.to_string())
+}
+
 /// The base document, for composing with routes.
 pub fn base() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()

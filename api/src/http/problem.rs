@@ -17,6 +17,12 @@ impl AppError {
             AppError::BadRequest { code, detail } => {
                 (StatusCode::BAD_REQUEST, code, "Bad request", detail.clone())
             }
+            AppError::TooLarge { limit } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                "Body too large",
+                format!("The request body is larger than the limit of {limit} bytes."),
+            ),
             AppError::Unauthenticated { code, detail } => (
                 StatusCode::UNAUTHORIZED,
                 code,
@@ -118,10 +124,9 @@ impl ResponseError for AppError {
 pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     use actix_web::error::JsonPayloadError as E;
     let app = match &err {
-        E::OverflowKnownLength { limit, .. } | E::Overflow { limit } => AppError::BadRequest {
-            code: "body_too_large",
-            detail: format!("The request body is larger than the limit of {limit} bytes."),
-        },
+        E::OverflowKnownLength { limit, .. } | E::Overflow { limit } => {
+            AppError::TooLarge { limit: *limit }
+        }
         E::ContentType => AppError::bad_request(
             "unsupported_media_type",
             "Send the body as JSON with `Content-Type: application/json`.",

@@ -1,0 +1,50 @@
+//! The start page: who is signed in, with their roles and record.
+
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::Route;
+use crate::pages::change_password::ChangePassword;
+use crate::session::{Auth, use_auth};
+
+#[function_component(Home)]
+pub fn home() -> Html {
+    let auth = use_auth();
+    let session = match &*auth {
+        Auth::Resuming => return html! { <p class="loading" aria-busy="true">{ "Loading…" }</p> },
+        Auth::SignedOut => return html! { <Redirect<Route> to={Route::Login} /> },
+        Auth::SignedIn(session) => session.clone(),
+    };
+    if session.must_change_password {
+        return html! { <ChangePassword {session} /> };
+    }
+    let Some(me) = session.me.clone() else {
+        return html! { <p class="loading">{ "Loading your record…" }</p> };
+    };
+    let full_name = [
+        Some(me.given_name.as_str()),
+        me.middle_name.as_deref(),
+        Some(me.family_name.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
+    html! {
+        <section class="card">
+            <h1 data-testid="welcome">{ format!("Signed in as {full_name}") }</h1>
+            <ul class="roles" aria-label="Your roles" data-testid="roles">
+                { for session.roles.iter().map(|r| html! { <li>{ r.as_str() }</li> }) }
+            </ul>
+            <dl class="record">
+                <dt>{ "Account" }</dt><dd>{ me.account_name.clone().unwrap_or_default() }</dd>
+                <dt>{ "Email" }</dt><dd>{ me.email.clone() }</dd>
+                <dt>{ "Institution" }</dt><dd>{ me.institution_short_name.clone() }</dd>
+                <dt>{ "Category" }</dt><dd>{ me.category.label() }</dd>
+                <dt>{ "Membership" }</dt><dd>{ me.status.as_str() }</dd>
+                <dt>{ "Password expires" }</dt>
+                <dd>{ me.password_expires_at.map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default() }</dd>
+            </dl>
+        </section>
+    }
+}

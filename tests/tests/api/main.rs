@@ -1,0 +1,8 @@
+//! Integration tests over HTTP against the real application, on SQLite and PostgreSQL.
+
+mod auth;
+mod errors;
+mod institutions;
+mod members;
+mod migrations;
+mod web;
