@@ -21,7 +21,7 @@ pub enum Auth {
     /// Trying to resume a session.
     Resuming,
     SignedOut,
-    SignedIn(Session),
+    SignedIn(Box<Session>),
 }
 
 pub type AuthHandle = UseStateHandle<Auth>;
@@ -67,7 +67,7 @@ pub fn session_provider(props: &ProviderProps) -> Html {
                     Ok(token) => establish(String::new(), token).await.ok(),
                     Err(_) => None,
                 };
-                auth.set(resumed.map_or(Auth::SignedOut, Auth::SignedIn));
+                auth.set(resumed.map_or(Auth::SignedOut, |s| Auth::SignedIn(Box::new(s))));
             });
         });
     }

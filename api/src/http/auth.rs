@@ -275,10 +275,10 @@ pub async fn logout(
         .db
         .write(move |conn| {
             let mut ended = Vec::new();
-            if let Some((sid, actor)) = bearer_session {
-                if store::sessions::revoke(conn, &sid, now)? {
-                    ended.push((sid, Some(actor)));
-                }
+            if let Some((sid, actor)) = bearer_session
+                && store::sessions::revoke(conn, &sid, now)?
+            {
+                ended.push((sid, Some(actor)));
             }
             if let Some(hash) = cookie_hash
                 && let Some(sid) = store::sessions::session_of_token(conn, &hash)?

@@ -56,7 +56,7 @@ impl PageQuery {
     pub fn resolve(self) -> AppResult<(i64, i64, i64)> {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(100);
-        if page < 1 || page > 1_000_000 {
+        if !(1..=1_000_000).contains(&page) {
             return Err(AppError::bad_request(
                 "invalid_query",
                 "`page` counts from 1.",

@@ -99,7 +99,7 @@ mod tests {
     #[test]
     fn hashed_names() {
         assert!(is_hashed("b2mms-0123456789abcdef.js"));
-        assert!(is_hashed("assets/b2mms-0123456789abcdef_bg.wasm") == false);
+        assert!(!is_hashed("assets/b2mms-0123456789abcdef_bg.wasm"));
         assert!(is_hashed("b2mms_bg-0123456789abcdef.wasm"));
         assert!(!is_hashed("index.html"));
         assert!(!is_hashed("b2mms-frontend.js"));

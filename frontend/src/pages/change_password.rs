@@ -37,9 +37,11 @@ pub fn change_password(props: &Props) -> Html {
         .map(|v| v.message)
         .collect()
     };
-    let mismatch = (!confirm.is_empty() && *confirm != *new)
-        .then(|| vec!["The two new passwords differ.".to_owned()])
-        .unwrap_or_default();
+    let mismatch = if !confirm.is_empty() && *confirm != *new {
+        vec!["The two new passwords differ.".to_owned()]
+    } else {
+        Vec::new()
+    };
     let server_new = error
         .as_ref()
         .map(|e| e.field("new_password"))
@@ -74,7 +76,7 @@ pub fn change_password(props: &Props) -> Html {
                 };
                 busy.set(false);
                 match result {
-                    Ok(session) => auth.set(Auth::SignedIn(session)),
+                    Ok(session) => auth.set(Auth::SignedIn(Box::new(session))),
                     Err(e) => error.set(Some(e)),
                 }
             });

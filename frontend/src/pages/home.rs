@@ -13,7 +13,7 @@ pub fn home() -> Html {
     let session = match &*auth {
         Auth::Resuming => return html! { <p class="loading" aria-busy="true">{ "Loading…" }</p> },
         Auth::SignedOut => return html! { <Redirect<Route> to={Route::Login} /> },
-        Auth::SignedIn(session) => session.clone(),
+        Auth::SignedIn(session) => (**session).clone(),
     };
     if session.must_change_password {
         return html! { <ChangePassword {session} /> };

@@ -44,7 +44,7 @@ pub fn login() -> Html {
                 match result {
                     Ok(session) => {
                         error.set(None);
-                        auth.set(Auth::SignedIn(session));
+                        auth.set(Auth::SignedIn(Box::new(session)));
                         if let Some(nav) = navigator {
                             nav.push(&Route::Home);
                         }

@@ -1,0 +1,48 @@
+# Shared set-up for scripts/run and scripts/test: installs what a fresh Debian machine with a
+# Rust toolchain lacks. Sourced, not executed.
+
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+        die "need root to run: $*"; fi
+}
+
+APT_UPDATED=0
+# Installs Debian packages that are missing.
+apt_install() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    command -v apt-get >/dev/null || die "please install: ${missing[*]}"
+    say "installing ${missing[*]}"
+    if [ "$APT_UPDATED" -eq 0 ]; then as_root apt-get update -qq; APT_UPDATED=1; fi
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Build prerequisites: a C compiler (bundled SQLite, aws-lc) and libpq for PostgreSQL.
+ensure_build_deps() {
+    command -v cargo >/dev/null || die "cargo is missing: install the Rust toolchain (https://rustup.rs)"
+    apt_install gcc libc6-dev pkg-config libpq-dev
+}
+
+# The WebAssembly target of the frontend.
+ensure_wasm_target() {
+    if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+        say "adding the wasm32-unknown-unknown target"
+        timeout 600 rustup target add wasm32-unknown-unknown ||
+            die "could not add the wasm32-unknown-unknown target (rustup target add wasm32-unknown-unknown)"
+    fi
+}
+
+build_web() {
+    say "building the web frontend"
+    cargo run -q -p xtask -- web
+}
