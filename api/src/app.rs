@@ -17,6 +17,8 @@ use crate::auth::tokens::TokenKeys;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::http::{self, RouteTable, problem, request_id};
+use crate::jobs::JobsHandle;
+use crate::mail::Mailer;
 use crate::store::{Db, DbUrl, migrate};
 
 /// Largest JSON body accepted.
@@ -32,6 +34,10 @@ pub struct AppState {
     pub routes: Arc<RouteTable>,
     /// The OpenAPI document, as served at `/api/v1/openapi.json`.
     pub openapi_json: Arc<str>,
+    pub mailer: Mailer,
+    pub jobs: JobsHandle,
+    /// Client for outgoing HTTP (the external registry).
+    pub http: reqwest::Client,
 }
 
 impl AppState {
@@ -57,6 +63,11 @@ impl AppState {
             .await
             .context("loading the token signing key")?;
         let hasher = Hasher::new(config.hash_permits()).context("preparing password hashing")?;
+        let mailer = Mailer::from_url(&config.mail_url).map_err(anyhow::Error::msg)?;
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("b2mms/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .context("preparing the HTTP client")?;
         Ok(Self {
             config: Arc::new(config),
             db,
@@ -65,6 +76,9 @@ impl AppState {
             clock,
             routes: Arc::new(RouteTable::from_openapi(&http::openapi::document())),
             openapi_json: http::openapi::document_json().into(),
+            mailer,
+            jobs: JobsHandle::default(),
+            http,
         })
     }
 }
@@ -122,7 +136,14 @@ pub struct Running {
 pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
     let workers = state.config.workers;
+    let jobs_interval = state.config.jobs_interval;
     let state = web::Data::new(state);
+    if jobs_interval > 0 {
+        actix_web::rt::spawn(crate::jobs::run_forever(
+            state.clone(),
+            std::time::Duration::from_secs(jobs_interval),
+        ));
+    }
     let shared = state.clone();
     let mut server = HttpServer::new(move || app(shared.clone()))
         .listen(listener)

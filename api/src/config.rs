@@ -43,6 +43,32 @@ pub struct Config {
     pub reserved_account_names: Vec<String>,
     /// Log format: `text` or `json`.
     pub log_format: String,
+    /// Domain of the registry email addresses (`given.family@<domain>`).
+    pub registry_email_domain: String,
+    /// The group every member belongs to.
+    pub main_group: String,
+    /// Days an invitation can be used.
+    pub invitation_days: i64,
+    /// Days an opened but unsubmitted registration request stays open.
+    pub registration_expiry_days: i64,
+    /// Lifetime of registration-portal tokens, seconds.
+    pub registration_token_ttl: i64,
+    /// Personal mail domains refused as contact address, besides the built-in list.
+    pub personal_mail_domains: Vec<String>,
+    /// An external account registry that provisioned accounts are pushed to (HTTP).
+    pub registry_url: Option<String>,
+    /// Bearer token for the external registry.
+    pub registry_token: Option<String>,
+    /// Seconds between runs of the background jobs (mail, provisioning, reminders); 0 = off.
+    pub jobs_interval: u64,
+    /// Server certificate chain (PEM) for native TLS.
+    pub tls_cert: Option<PathBuf>,
+    /// Server private key (PEM) for native TLS.
+    pub tls_key: Option<PathBuf>,
+    /// CA bundle (PEM) that client certificates (Grid user certificates) must chain to.
+    pub tls_client_ca: Option<PathBuf>,
+    /// Addresses of reverse proxies whose client-certificate headers are trusted.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Config {
@@ -63,6 +89,19 @@ impl Default for Config {
             jwt_private_key: None,
             reserved_account_names: Vec::new(),
             log_format: "text".to_owned(),
+            registry_email_domain: "example.org".to_owned(),
+            main_group: "collaboration".to_owned(),
+            invitation_days: 14,
+            registration_expiry_days: 30,
+            registration_token_ttl: 2 * 3600,
+            personal_mail_domains: Vec::new(),
+            registry_url: None,
+            registry_token: None,
+            jobs_interval: 5,
+            tls_cert: None,
+            tls_key: None,
+            tls_client_ca: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -84,6 +123,19 @@ const KEYS: &[&str] = &[
     "jwt_private_key",
     "reserved_account_names",
     "log_format",
+    "registry_email_domain",
+    "main_group",
+    "invitation_days",
+    "registration_expiry_days",
+    "registration_token_ttl",
+    "personal_mail_domains",
+    "registry_url",
+    "registry_token",
+    "jobs_interval",
+    "tls_cert",
+    "tls_key",
+    "tls_client_ca",
+    "trusted_proxies",
 ];
 
 /// A configuration that could not be loaded, with what to fix.
@@ -209,6 +261,21 @@ impl Config {
                 "database_pool_size must be at least 1".into(),
             ));
         }
+        if self.invitation_days < 1 || self.registration_expiry_days < 1 {
+            return Err(ConfigError::Invalid(
+                "invitation_days and registration_expiry_days must be at least 1".into(),
+            ));
+        }
+        if self.tls_cert.is_some() != self.tls_key.is_some() {
+            return Err(ConfigError::Invalid(
+                "tls_cert and tls_key go together: give both or neither".into(),
+            ));
+        }
+        if self.tls_client_ca.is_some() && self.tls_cert.is_none() {
+            return Err(ConfigError::Invalid(
+                "tls_client_ca needs native TLS: give tls_cert and tls_key too".into(),
+            ));
+        }
         if !["text", "json"].contains(&self.log_format.as_str()) {
             return Err(ConfigError::Invalid(
                 "log_format must be `text` or `json`".into(),
@@ -221,6 +288,27 @@ impl Config {
     /// loopback development where browsers treat the origin as secure anyway.
     pub fn public_url_is_https(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+
+    /// Whether b2mms terminates TLS itself.
+    pub fn serves_tls(&self) -> bool {
+        self.tls_cert.is_some()
+    }
+
+    /// Every personal mail domain refused as contact address.
+    pub fn personal_domains(&self) -> impl Iterator<Item = &str> + Clone {
+        b2mms_shared::rules::DEFAULT_PERSONAL_MAIL_DOMAINS
+            .iter()
+            .copied()
+            .chain(self.personal_mail_domains.iter().map(String::as_str))
+    }
+
+    /// Every reserved account name.
+    pub fn reserved_names(&self) -> impl Iterator<Item = &str> + Clone {
+        b2mms_shared::rules::DEFAULT_RESERVED_ACCOUNT_NAMES
+            .iter()
+            .copied()
+            .chain(self.reserved_account_names.iter().map(String::as_str))
     }
 
     /// Password hashes computed at once.
@@ -246,13 +334,15 @@ fn env_value(key: &str, text: &str) -> toml::Value {
             .parse::<i64>()
             .map(toml::Value::Integer)
             .unwrap_or_else(|_| toml::Value::String(text.to_owned())),
-        "reserved_account_names" => toml::Value::Array(
-            text.split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|s| toml::Value::String(s.to_owned()))
-                .collect(),
-        ),
+        "reserved_account_names" | "personal_mail_domains" | "trusted_proxies" => {
+            toml::Value::Array(
+                text.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| toml::Value::String(s.to_owned()))
+                    .collect(),
+            )
+        }
         _ => toml::Value::String(text.to_owned()),
     }
 }

@@ -10,4 +10,6 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod jobs;
+pub mod mail;
 pub mod store;

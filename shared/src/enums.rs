@@ -119,6 +119,53 @@ impl Role {
     }
 }
 
+string_enum! {
+    /// The state of a registration request (product §5).
+    RegistrationState {
+        IdentityVerified = "identity_verified",
+        AwaitingIr = "awaiting_ir",
+        AwaitingIb = "awaiting_ib",
+        Approved = "approved",
+        Provisioned = "provisioned",
+        Rejected = "rejected",
+        Withdrawn = "withdrawn",
+        Expired = "expired",
+    }
+}
+
+impl RegistrationState {
+    /// Still going somewhere: the account name stays reserved, duplicates are checked.
+    pub const fn is_open(self) -> bool {
+        matches!(
+            self,
+            Self::IdentityVerified | Self::AwaitingIr | Self::AwaitingIb | Self::Approved
+        )
+    }
+
+    /// Waiting for a person's decision.
+    pub const fn is_pending_decision(self) -> bool {
+        matches!(self, Self::AwaitingIr | Self::AwaitingIb)
+    }
+}
+
+string_enum! {
+    /// How an applicant proved their identity.
+    IdentityKind {
+        Invitation = "invitation",
+        Certificate = "certificate",
+    }
+}
+
+string_enum! {
+    /// The status of an invitation.
+    InvitationStatus {
+        Pending = "pending",
+        Used = "used",
+        Expired = "expired",
+        Revoked = "revoked",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

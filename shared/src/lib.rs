@@ -6,5 +6,8 @@ pub mod api;
 pub mod enums;
 pub mod rules;
 
-pub use enums::{AccountStatus, Category, InstitutionStatus, MembershipStatus, Role};
+pub use enums::{
+    AccountStatus, Category, IdentityKind, InstitutionStatus, InvitationStatus, MembershipStatus,
+    RegistrationState, Role,
+};
 pub use rules::{FieldErrors, RuleViolation};

@@ -23,6 +23,9 @@ pub enum Purpose {
     /// A session that may only set a new password (first login, expired password).
     #[serde(rename = "b2mms:password-change")]
     PasswordChange,
+    /// An applicant's access to their registration request, and nothing else.
+    #[serde(rename = "b2mms:registration")]
+    Registration,
 }
 
 impl Purpose {
@@ -30,6 +33,7 @@ impl Purpose {
         match self {
             Self::Session => "b2mms:session",
             Self::PasswordChange => "b2mms:password-change",
+            Self::Registration => "b2mms:registration",
         }
     }
 }
@@ -222,6 +226,10 @@ impl TokenKeys {
                 Purpose::PasswordChange => AppError::Forbidden {
                     code: "password_change_required",
                     detail: "Set a new password first (POST /api/v1/auth/password).".into(),
+                },
+                Purpose::Registration => AppError::Forbidden {
+                    code: "registration_token",
+                    detail: "This token is for the registration portal only; sign in with an account for anything else.".into(),
                 },
                 Purpose::Session => invalid(),
             });

@@ -1,3 +1,6 @@
 //! Pure rules of the collaboration: no I/O, exhaustively tested.
 
 pub mod policy;
+pub mod registration;
+pub mod submission;
+pub mod working_days;

@@ -35,6 +35,8 @@ pub enum Action<'a> {
     ManageRoles,
     /// Read the audit trail.
     ReadAudit,
+    /// Invite people to register with this institution, and manage those invitations.
+    Invite { institution_id: &'a str },
     /// Read the full record of a person of this institution.
     ReadMember {
         person_id: &'a str,
@@ -53,6 +55,7 @@ pub fn allows(subject: &Subject, action: &Action<'_>) -> bool {
         | Action::CreateMember
         | Action::ManageRoles
         | Action::ReadAudit => false,
+        Action::Invite { institution_id } => subject.represents(institution_id),
         Action::ReadMember {
             person_id,
             institution_id,
@@ -102,6 +105,18 @@ mod tests {
             (read_own, [true, true, true, true]),
             (read_a, [false, true, false, true]),
             (read_b, [false, false, false, true]),
+            (
+                Action::Invite {
+                    institution_id: "A",
+                },
+                [false, true, false, true],
+            ),
+            (
+                Action::Invite {
+                    institution_id: "B",
+                },
+                [false, false, false, true],
+            ),
         ];
         for (action, expected) in table {
             let got = [&member, &ir_a, &ib, &admin].map(|s| allows(s, &action));

@@ -29,19 +29,30 @@ pub(crate) fn state(req: &HttpRequest) -> AppResult<web::Data<AppState>> {
         .ok_or_else(|| AppError::Internal("application state missing".into()))
 }
 
+fn missing_token() -> AppError {
+    AppError::unauthenticated(
+        "missing_token",
+        "Sign in first and send the access token as `Authorization: Bearer …`.",
+    )
+}
+
 async fn authenticate(
     state: web::Data<AppState>,
     token: Option<String>,
     accepted: &'static [Purpose],
 ) -> AppResult<Principal> {
-    let token = token.ok_or_else(|| {
-        AppError::unauthenticated(
-            "missing_token",
-            "Sign in first and send the access token as `Authorization: Bearer …`.",
-        )
-    })?;
+    let token = token.ok_or_else(missing_token)?;
+    let claims = state.keys.verify(&token, accepted, state.clock.now())?;
+    principal(state, claims, accepted).await
+}
+
+/// The principal of verified session claims, after checking the session, account and roles.
+async fn principal(
+    state: web::Data<AppState>,
+    claims: crate::auth::tokens::Claims,
+    accepted: &'static [Purpose],
+) -> AppResult<Principal> {
     let now = state.clock.now();
-    let claims = state.keys.verify(&token, accepted, now)?;
     let sid = claims.sid.clone();
     let (session, roles, represents) = state
         .db
@@ -135,6 +146,38 @@ impl FromRequest for Admin {
                     "Only administrators of the collaboration may do this.",
                 ))
             }
+        })
+    }
+}
+
+/// Who calls a registration endpoint: the applicant of one request (registration token), or a
+/// signed-in person acting on requests (IR, IB chair, admin).
+#[derive(Debug)]
+pub enum Caller {
+    Applicant { registration_id: String },
+    Staff(Principal),
+}
+
+impl FromRequest for Caller {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = state(req);
+        let token = bearer(req);
+        Box::pin(async move {
+            let state = state?;
+            let token = token.ok_or_else(missing_token)?;
+            const ACCEPTED: &[Purpose] = &[Purpose::Session, Purpose::Registration];
+            let claims = state.keys.verify(&token, ACCEPTED, state.clock.now())?;
+            if claims.aud == Purpose::Registration {
+                return Ok(Caller::Applicant {
+                    registration_id: claims.sub,
+                });
+            }
+            principal(state, claims, &[Purpose::Session])
+                .await
+                .map(Caller::Staff)
         })
     }
 }

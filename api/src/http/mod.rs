@@ -3,12 +3,16 @@
 
 pub mod audit;
 pub mod auth;
+pub mod decisions;
 pub mod extract;
 pub mod health;
+pub mod identity;
 pub mod institutions;
+pub mod invitations;
 pub mod members;
 pub mod openapi;
 pub mod problem;
+pub mod registrations;
 pub mod request_id;
 pub mod spa;
 
@@ -38,7 +42,17 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(members::get_one)
         .service(members::grant_role)
         .service(members::withdraw_role)
-        .service(audit::list);
+        .service(audit::list)
+        .service(invitations::create)
+        .service(invitations::list)
+        .service(invitations::revoke)
+        .service(identity::invitation_login)
+        .service(registrations::list)
+        .service(registrations::get_one)
+        .service(registrations::submit)
+        .service(decisions::approve)
+        .service(decisions::reject)
+        .service(decisions::withdraw);
 }
 
 /// `?page=&per_page=` of list endpoints.

@@ -18,6 +18,8 @@ use utoipa_actix_web::AppExt;
         (name = "auth", description = "Sessions and passwords"),
         (name = "institutions", description = "Institutions and their representatives"),
         (name = "members", description = "People, accounts and roles"),
+        (name = "invitations", description = "Invitations to register, by institutional representatives"),
+        (name = "registrations", description = "Registration: identity (invitation or certificate), the form, approval, provisioning"),
         (name = "audit", description = "The audit trail"),
     )
 )]

@@ -5,10 +5,13 @@
 
 pub mod audit;
 pub mod institutions;
+pub mod invitations;
 pub mod keys;
 pub mod migrate;
 pub mod models;
+pub mod outbox;
 pub mod persons;
+pub mod registrations;
 pub mod schema;
 pub mod sessions;
 

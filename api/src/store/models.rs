@@ -110,3 +110,70 @@ pub struct AuditRow {
     pub after_json: Option<String>,
     pub request_id: Option<String>,
 }
+
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = invitations)]
+pub struct InvitationRow {
+    pub id: String,
+    pub institution_id: String,
+    pub email: String,
+    pub category: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub username: String,
+    pub password_hash: String,
+    pub status: String,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = registrations)]
+pub struct RegistrationRow {
+    pub id: String,
+    pub state: String,
+    pub identity: String,
+    pub invitation_id: Option<String>,
+    pub certificate_dn: Option<String>,
+    pub institution_id: Option<String>,
+    pub email: Option<String>,
+    pub given_name: Option<String>,
+    pub middle_name: Option<String>,
+    pub family_name: Option<String>,
+    pub account_name: Option<String>,
+    pub password_hash: Option<String>,
+    pub category: Option<String>,
+    pub orcid: Option<String>,
+    pub existing_account: Option<String>,
+    pub comment: Option<String>,
+    pub link_person_id: Option<String>,
+    pub person_id: Option<String>,
+    pub decision_reason: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub ir_reminded_at: Option<NaiveDateTime>,
+    pub admins_reminded_at: Option<NaiveDateTime>,
+    pub provision_attempts: i32,
+    pub provision_next_at: Option<NaiveDateTime>,
+    pub provision_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = mail_outbox)]
+pub struct OutboxRow {
+    pub id: String,
+    pub created_at: NaiveDateTime,
+    pub to_address: String,
+    pub subject: String,
+    pub body_text: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub last_error: Option<String>,
+    pub sent_at: Option<NaiveDateTime>,
+}

@@ -8,7 +8,8 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use super::institutions::parse_uuid;
 use super::models::{AccountRow, AffiliationRow, PersonRow};
 use super::schema::{
-    accounts, affiliations, institution_representatives, institutions, person_roles, persons,
+    account_names, accounts, affiliations, institution_representatives, institutions, person_roles,
+    persons,
 };
 use super::{DbConnection, from_db_time, to_db_time};
 use crate::error::{AppError, AppResult};
@@ -21,7 +22,7 @@ fn unique_conflict(err: DieselError) -> AppError {
             info.message(),
             info.constraint_name().unwrap_or("")
         );
-        if text.contains("account_name") {
+        if text.contains("account_name") || text.contains("account_names") {
             return AppError::conflict(
                 "account_name_taken",
                 "This account name is already taken; choose another one.",
@@ -52,6 +53,14 @@ pub fn insert_member(
 ) -> AppResult<()> {
     diesel::insert_into(persons::table)
         .values(person)
+        .execute(conn)
+        .map_err(unique_conflict)?;
+    diesel::insert_into(account_names::table)
+        .values((
+            account_names::name.eq(&account.account_name),
+            account_names::person_id.eq(&person.id),
+            account_names::reserved_at.eq(account.created_at),
+        ))
         .execute(conn)
         .map_err(unique_conflict)?;
     diesel::insert_into(accounts::table)
@@ -238,4 +247,27 @@ pub fn count_with_role(conn: &mut DbConnection, role: Role) -> AppResult<i64> {
         .filter(person_roles::role.eq(role.as_str()))
         .count()
         .get_result(conn)?)
+}
+
+/// Contact addresses of an institution's representatives.
+pub fn representative_emails(
+    conn: &mut DbConnection,
+    institution_id: &str,
+) -> AppResult<Vec<String>> {
+    Ok(institution_representatives::table
+        .inner_join(persons::table)
+        .filter(institution_representatives::institution_id.eq(institution_id))
+        .select(persons::email)
+        .order(persons::email)
+        .load(conn)?)
+}
+
+/// Contact addresses of everyone holding a role.
+pub fn emails_with_role(conn: &mut DbConnection, role: Role) -> AppResult<Vec<String>> {
+    Ok(person_roles::table
+        .inner_join(persons::table.on(persons::id.eq(person_roles::person_id)))
+        .filter(person_roles::role.eq(role.as_str()))
+        .select(persons::email)
+        .order(persons::email)
+        .load(conn)?)
 }

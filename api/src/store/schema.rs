@@ -146,6 +146,97 @@ diesel::joinable!(institution_representatives -> persons (person_id));
 diesel::joinable!(sessions -> persons (person_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 
+diesel::table! {
+    invitations (id) {
+        id -> Text,
+        institution_id -> Text,
+        email -> Text,
+        category -> Nullable<Text>,
+        given_name -> Nullable<Text>,
+        family_name -> Nullable<Text>,
+        username -> Text,
+        password_hash -> Text,
+        status -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    registrations (id) {
+        id -> Text,
+        state -> Text,
+        identity -> Text,
+        invitation_id -> Nullable<Text>,
+        certificate_dn -> Nullable<Text>,
+        institution_id -> Nullable<Text>,
+        email -> Nullable<Text>,
+        given_name -> Nullable<Text>,
+        middle_name -> Nullable<Text>,
+        family_name -> Nullable<Text>,
+        account_name -> Nullable<Text>,
+        password_hash -> Nullable<Text>,
+        category -> Nullable<Text>,
+        orcid -> Nullable<Text>,
+        existing_account -> Nullable<Text>,
+        comment -> Nullable<Text>,
+        link_person_id -> Nullable<Text>,
+        person_id -> Nullable<Text>,
+        decision_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        submitted_at -> Nullable<Timestamp>,
+        decided_at -> Nullable<Timestamp>,
+        ir_reminded_at -> Nullable<Timestamp>,
+        admins_reminded_at -> Nullable<Timestamp>,
+        provision_attempts -> Integer,
+        provision_next_at -> Nullable<Timestamp>,
+        provision_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    account_names (name) {
+        name -> Text,
+        person_id -> Nullable<Text>,
+        registration_id -> Nullable<Text>,
+        reserved_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    person_certificates (subject_dn) {
+        subject_dn -> Text,
+        person_id -> Text,
+        linked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    collab_groups (id) {
+        id -> Text,
+        name -> Text,
+        description -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    group_members (group_id, person_id) {
+        group_id -> Text,
+        person_id -> Text,
+        since -> Date,
+        until -> Nullable<Date>,
+    }
+}
+
+diesel::joinable!(invitations -> institutions (institution_id));
+diesel::joinable!(group_members -> collab_groups (group_id));
+diesel::joinable!(person_certificates -> persons (person_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     institutions,
     persons,
@@ -158,4 +249,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     signing_keys,
     audit_events,
     mail_outbox,
+    invitations,
+    registrations,
+    account_names,
+    person_certificates,
+    collab_groups,
+    group_members,
 );

@@ -4,6 +4,70 @@ use validator::ValidateEmail;
 
 use super::RuleViolation;
 
+/// Personal mail providers (product §4.5); `name.*` stands for every top-level domain.
+pub const DEFAULT_PERSONAL_MAIL_DOMAINS: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.*",
+    "ymail.com",
+    "hotmail.*",
+    "outlook.com",
+    "outlook.*",
+    "live.com",
+    "live.*",
+    "msn.com",
+    "aol.com",
+    "gmx.*",
+    "web.de",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "mail.ru",
+    "yandex.*",
+    "qq.com",
+    "163.com",
+    "126.com",
+    "sina.com",
+    "proton.me",
+    "protonmail.com",
+    "pm.me",
+    "zoho.com",
+    "mail.com",
+    "naver.com",
+    "daum.net",
+    "hanmail.net",
+    "rediffmail.com",
+    "t-online.de",
+    "freenet.de",
+    "libero.it",
+    "orange.fr",
+    "laposte.net",
+    "seznam.cz",
+    "wp.pl",
+    "o2.pl",
+    "interia.pl",
+    "tutanota.com",
+    "fastmail.com",
+];
+
+/// Whether `domain` (or a parent of it) matches an entry of `list`.
+pub fn is_personal_mail_domain<'a>(domain: &str, list: impl IntoIterator<Item = &'a str>) -> bool {
+    let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    list.into_iter().any(|entry| {
+        let entry = entry.trim().to_ascii_lowercase();
+        match entry.strip_suffix(".*") {
+            Some(name) => {
+                let labels: Vec<&str> = domain.split('.').collect();
+                labels
+                    .iter()
+                    .position(|l| *l == name)
+                    .is_some_and(|i| i + 1 < labels.len())
+            }
+            None => domain == entry || domain.ends_with(&format!(".{entry}")),
+        }
+    })
+}
+
 /// A syntactically valid email address, lower-case and trimmed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ContactEmail(String);
@@ -24,6 +88,29 @@ impl ContactEmail {
             ));
         }
         Ok(Self(email))
+    }
+
+    /// Parses and refuses personal mail providers: the collaboration needs the address at the
+    /// home institution.
+    pub fn parse_institutional<'a>(
+        raw: &str,
+        personal: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Self, RuleViolation> {
+        let email = Self::parse(raw)?;
+        if is_personal_mail_domain(email.domain(), personal) {
+            return Err(RuleViolation::new(
+                "email.personal_provider",
+                format!(
+                    "Addresses at {} cause problems: use your email address at your home institution.",
+                    email.domain()
+                ),
+            ));
+        }
+        Ok(email)
+    }
+
+    pub fn domain(&self) -> &str {
+        self.0.rsplit_once('@').map_or("", |(_, d)| d)
     }
 
     pub fn as_str(&self) -> &str {
@@ -56,5 +143,35 @@ mod tests {
             ContactEmail::parse("a@b@c").unwrap_err().code,
             "email.invalid"
         );
+    }
+
+    #[test]
+    fn personal_providers_are_refused() {
+        let list = DEFAULT_PERSONAL_MAIL_DOMAINS.iter().copied();
+        for personal in [
+            "a@gmail.com",
+            "a@yahoo.co.jp",
+            "a@yahoo.de",
+            "a@hotmail.fr",
+            "a@GMX.net",
+            "a@web.de",
+            "a@proton.me",
+        ] {
+            let err = ContactEmail::parse_institutional(personal, list.clone()).unwrap_err();
+            assert_eq!(err.code, "email.personal_provider", "{personal}");
+        }
+        for institutional in [
+            "a@kek.jp",
+            "a@desy.de",
+            "a@physik.uni-bonn.de",
+            "a@yahoo-research.org",
+            "a@notgmail.com",
+        ] {
+            assert!(
+                ContactEmail::parse_institutional(institutional, list.clone()).is_ok(),
+                "{institutional}"
+            );
+        }
+        assert!(is_personal_mail_domain("mail.example.org", ["example.org"]));
     }
 }

@@ -6,17 +6,23 @@ mod account_name;
 mod email;
 mod institution;
 mod names;
+mod orcid;
 mod password;
+mod registry_email;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 pub use account_name::{AccountName, DEFAULT_RESERVED_ACCOUNT_NAMES};
-pub use email::ContactEmail;
+pub use email::{ContactEmail, DEFAULT_PERSONAL_MAIL_DOMAINS, is_personal_mail_domain};
 pub use institution::{country_code, inspire_id, required_text, ror_id};
-pub use names::{PersonName, check_optional_name};
+pub use names::{PersonName, check_optional_name, conventional_spelling};
+pub use orcid::Orcid;
+#[cfg(feature = "strength")]
+pub use password::check_strength;
 pub use password::{PasswordContext, check_password};
+pub use registry_email::{registry_local_part, with_collision_number};
 
 /// One broken rule: a stable machine code and a message that says how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +32,9 @@ pub struct RuleViolation {
     pub code: String,
     /// Human explanation, including how to fix it.
     pub message: String,
+    /// A corrected value to offer, where one can be derived (e.g. `Iijima` for `IIJIMA`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
 }
 
 impl RuleViolation {
@@ -33,7 +42,13 @@ impl RuleViolation {
         Self {
             code: code.to_owned(),
             message: message.into(),
+            suggestion: None,
         }
+    }
+
+    pub fn with_suggestion(mut self, suggestion: impl Into<String>) -> Self {
+        self.suggestion = Some(suggestion.into());
+        self
     }
 }
 

@@ -70,6 +70,31 @@ pub fn check_password(password: &str, ctx: PasswordContext<'_>) -> Vec<RuleViola
     out
 }
 
+/// The strength estimate (zxcvbn): refuses common and guessable passwords (score below 3).
+/// Server-side only; `user_inputs` are the person's own words (names, account, email).
+#[cfg(feature = "strength")]
+pub fn check_strength(password: &str, user_inputs: &[&str]) -> Option<RuleViolation> {
+    if password.is_empty() || password.chars().count() > MAX_LEN {
+        return None;
+    }
+    let estimate = zxcvbn::zxcvbn(password, user_inputs);
+    if (estimate.score() as u8) >= 3 {
+        return None;
+    }
+    let advice = estimate
+        .feedback()
+        .and_then(|f| f.warning().map(|w| w.to_string()))
+        .filter(|w| !w.is_empty())
+        .map(|w| format!(" ({w})"))
+        .unwrap_or_default();
+    Some(RuleViolation::new(
+        "password.too_guessable",
+        format!(
+            "This password is too easy to guess{advice}; use a longer phrase of unrelated words."
+        ),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +125,17 @@ mod tests {
             codes(&"Ab1!".repeat(40), PasswordContext::default())
                 .contains(&"password.too_long".to_owned())
         );
+    }
+
+    #[cfg(feature = "strength")]
+    #[test]
+    fn guessable_passwords_are_refused() {
+        assert_eq!(
+            check_strength("Password123!", &[]).unwrap().code,
+            "password.too_guessable"
+        );
+        assert!(check_strength("Qwertyuiop1!", &[]).is_some());
+        assert!(check_strength("Correct-Horse-42-Battery", &[]).is_none());
     }
 
     #[test]

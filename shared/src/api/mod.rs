@@ -9,6 +9,9 @@ use uuid::Uuid;
 use crate::enums::{AccountStatus, Category, InstitutionStatus, MembershipStatus, Role};
 use crate::rules::RuleViolation;
 
+mod registration;
+pub use registration::*;
+
 /// An RFC 9457 problem document, as every error of the API is returned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

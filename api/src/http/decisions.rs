@@ -1,0 +1,360 @@
+//! Decisions on registration requests: approve, reject (IRs, IB chair, admins) and withdraw
+//! (the applicant). Each is one conditional state change with its audit event and mail.
+
+use actix_web::{HttpResponse, post, web};
+use b2mms_shared::api::{ApproveRegistration, Registration, RejectRegistration};
+use b2mms_shared::rules::RuleViolation;
+use b2mms_shared::{Category, RegistrationState, Role};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::domain::registration::{self, Action, Actor, TransitionError};
+use crate::domain::submission::MAX_COMMENT;
+use crate::error::{AppError, AppResult};
+use crate::http::extract::Caller;
+use crate::http::registrations::{capacities, notify_institution, view};
+use crate::mail::templates;
+use crate::store::audit::{self, Change};
+use crate::store::models::RegistrationRow;
+use crate::store::registrations::Decision;
+use crate::store::{self, DbConnection, outbox};
+
+/// The first capacity in which the caller may take the action, with the state it leads to.
+fn decide(
+    caller: &Caller,
+    row: &RegistrationRow,
+    action: Action,
+) -> AppResult<(Actor, RegistrationState, RegistrationState)> {
+    let from = RegistrationState::parse(&row.state)
+        .ok_or_else(|| AppError::Internal(format!("stored state {}", row.state)))?;
+    let category = row.category.as_deref().and_then(Category::parse);
+    let mut wrong_state = false;
+    for actor in capacities(caller, row) {
+        match registration::apply(from, action, actor, category) {
+            Ok(to) => return Ok((actor, from, to)),
+            Err(TransitionError::WrongState { .. }) => wrong_state = true,
+            Err(TransitionError::NotAllowed { .. }) => {}
+        }
+    }
+    if wrong_state {
+        return Err(AppError::conflict(
+            "invalid_transition",
+            format!(
+                "A request that is `{from}` cannot be {}d.",
+                action.name().trim_end_matches('e')
+            ),
+        ));
+    }
+    Err(AppError::forbidden(match action {
+        Action::Withdraw => "Only the applicant can withdraw a request.",
+        _ => {
+            "Only the representatives of the request's home institution (and, for permanent physicists, the IB chair) or administrators decide on it."
+        }
+    }))
+}
+
+fn actor_of(caller: &Caller, now: chrono::DateTime<chrono::Utc>) -> audit::Actor {
+    match caller {
+        Caller::Staff(p) => p.actor(now),
+        Caller::Applicant { .. } => audit::Actor {
+            person_id: None,
+            name: "applicant".into(),
+            request_id: crate::http::request_id::current(),
+            at: now,
+        },
+    }
+}
+
+fn state_changed() -> AppError {
+    AppError::conflict(
+        "registration_state_changed",
+        "Someone else acted on this request at the same time; reload it to see its state.",
+    )
+}
+
+fn applicant_name(row: &RegistrationRow) -> String {
+    match (&row.given_name, &row.family_name) {
+        (Some(g), Some(f)) => format!("{g} {f}"),
+        _ => row.email.clone().unwrap_or_else(|| "The applicant".into()),
+    }
+}
+
+fn record(
+    conn: &mut DbConnection,
+    actor: &audit::Actor,
+    action: &str,
+    id: &str,
+    to: RegistrationState,
+    comment: Option<&str>,
+) -> AppResult<()> {
+    audit::record::<(), _>(
+        conn,
+        actor,
+        Change {
+            action,
+            subject_type: "registration",
+            subject_id: id,
+            before: None,
+            after: Some(&serde_json::json!({ "state": to, "comment": comment })),
+        },
+    )
+}
+
+fn tell(
+    conn: &mut DbConnection,
+    to: Option<&str>,
+    mail: &templates::Mail,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    if let Some(address) = to {
+        outbox::enqueue(conn, address, &mail.subject, &mail.body, now)?;
+    }
+    Ok(())
+}
+
+/// Approve a request: by an IR of its home institution (→ `approved`, or `awaiting_ib` for a
+/// permanent physicist), by the IB chair (`awaiting_ib → approved`), or by an admin.
+///
+/// With `link_person_id` the approval reactivates that existing person instead of creating a
+/// second record.
+#[utoipa::path(
+    tag = "registrations",
+    params(("id" = Uuid, Path, description = "Registration request id")),
+    request_body = ApproveRegistration,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Approved (or passed on to the IB)", body = Registration),
+        (status = 403, description = "Not allowed to decide this request", body = b2mms_shared::api::Problem),
+        (status = 409, description = "Not awaiting this decision (already decided)", body = b2mms_shared::api::Problem),
+        (status = 422, description = "Unknown person to link", body = b2mms_shared::api::Problem),
+    )
+)]
+#[post("/registrations/{id}/approve")]
+pub async fn approve(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: Option<web::Json<ApproveRegistration>>,
+) -> AppResult<HttpResponse> {
+    let body = body.map(web::Json::into_inner).unwrap_or_default();
+    let comment = body
+        .comment
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty());
+    if comment
+        .as_ref()
+        .is_some_and(|c| c.chars().count() > MAX_COMMENT)
+    {
+        return Err(AppError::invalid(
+            "comment",
+            RuleViolation::new(
+                "comment.too_long",
+                format!("Keep the comment under {MAX_COMMENT} characters."),
+            ),
+        ));
+    }
+    let link = body.link_person_id.map(|p| p.to_string());
+    let id = id.into_inner().to_string();
+    let now = state.clock.now();
+    let public = state.config.public_url.trim_end_matches('/').to_owned();
+    let shared = state.clone();
+    let registration = state
+        .db
+        .write(move |conn| {
+            let row = store::registrations::get(conn, &id)?;
+            let (_, from, to) = decide(&caller, &row, Action::Approve)?;
+            if let Some(person) = &link
+                && !store::persons::exists(conn, person)?
+            {
+                return Err(AppError::invalid(
+                    "link_person_id",
+                    RuleViolation::new("person.unknown", "No person with this id exists."),
+                ));
+            }
+            let approved = to == RegistrationState::Approved;
+            let decision = Decision {
+                reason: None,
+                link_person_id: link.clone(),
+                decided: approved,
+                provision_at: approved.then_some(now),
+            };
+            if !store::registrations::transition(conn, &id, from, to, decision, now)? {
+                return Err(state_changed());
+            }
+            let actor = actor_of(&caller, now);
+            let action = if from == RegistrationState::AwaitingIb {
+                "registration.ib_approved"
+            } else {
+                "registration.ir_approved"
+            };
+            record(conn, &actor, action, &id, to, comment.as_deref())?;
+            let account = row.account_name.clone().unwrap_or_default();
+            if approved {
+                tell(
+                    conn,
+                    row.email.as_deref(),
+                    &templates::approved_to_applicant(&account),
+                    now,
+                )?;
+            } else {
+                tell(
+                    conn,
+                    row.email.as_deref(),
+                    &templates::awaiting_ib_to_applicant(&account),
+                    now,
+                )?;
+                let institution = match &row.institution_id {
+                    Some(i) => store::institutions::find_row(conn, i)?.name,
+                    None => String::new(),
+                };
+                let mail = templates::needs_ib(
+                    &applicant_name(&row),
+                    &institution,
+                    &format!("{public}/registrations/{id}"),
+                );
+                for address in store::persons::emails_with_role(conn, Role::IbChair)? {
+                    outbox::enqueue(conn, &address, &mail.subject, &mail.body, now)?;
+                }
+            }
+            let row = store::registrations::get(conn, &id)?;
+            view(conn, &shared, row, true)
+        })
+        .await?;
+    state.jobs.nudge();
+    Ok(HttpResponse::Ok().json(registration))
+}
+
+/// Reject a request, with the reason the applicant is told (IR of its home, IB chair for
+/// requests awaiting the IB, admins). The reserved account name is freed.
+#[utoipa::path(
+    tag = "registrations",
+    params(("id" = Uuid, Path, description = "Registration request id")),
+    request_body = RejectRegistration,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Rejected", body = Registration),
+        (status = 403, description = "Not allowed to decide this request", body = b2mms_shared::api::Problem),
+        (status = 409, description = "Already decided", body = b2mms_shared::api::Problem),
+        (status = 422, description = "No reason given", body = b2mms_shared::api::Problem),
+    )
+)]
+#[post("/registrations/{id}/reject")]
+pub async fn reject(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: web::Json<RejectRegistration>,
+) -> AppResult<HttpResponse> {
+    let reason = body.into_inner().reason.trim().to_owned();
+    if reason.is_empty() || reason.chars().count() > MAX_COMMENT {
+        return Err(AppError::invalid(
+            "reason",
+            RuleViolation::new(
+                "reason.required",
+                format!(
+                    "Give the applicant the reason for the rejection (at most {MAX_COMMENT} characters)."
+                ),
+            ),
+        ));
+    }
+    let id = id.into_inner().to_string();
+    let now = state.clock.now();
+    let shared = state.clone();
+    let registration = state
+        .db
+        .write(move |conn| {
+            let row = store::registrations::get(conn, &id)?;
+            let (_, from, to) = decide(&caller, &row, Action::Reject)?;
+            let decision = Decision {
+                reason: Some(reason.clone()),
+                decided: true,
+                ..Decision::default()
+            };
+            if !store::registrations::transition(conn, &id, from, to, decision, now)? {
+                return Err(state_changed());
+            }
+            store::registrations::release_account_name(conn, &id)?;
+            record(
+                conn,
+                &actor_of(&caller, now),
+                "registration.rejected",
+                &id,
+                to,
+                Some(&reason),
+            )?;
+            tell(
+                conn,
+                row.email.as_deref(),
+                &templates::rejected_to_applicant(&reason),
+                now,
+            )?;
+            let row = store::registrations::get(conn, &id)?;
+            view(conn, &shared, row, true)
+        })
+        .await?;
+    state.jobs.nudge();
+    Ok(HttpResponse::Ok().json(registration))
+}
+
+/// Withdraw one's own request (the applicant). The reserved account name is freed.
+#[utoipa::path(
+    tag = "registrations",
+    params(("id" = Uuid, Path, description = "Registration request id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Withdrawn", body = Registration),
+        (status = 403, description = "Not the applicant", body = b2mms_shared::api::Problem),
+        (status = 409, description = "Already decided", body = b2mms_shared::api::Problem),
+    )
+)]
+#[post("/registrations/{id}/withdraw")]
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner().to_string();
+    let now = state.clock.now();
+    let shared = state.clone();
+    let registration = state
+        .db
+        .write(move |conn| {
+            let row = store::registrations::get(conn, &id)?;
+            let (_, from, to) = decide(&caller, &row, Action::Withdraw)?;
+            if !store::registrations::transition(
+                conn,
+                &id,
+                from,
+                to,
+                Decision {
+                    decided: true,
+                    ..Decision::default()
+                },
+                now,
+            )? {
+                return Err(state_changed());
+            }
+            store::registrations::release_account_name(conn, &id)?;
+            record(
+                conn,
+                &actor_of(&caller, now),
+                "registration.withdrawn",
+                &id,
+                to,
+                None,
+            )?;
+            if from.is_pending_decision()
+                && let Some(institution) = &row.institution_id
+            {
+                let mail = templates::withdrawn_to_ir(&applicant_name(&row));
+                for address in notify_institution(conn, institution)? {
+                    outbox::enqueue(conn, &address, &mail.subject, &mail.body, now)?;
+                }
+            }
+            let row = store::registrations::get(conn, &id)?;
+            view(conn, &shared, row, false)
+        })
+        .await?;
+    state.jobs.nudge();
+    Ok(HttpResponse::Ok().json(registration))
+}

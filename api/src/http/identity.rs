@@ -1,0 +1,184 @@
+//! Step one of registration: proving an identity, by invitation or by certificate. Both open
+//! (or resume) a request in `identity_verified` and answer with a token for the registration
+//! endpoints only.
+
+use actix_web::{HttpResponse, post, web};
+use b2mms_shared::api::{InvitationLogin, RegistrationToken};
+use b2mms_shared::{IdentityKind, InvitationStatus, RegistrationState};
+
+use crate::app::AppState;
+use crate::auth::tokens::{Claims, Purpose};
+use crate::error::{AppError, AppResult};
+use crate::store::audit::{self, Change};
+use crate::store::models::RegistrationRow;
+use crate::store::{self, DbConnection, new_id, to_db_time};
+
+/// A registration-scoped token for a request.
+pub fn registration_token(
+    state: &AppState,
+    registration_id: &str,
+    name: &str,
+) -> AppResult<RegistrationToken> {
+    let now = state.clock.now();
+    let ttl = state.config.registration_token_ttl;
+    let claims = Claims {
+        iss: state.keys.issuer().to_owned(),
+        sub: registration_id.to_owned(),
+        aud: Purpose::Registration,
+        iat: now.timestamp(),
+        exp: now.timestamp() + ttl,
+        jti: uuid::Uuid::new_v4().to_string(),
+        sid: registration_id.to_owned(),
+        name: name.to_owned(),
+        roles: Vec::new(),
+    };
+    Ok(RegistrationToken {
+        access_token: state.keys.sign(&claims)?,
+        token_type: "Bearer".into(),
+        expires_in: ttl,
+        registration_id: store::institutions::parse_uuid(registration_id)?,
+    })
+}
+
+/// A new request in `identity_verified`.
+pub fn open_request(
+    conn: &mut DbConnection,
+    identity: IdentityKind,
+    fill: impl FnOnce(&mut RegistrationRow),
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<RegistrationRow> {
+    let at = to_db_time(now);
+    let mut row = RegistrationRow {
+        id: new_id(),
+        state: RegistrationState::IdentityVerified.as_str().into(),
+        identity: identity.as_str().into(),
+        invitation_id: None,
+        certificate_dn: None,
+        institution_id: None,
+        email: None,
+        given_name: None,
+        middle_name: None,
+        family_name: None,
+        account_name: None,
+        password_hash: None,
+        category: None,
+        orcid: None,
+        existing_account: None,
+        comment: None,
+        link_person_id: None,
+        person_id: None,
+        decision_reason: None,
+        created_at: at,
+        updated_at: at,
+        submitted_at: None,
+        decided_at: None,
+        ir_reminded_at: None,
+        admins_reminded_at: None,
+        provision_attempts: 0,
+        provision_next_at: None,
+        provision_error: None,
+    };
+    fill(&mut row);
+    store::registrations::insert(conn, &row)?;
+    let actor = audit::Actor {
+        person_id: None,
+        name: "applicant".into(),
+        request_id: crate::http::request_id::current(),
+        at: now,
+    };
+    audit::record::<(), _>(
+        conn,
+        &actor,
+        Change {
+            action: "registration.opened",
+            subject_type: "registration",
+            subject_id: &row.id,
+            before: None,
+            after: Some(&serde_json::json!({
+                "state": RegistrationState::IdentityVerified,
+                "identity": identity,
+            })),
+        },
+    )?;
+    Ok(row)
+}
+
+/// Sign in to the registration portal with the temporary credentials of an invitation.
+///
+/// Opens the request (home: the inviting institution) or resumes it. The token reaches the
+/// registration endpoints only.
+#[utoipa::path(
+    tag = "registrations",
+    request_body = InvitationLogin,
+    responses(
+        (status = 200, description = "Identity proven", body = RegistrationToken),
+        (status = 401, description = "Wrong username or password", body = b2mms_shared::api::Problem),
+        (status = 403, description = "Invitation expired or revoked", body = b2mms_shared::api::Problem),
+    )
+)]
+#[post("/auth/invitation")]
+pub async fn invitation_login(
+    state: web::Data<AppState>,
+    body: web::Json<InvitationLogin>,
+) -> AppResult<HttpResponse> {
+    let InvitationLogin { username, password } = body.into_inner();
+    let username = username.trim().to_ascii_lowercase();
+    let found = if username.is_empty() || username.len() > 64 {
+        None
+    } else {
+        state
+            .db
+            .run(move |conn| store::invitations::find_by_username(conn, &username))
+            .await?
+    };
+    let stored = found.as_ref().map(|i| i.password_hash.clone());
+    let ok = state.hasher.verify(password, stored).await?;
+    let Some(invitation) = found.filter(|_| ok) else {
+        return Err(AppError::unauthenticated(
+            "invalid_credentials",
+            "Username or password of the invitation is wrong; copy them from the invitation mail.",
+        ));
+    };
+    let now = state.clock.now();
+    match store::invitations::effective_status(&invitation, now) {
+        InvitationStatus::Revoked => {
+            return Err(AppError::Forbidden {
+                code: "invitation_revoked",
+                detail: "This invitation was revoked; ask your institutional representative for a new one.".into(),
+            });
+        }
+        InvitationStatus::Expired => {
+            return Err(AppError::Forbidden {
+                code: "invitation_expired",
+                detail: "This invitation has expired; ask your institutional representative for a new one.".into(),
+            });
+        }
+        InvitationStatus::Pending | InvitationStatus::Used => {}
+    }
+    let username = invitation.username.clone();
+    let registration_id = state
+        .db
+        .write(move |conn| {
+            if let Some(existing) = store::registrations::find_by_invitation(conn, &invitation.id)?
+            {
+                return Ok(existing.id);
+            }
+            store::invitations::mark_used(conn, &invitation.id, now)?;
+            let row = open_request(
+                conn,
+                IdentityKind::Invitation,
+                |r| {
+                    r.invitation_id = Some(invitation.id.clone());
+                    r.institution_id = Some(invitation.institution_id.clone());
+                    r.email = Some(invitation.email.clone());
+                    r.given_name = invitation.given_name.clone();
+                    r.family_name = invitation.family_name.clone();
+                    r.category = invitation.category.clone();
+                },
+                now,
+            )?;
+            Ok(row.id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(registration_token(&state, &registration_id, &username)?))
+}

@@ -1,0 +1,434 @@
+//! Registration requests: reading them, and the applicant's form (step one of product §5 ends
+//! with an identity; this is where permission is asked for).
+
+use actix_web::{HttpResponse, get, post, web};
+use b2mms_shared::api::{Page, Registration, SubmitRegistration, SubmittedRegistration};
+use b2mms_shared::rules::{RuleViolation, registry_local_part};
+use b2mms_shared::{Category, IdentityKind, InstitutionStatus, RegistrationState, Role};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::domain::registration::Actor;
+use crate::domain::submission::{self, Context};
+use crate::error::{AppError, AppResult};
+use crate::http::PageQuery;
+use crate::http::extract::Caller;
+use crate::mail::templates;
+use crate::store::audit::{self, Change};
+use crate::store::institutions::parse_uuid;
+use crate::store::models::RegistrationRow;
+use crate::store::registrations::{ExactMatch, Scope, Submission};
+use crate::store::{self, DbConnection, from_db_time, outbox};
+
+/// The capacities in which a caller may act on a request, most specific first.
+pub fn capacities(caller: &Caller, row: &RegistrationRow) -> Vec<Actor> {
+    match caller {
+        Caller::Applicant { registration_id } if *registration_id == row.id => {
+            vec![Actor::Applicant]
+        }
+        Caller::Applicant { .. } => Vec::new(),
+        Caller::Staff(p) => {
+            let mut out = Vec::new();
+            if p.subject.has(Role::IbChair) {
+                out.push(Actor::IbChair);
+            }
+            if row
+                .institution_id
+                .as_deref()
+                .is_some_and(|i| p.subject.represents(i))
+            {
+                out.push(Actor::HomeIr);
+            }
+            if p.subject.has(Role::Admin) {
+                out.push(Actor::Admin);
+            }
+            out
+        }
+    }
+}
+
+/// Whether the caller may see a request: its applicant, IRs of its home, admins, and the IB
+/// chair for the requests that need the Institutional Board.
+fn may_see(caller: &Caller, row: &RegistrationRow) -> bool {
+    capacities(caller, row).iter().any(|c| match c {
+        Actor::IbChair => {
+            row.category.as_deref() == Some(Category::PhysicistPermanent.as_str())
+                && row.state != RegistrationState::IdentityVerified.as_str()
+        }
+        _ => true,
+    })
+}
+
+fn forbidden() -> AppError {
+    AppError::forbidden("This registration request is not yours to see or act on.")
+}
+
+/// The request as the caller sees it: staff also see possible duplicates.
+pub fn view(
+    conn: &mut DbConnection,
+    state: &AppState,
+    row: RegistrationRow,
+    staff: bool,
+) -> AppResult<Registration> {
+    let short_name = match &row.institution_id {
+        Some(id) => Some(store::institutions::find_row(conn, id)?.short_name),
+        None => None,
+    };
+    let possible_duplicates = match (&row.given_name, &row.family_name) {
+        (Some(g), Some(f)) if staff => store::registrations::possible_duplicates(conn, g, f)?,
+        _ => Vec::new(),
+    };
+    let registry_email = match (&row.given_name, &row.family_name) {
+        (Some(g), Some(f)) => {
+            let local = registry_local_part(g, row.middle_name.as_deref(), f);
+            Some(format!("{local}@{}", state.config.registry_email_domain))
+        }
+        _ => None,
+    };
+    let history = store::registrations::history(conn, &row.id)?;
+    let bad = |what: &str, v: &str| AppError::Internal(format!("stored {what} {v}"));
+    Ok(Registration {
+        id: parse_uuid(&row.id)?,
+        state: RegistrationState::parse(&row.state).ok_or_else(|| bad("state", &row.state))?,
+        identity: IdentityKind::parse(&row.identity)
+            .ok_or_else(|| bad("identity", &row.identity))?,
+        certificate_dn: row.certificate_dn,
+        institution_id: row.institution_id.as_deref().map(parse_uuid).transpose()?,
+        institution_short_name: short_name,
+        email: row.email,
+        given_name: row.given_name,
+        middle_name: row.middle_name,
+        family_name: row.family_name,
+        registry_email,
+        account_name: row.account_name,
+        category: row.category.as_deref().and_then(Category::parse),
+        orcid: row.orcid,
+        existing_account: row.existing_account,
+        comment: row.comment,
+        link_person_id: row.link_person_id.as_deref().map(parse_uuid).transpose()?,
+        person_id: row.person_id.as_deref().map(parse_uuid).transpose()?,
+        decision_reason: row.decision_reason,
+        created_at: from_db_time(row.created_at),
+        updated_at: from_db_time(row.updated_at),
+        submitted_at: row.submitted_at.map(from_db_time),
+        decided_at: row.decided_at.map(from_db_time),
+        possible_duplicates,
+        history,
+    })
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationQuery {
+    pub state: Option<RegistrationState>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// The requests the caller may see: an applicant their own, IRs those of their institutions,
+/// the IB chair those awaiting the IB, admins all.
+#[utoipa::path(
+    tag = "registrations",
+    params(RegistrationQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of requests", body = Page<Registration>),
+        (status = 403, description = "No role that sees requests", body = b2mms_shared::api::Problem),
+    )
+)]
+#[get("/registrations")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<RegistrationQuery>,
+) -> AppResult<HttpResponse> {
+    let query = query.into_inner();
+    let (page, per_page, offset) = PageQuery {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .resolve()?;
+    let (scope, staff) = match &caller {
+        Caller::Applicant { registration_id } => (
+            Scope {
+                only: Some(registration_id.clone()),
+                ..Scope::default()
+            },
+            false,
+        ),
+        Caller::Staff(p) if p.subject.has(Role::Admin) => (Scope::default(), true),
+        Caller::Staff(p) => {
+            let ib = p.subject.has(Role::IbChair);
+            if p.subject.represents.is_empty() && !ib {
+                return Err(AppError::forbidden(
+                    "Only applicants, institutional representatives, the IB chair and administrators see registration requests.",
+                ));
+            }
+            (
+                Scope {
+                    only: None,
+                    institutions: Some(p.subject.represents.clone()),
+                    states_anywhere: if ib {
+                        vec![RegistrationState::AwaitingIb]
+                    } else {
+                        Vec::new()
+                    },
+                },
+                true,
+            )
+        }
+    };
+    let shared = state.clone();
+    let (items, total) = state
+        .db
+        .run(move |conn| {
+            let (rows, total) =
+                store::registrations::list(conn, &scope, query.state, offset, per_page)?;
+            let items = rows
+                .into_iter()
+                .map(|row| view(conn, &shared, row, staff))
+                .collect::<AppResult<Vec<_>>>()?;
+            Ok((items, total))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        total,
+        page,
+        per_page,
+    }))
+}
+
+/// One request with its history (and, for IRs and admins, the people it resembles).
+#[utoipa::path(
+    tag = "registrations",
+    params(("id" = Uuid, Path, description = "Registration request id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The request", body = Registration),
+        (status = 403, description = "Not yours to see", body = b2mms_shared::api::Problem),
+        (status = 404, description = "No such request", body = b2mms_shared::api::Problem),
+    )
+)]
+#[get("/registrations/{id}")]
+pub async fn get_one(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner().to_string();
+    let shared = state.clone();
+    let registration = state
+        .db
+        .run(move |conn| {
+            let row = store::registrations::get(conn, &id)?;
+            if !may_see(&caller, &row) {
+                return Err(forbidden());
+            }
+            let staff = matches!(caller, Caller::Staff(_));
+            view(conn, &shared, row, staff)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(registration))
+}
+
+fn duplicate_problem(what: ExactMatch, institution: &str) -> AppError {
+    let by = match what {
+        ExactMatch::Email => "this email address",
+        ExactMatch::Orcid => "this ORCID iD",
+        ExactMatch::Certificate => "this certificate",
+    };
+    AppError::conflict(
+        "duplicate_person",
+        format!(
+            "A person with {by} is already registered (home institution: {institution}). Never register twice: \
+             your record exists. Ask the representative (IR) of your institution to reactivate it or move it to your new institution."
+        ),
+    )
+}
+
+/// Send the registration form: `identity_verified → awaiting_ir` (the applicant).
+///
+/// Every rule is checked and all violations come back at once. The account name is reserved
+/// from now on; the initial password is kept only as a hash. The IRs of the home institution
+/// are told by mail.
+#[utoipa::path(
+    tag = "registrations",
+    params(("id" = Uuid, Path, description = "Registration request id")),
+    request_body = SubmitRegistration,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Submitted", body = SubmittedRegistration),
+        (status = 403, description = "Not the applicant of this request", body = b2mms_shared::api::Problem),
+        (status = 409, description = "Already submitted, duplicate person or account name taken", body = b2mms_shared::api::Problem),
+        (status = 422, description = "Invalid fields", body = b2mms_shared::api::Problem),
+    )
+)]
+#[post("/registrations/{id}/submit")]
+pub async fn submit(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: web::Json<SubmitRegistration>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner().to_string();
+    let form = body.into_inner();
+    let lookup = id.clone();
+    let row = state
+        .db
+        .run(move |conn| store::registrations::get(conn, &lookup))
+        .await?;
+    if capacities(&caller, &row) != [Actor::Applicant] {
+        return Err(AppError::forbidden(
+            "Only the applicant who opened this request can submit its form.",
+        ));
+    }
+    if row.state != RegistrationState::IdentityVerified.as_str() {
+        return Err(AppError::conflict(
+            "already_submitted",
+            "This request has already been submitted or closed; see its state.",
+        ));
+    }
+    let invited = row.identity == IdentityKind::Invitation.as_str();
+    let valid = submission::validate(
+        &form,
+        Context {
+            reserved_names: state.config.reserved_names(),
+            personal_domains: state.config.personal_domains(),
+            fixed_institution: if invited {
+                row.institution_id.as_deref()
+            } else {
+                None
+            },
+            fixed_email: if invited { row.email.as_deref() } else { None },
+        },
+    )?;
+    let password_hash = state.hasher.hash(form.initial_password.clone()).await?;
+    let now = state.clock.now();
+    let link = format!(
+        "{}/registrations/{id}",
+        state.config.public_url.trim_end_matches('/')
+    );
+    let institution_id = form.institution_id.to_string();
+    let category = form.category;
+    let dn = row.certificate_dn.clone();
+    let shared = state.clone();
+    let registration = state
+        .db
+        .write(move |conn| {
+            let institution = store::institutions::find_row(conn, &institution_id).map_err(|_| {
+                AppError::invalid(
+                    "institution_id",
+                    RuleViolation::new("institution.unknown", "Choose your home institution from the list."),
+                )
+            })?;
+            if institution.status != InstitutionStatus::Active.as_str() {
+                return Err(AppError::invalid(
+                    "institution_id",
+                    RuleViolation::new(
+                        "institution.inactive",
+                        "This institution is no longer active; choose the institution you work at (visitors: the inviting institution).",
+                    ),
+                ));
+            }
+            let existing_holder = match &valid.existing_account {
+                Some(name) => Some(
+                    store::persons::find_account(conn, name)?
+                        .map(|(account, _)| account.person_id)
+                        .ok_or_else(|| {
+                            AppError::invalid(
+                                "existing_account",
+                                RuleViolation::new(
+                                    "existing_account.unknown",
+                                    "No account has this name; leave the field empty to get a new account.",
+                                ),
+                            )
+                        })?,
+                ),
+                None => None,
+            };
+            if let Some((what, person, short)) =
+                store::registrations::exact_duplicate(conn, Some(&valid.email), valid.orcid.as_deref(), dn.as_deref())?
+                && existing_holder.as_deref() != Some(person.as_str())
+            {
+                return Err(duplicate_problem(what, &short));
+            }
+            if existing_holder.is_none() {
+                store::registrations::reserve_account_name(conn, &valid.account_name, &id, now)?;
+            }
+            let stored = store::registrations::submit(
+                conn,
+                &id,
+                &Submission {
+                    institution_id: institution_id.clone(),
+                    email: valid.email.clone(),
+                    given_name: valid.given_name.clone(),
+                    middle_name: valid.middle_name.clone(),
+                    family_name: valid.family_name.clone(),
+                    account_name: valid.account_name.clone(),
+                    password_hash,
+                    category,
+                    orcid: valid.orcid.clone(),
+                    existing_account: valid.existing_account.clone(),
+                    comment: valid.comment.clone(),
+                },
+                now,
+            )?;
+            if !stored {
+                return Err(AppError::conflict(
+                    "already_submitted",
+                    "This request has already been submitted or closed; see its state.",
+                ));
+            }
+            let actor = audit::Actor {
+                person_id: None,
+                name: "applicant".into(),
+                request_id: crate::http::request_id::current(),
+                at: now,
+            };
+            audit::record::<(), _>(
+                conn,
+                &actor,
+                Change {
+                    action: "registration.submitted",
+                    subject_type: "registration",
+                    subject_id: &id,
+                    before: None,
+                    after: Some(&serde_json::json!({
+                        "state": RegistrationState::AwaitingIr,
+                        "account_name": valid.account_name,
+                        "category": category,
+                        "institution_id": institution_id,
+                    })),
+                },
+            )?;
+            let applicant = format!("{} {}", valid.given_name, valid.family_name);
+            let mail = templates::submitted_to_ir(&applicant, &valid.account_name, category.label(), &link);
+            for address in notify_institution(conn, &institution_id)? {
+                outbox::enqueue(conn, &address, &mail.subject, &mail.body, now)?;
+            }
+            let row = store::registrations::get(conn, &id)?;
+            view(conn, &shared, row, false)
+        })
+        .await?;
+    state.jobs.nudge();
+    Ok(HttpResponse::Ok().json(SubmittedRegistration {
+        message: format!(
+            "Request for membership was created. Desired account name: {}",
+            registration.account_name.clone().unwrap_or_default()
+        ),
+        registration,
+    }))
+}
+
+/// Addresses to tell about a request of an institution: its IRs, or the admins when it has
+/// none.
+pub fn notify_institution(conn: &mut DbConnection, institution_id: &str) -> AppResult<Vec<String>> {
+    let irs = store::persons::representative_emails(conn, institution_id)?;
+    if irs.is_empty() {
+        store::persons::emails_with_role(conn, Role::Admin)
+    } else {
+        Ok(irs)
+    }
+}

@@ -1,0 +1,154 @@
+//! The texts b2mms sends. Plain text, short, each saying what happened and what to do next.
+
+use chrono::{DateTime, Utc};
+
+/// A message ready for the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mail {
+    pub subject: String,
+    pub body: String,
+}
+
+const SIGNATURE: &str = "\n-- \nb2mms, the collaboration's membership management\n";
+
+fn mail(subject: String, body: String) -> Mail {
+    Mail {
+        subject,
+        body: format!("{body}{SIGNATURE}"),
+    }
+}
+
+pub fn invitation(
+    institution: &str,
+    username: &str,
+    password: &str,
+    expires_at: DateTime<Utc>,
+    portal: &str,
+) -> Mail {
+    mail(
+        format!("Invitation to register with {institution}"),
+        format!(
+            "You have been invited by the institutional representative of {institution} to register as a member of the collaboration.\n\n\
+             Sign in to the registration portal with these temporary login details:\n\n  \
+             Portal:   {portal}/register/invitation\n  Username: {username}\n  Password: {password}\n\n\
+             They are valid until {} and only for the registration portal: they are not the credentials of your future account.\n",
+            expires_at.format("%Y-%m-%d %H:%M UTC")
+        ),
+    )
+}
+
+pub fn submitted_to_ir(applicant: &str, account: &str, category: &str, link: &str) -> Mail {
+    mail(
+        format!("Registration request of {applicant} awaits your approval"),
+        format!(
+            "{applicant} asks to become a member of the collaboration with your institution as home.\n\n  \
+             Desired account name: {account}\n  Category: {category}\n\n\
+             Please approve or reject the request: {link}\n"
+        ),
+    )
+}
+
+pub fn needs_ib(applicant: &str, institution: &str, link: &str) -> Mail {
+    mail(
+        format!("Registration of {applicant} as permanent physicist awaits the IB"),
+        format!(
+            "The representative of {institution} approved the registration of {applicant} as \"Physicist – permanent/staff\". \
+             This category needs the approval of the Institutional Board.\n\nPlease decide: {link}\n"
+        ),
+    )
+}
+
+pub fn awaiting_ib_to_applicant(account: &str) -> Mail {
+    mail(
+        "Your registration awaits the Institutional Board".into(),
+        format!(
+            "Your institutional representative approved your registration (account name {account}). \
+             As a permanent physicist you also need the approval of the Institutional Board; you will hear from us.\n"
+        ),
+    )
+}
+
+pub fn approved_to_applicant(account: &str) -> Mail {
+    mail(
+        "Your registration was approved".into(),
+        format!(
+            "Your registration was approved. The account {account} is being created; \
+             you will receive another message as soon as it is ready.\n"
+        ),
+    )
+}
+
+pub fn rejected_to_applicant(reason: &str) -> Mail {
+    mail(
+        "Your registration was not approved".into(),
+        format!(
+            "Your registration request was rejected for this reason:\n\n  {reason}\n\n\
+             If you think this is a mistake, contact the representative of your institution.\n"
+        ),
+    )
+}
+
+pub fn withdrawn_to_ir(applicant: &str) -> Mail {
+    mail(
+        format!("{applicant} withdrew their registration request"),
+        format!(
+            "{applicant} withdrew their registration request; nothing more is needed from you.\n"
+        ),
+    )
+}
+
+pub fn account_ready(account: &str, registry_email: &str, login: &str) -> Mail {
+    mail(
+        "Your account is ready".into(),
+        format!(
+            "Welcome to the collaboration! Your account has been created.\n\n  \
+             Account name: {account}\n  Collaboration address: {registry_email}\n\n\
+             Sign in at {login} with your account name and the initial password you chose when registering; \
+             you will be asked to set a new password right away.\n"
+        ),
+    )
+}
+
+pub fn reminder_to_ir(applicant: &str, days: i64, link: &str) -> Mail {
+    mail(
+        format!("Reminder: registration of {applicant} waits for you"),
+        format!(
+            "The registration request of {applicant} has been waiting for your decision for {days} working days.\n\n\
+             Please approve or reject it: {link}\n"
+        ),
+    )
+}
+
+pub fn reminder_to_admins(applicant: &str, institution: &str, days: i64, link: &str) -> Mail {
+    mail(
+        format!("Registration of {applicant} stuck for {days} working days"),
+        format!(
+            "The registration request of {applicant} (home: {institution}) has waited {days} working days without a decision.\n\n\
+             Please look into it: {link}\n"
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invitation_names_everything_needed() {
+        let m = invitation(
+            "KEK",
+            "inv-abc",
+            "s3cret",
+            Utc::now(),
+            "https://b2mms.example",
+        );
+        assert!(m.subject.contains("KEK"));
+        for part in [
+            "inv-abc",
+            "s3cret",
+            "https://b2mms.example/register/invitation",
+        ] {
+            assert!(m.body.contains(part), "{part}");
+        }
+    }
+}
