@@ -13,6 +13,9 @@ use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use serde_json::{Value, json};
 
+pub mod registry;
+pub mod smtp;
+
 pub use reqwest::StatusCode;
 
 /// Runs each test body once on SQLite and once on PostgreSQL, as `name::sqlite` and
@@ -25,16 +28,20 @@ macro_rules! on_both_databases {
                 #[allow(unused_imports)]
                 use super::*;
 
-                async fn run($app: $crate::TestApp) $body
+                async fn run($app: &$crate::TestApp) $body
 
                 #[actix_web::test]
                 async fn sqlite() {
-                    run($crate::TestApp::spawn($crate::Backend::Sqlite).await).await
+                    let app = $crate::TestApp::spawn($crate::Backend::Sqlite).await;
+                    run(&app).await;
+                    app.shutdown().await;
                 }
 
                 #[actix_web::test]
                 async fn postgres() {
-                    run($crate::TestApp::spawn($crate::Backend::Postgres).await).await
+                    let app = $crate::TestApp::spawn($crate::Backend::Postgres).await;
+                    run(&app).await;
+                    app.shutdown().await;
                 }
             }
         )*
@@ -47,10 +54,23 @@ pub enum Backend {
     Postgres,
 }
 
-/// The PostgreSQL server tests create their databases on.
+/// The PostgreSQL server tests create their databases on. Tests talk to it without TLS:
+/// libpq's OpenSSL tear-down at process exit must not race with connections still open in
+/// server threads.
 pub fn postgres_admin_url() -> String {
-    std::env::var("B2MMS_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    let url = std::env::var("B2MMS_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    without_tls(&url)
+}
+
+fn without_tls(url: &str) -> String {
+    if url.contains("sslmode=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&sslmode=disable")
+    } else {
+        format!("{url}?sslmode=disable")
+    }
 }
 
 /// A database that exists for one test and is removed after it.
@@ -78,12 +98,12 @@ impl TestDb {
                 });
                 conn.batch_execute(&format!("CREATE DATABASE {name}"))
                     .expect("create test database");
-                let url = match admin.rfind('/') {
-                    Some(i) if admin[..i].ends_with(|c: char| c != '/') => {
-                        format!("{}/{name}", &admin[..i])
-                    }
-                    _ => format!("{admin}/{name}"),
+                let (base, query) = admin.split_once('?').unwrap_or((&admin, ""));
+                let server = match base.rfind('/') {
+                    Some(i) if !base[..i].ends_with('/') => &base[..i],
+                    _ => base,
                 };
+                let url = without_tls(&format!("{server}/{name}?{query}").replace("?&", "?"));
                 (Self::Postgres { name }, url)
             }
         }
@@ -103,6 +123,8 @@ impl Drop for TestDb {
 /// A running b2mms and a client for it.
 pub struct TestApp {
     pub base: String,
+    /// The SMTP server the app delivers its mail to.
+    pub mail: smtp::SmtpSink,
     pub client: reqwest::Client,
     pub state: web::Data<AppState>,
     pub backend: Backend,
@@ -117,6 +139,10 @@ pub fn test_config(database_url: &str) -> Config {
         database_url: database_url.to_owned(),
         workers: 2,
         database_pool_size: 4,
+        // Tests run the jobs themselves (`TestApp::run_jobs`), deterministically.
+        jobs_interval: 0,
+        public_url: "https://b2mms.test".to_owned(),
+        registry_email_domain: "belle2.org".to_owned(),
         ..Config::default()
     }
 }
@@ -129,22 +155,31 @@ impl TestApp {
     /// Spawns with a configuration adjusted by `adjust`.
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Self {
         let (db, url) = TestDb::create(backend);
+        let mail = smtp::SmtpSink::start().await;
         let mut config = test_config(&url);
+        config.mail_url = mail.url();
         adjust(&mut config);
         let state = AppState::initialize(config, Clock::system())
             .await
             .expect("application state");
-        Self::start(backend, state, db, url)
+        Self::start(backend, state, db, url, mail)
     }
 
     /// Serves an already prepared state.
-    pub fn start(backend: Backend, state: AppState, db: TestDb, database_url: String) -> Self {
+    pub fn start(
+        backend: Backend,
+        state: AppState,
+        db: TestDb,
+        database_url: String,
+        mail: smtp::SmtpSink,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("free port");
         let running = app::start(state, listener).expect("server starts");
         let server = running.server.handle();
         actix_web::rt::spawn(running.server);
         Self {
             base: format!("http://{}", running.addr),
+            mail,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
@@ -255,6 +290,19 @@ impl TestApp {
         changed.body["access_token"].as_str().unwrap().to_owned()
     }
 
+    /// Signs in again (after `sign_in_fresh` set the password), e.g. after moving the clock.
+    pub async fn sign_in(&self, person: &Seeded) -> String {
+        let login = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({"account": person.account, "password": new_password(&person.account)}),
+            )
+            .await;
+        assert_eq!(login.status, StatusCode::OK, "{}", login.text);
+        login.body["access_token"].as_str().unwrap().to_owned()
+    }
+
     /// An institution created through the store.
     pub async fn seed_institution(&self, short_name: &str) -> uuid::Uuid {
         let short = short_name.to_owned();
@@ -283,6 +331,16 @@ impl TestApp {
         uuid::Uuid::parse_str(&id).unwrap()
     }
 
+    /// One round of the background jobs.
+    pub async fn run_jobs(&self) -> b2mms::jobs::Report {
+        b2mms::jobs::run_once(&self.state).await
+    }
+
+    /// Moves the application's clock forward.
+    pub fn advance(&self, by: chrono::Duration) {
+        self.state.clock.advance(by);
+    }
+
     /// An administrator with a full session: `(person, token)`.
     pub async fn admin(&self) -> (Seeded, String) {
         let home = self.seed_institution("Secretariat").await;
@@ -294,6 +352,13 @@ impl TestApp {
 
 fn chrono_now() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now()
+}
+
+impl TestApp {
+    /// Stops the server and waits for its workers, so that nothing of it outlives the test.
+    pub async fn shutdown(self) {
+        self.server.stop(true).await;
+    }
 }
 
 impl Drop for TestApp {

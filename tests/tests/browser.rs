@@ -125,7 +125,12 @@ async fn an_administrator_signs_in_through_the_web_frontend() {
         dist.join("index.html").is_file(),
         "the web frontend is not built: run `cargo run -p xtask -- web` (scripts/test does)"
     );
-    let app = TestApp::spawn_with(Backend::Sqlite, move |c| c.web_dir = dist).await;
+    let app = TestApp::spawn_with(Backend::Sqlite, move |c| {
+        c.web_dir = dist;
+        // Plain HTTP on loopback: the refresh cookie cannot be `Secure` here.
+        c.public_url = "http://127.0.0.1".into();
+    })
+    .await;
     let home = app.seed_institution("KEK").await;
     let boss = app.seed_person("boss", &[Role::Admin], home).await;
 

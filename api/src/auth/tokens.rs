@@ -210,6 +210,7 @@ impl TokenKeys {
         validation.set_audience(&[
             Purpose::Session.audience(),
             Purpose::PasswordChange.audience(),
+            Purpose::Registration.audience(),
         ]);
         validation.set_required_spec_claims(&["exp", "sub", "aud", "iss"]);
         let data =

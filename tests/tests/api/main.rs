@@ -5,4 +5,6 @@ mod errors;
 mod institutions;
 mod members;
 mod migrations;
+mod registration;
+mod registration_edges;
 mod web;

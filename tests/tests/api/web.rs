@@ -45,7 +45,8 @@ async fn health_is_503_when_the_database_is_unreachable() {
         DbUrl::parse("postgres://postgres@127.0.0.1:1/none").unwrap(),
         1,
     );
-    let app = TestApp::start(Backend::Postgres, state, db, url);
+    let sink = b2mms_tests::smtp::SmtpSink::start().await;
+    let app = TestApp::start(Backend::Postgres, state, db, url, sink);
     let health = app.get("/api/v1/health", None).await;
     assert_eq!(health.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(health.body["database"], "unreachable");
