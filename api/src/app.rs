@@ -38,6 +38,10 @@ pub struct AppState {
     pub jobs: JobsHandle,
     /// Client for outgoing HTTP (the external registry).
     pub http: reqwest::Client,
+    /// Verifies client certificates against the CA bundle (native TLS and forwarded ones).
+    pub client_verifier: Option<Arc<dyn rustls::server::danger::ClientCertVerifier>>,
+    /// The TLS configuration when b2mms serves HTTPS itself.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl AppState {
@@ -64,6 +68,11 @@ impl AppState {
             .context("loading the token signing key")?;
         let hasher = Hasher::new(config.hash_permits()).context("preparing password hashing")?;
         let mailer = Mailer::from_url(&config.mail_url).map_err(anyhow::Error::msg)?;
+        let client_verifier =
+            crate::tls::client_verifier(&config).context("loading tls_client_ca")?;
+        let tls = crate::tls::server_config(&config, client_verifier.clone())
+            .context("loading tls_cert and tls_key")?
+            .map(Arc::new);
         let http = reqwest::Client::builder()
             .user_agent(concat!("b2mms/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -79,6 +88,8 @@ impl AppState {
             mailer,
             jobs: JobsHandle::default(),
             http,
+            client_verifier,
+            tls,
         })
     }
 }
@@ -145,10 +156,15 @@ pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Running> 
         ));
     }
     let shared = state.clone();
-    let mut server = HttpServer::new(move || app(shared.clone()))
-        .listen(listener)
-        .with_context(|| format!("listening on {addr}"))?
+    let tls = state.tls.clone();
+    let server = HttpServer::new(move || app(shared.clone()))
+        .on_connect(crate::tls::remember_peer_certificate)
         .shutdown_timeout(30);
+    let mut server = match tls {
+        Some(config) => server.listen_rustls_0_23(listener, (*config).clone()),
+        None => server.listen(listener),
+    }
+    .with_context(|| format!("listening on {addr}"))?;
     if workers > 0 {
         server = server.workers(workers);
     }

@@ -65,7 +65,8 @@ pub struct Config {
     pub tls_cert: Option<PathBuf>,
     /// Server private key (PEM) for native TLS.
     pub tls_key: Option<PathBuf>,
-    /// CA bundle (PEM) that client certificates (Grid user certificates) must chain to.
+    /// CA bundle (PEM) that client certificates (Grid user certificates) must chain to, with
+    /// native TLS and for certificates forwarded by a trusted proxy.
     pub tls_client_ca: Option<PathBuf>,
     /// Addresses of reverse proxies whose client-certificate headers are trusted.
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -269,11 +270,6 @@ impl Config {
         if self.tls_cert.is_some() != self.tls_key.is_some() {
             return Err(ConfigError::Invalid(
                 "tls_cert and tls_key go together: give both or neither".into(),
-            ));
-        }
-        if self.tls_client_ca.is_some() && self.tls_cert.is_none() {
-            return Err(ConfigError::Invalid(
-                "tls_client_ca needs native TLS: give tls_cert and tls_key too".into(),
             ));
         }
         if !["text", "json"].contains(&self.log_format.as_str()) {

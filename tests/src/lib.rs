@@ -13,6 +13,7 @@ use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use serde_json::{Value, json};
 
+pub mod pki;
 pub mod registry;
 pub mod smtp;
 
@@ -177,8 +178,13 @@ impl TestApp {
         let running = app::start(state, listener).expect("server starts");
         let server = running.server.handle();
         actix_web::rt::spawn(running.server);
+        let scheme = if running.state.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
         Self {
-            base: format!("http://{}", running.addr),
+            base: format!("{scheme}://{}", running.addr),
             mail,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())

@@ -2,7 +2,7 @@
 //! (or resume) a request in `identity_verified` and answer with a token for the registration
 //! endpoints only.
 
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use b2mms_shared::api::{InvitationLogin, RegistrationToken};
 use b2mms_shared::{IdentityKind, InvitationStatus, RegistrationState};
 
@@ -181,4 +181,115 @@ pub async fn invitation_login(
         })
         .await?;
     Ok(HttpResponse::Ok().json(registration_token(&state, &registration_id, &username)?))
+}
+
+/// The client certificate of the request: from the TLS connection, or from the headers of a
+/// trusted reverse proxy (`X-SSL-Client-Verify: SUCCESS` and the URL-encoded PEM in
+/// `X-SSL-Client-Cert`).
+fn presented_certificate(req: &HttpRequest, state: &AppState) -> AppResult<Vec<u8>> {
+    if let Some(crate::tls::PeerCertificate(der)) = req.conn_data::<crate::tls::PeerCertificate>() {
+        return Ok(der.clone());
+    }
+    let trusted = req
+        .peer_addr()
+        .is_some_and(|peer| state.config.trusted_proxies.contains(&peer.ip()));
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    if trusted && header("x-ssl-client-verify") == Some("SUCCESS") {
+        let der = header("x-ssl-client-cert")
+            .and_then(crate::tls::forwarded_der)
+            .ok_or_else(|| {
+                AppError::unauthenticated(
+                    "invalid_certificate",
+                    "The proxy forwarded no readable client certificate.",
+                )
+            })?;
+        crate::tls::verify_forwarded(state.client_verifier.as_ref(), &der, state.clock.now())
+            .map_err(|e| {
+                AppError::unauthenticated(
+                    "invalid_certificate",
+                    format!(
+                        "The certificate does not chain to a trusted certification authority ({e})."
+                    ),
+                )
+            })?;
+        return Ok(der);
+    }
+    Err(AppError::unauthenticated(
+        "certificate_required",
+        "No client certificate was presented. Import your Grid user certificate into your browser, \
+         open this page again over HTTPS and choose the certificate when the browser asks; \
+         without one, ask your institutional representative for an invitation.",
+    ))
+}
+
+/// Given and family name from a certificate's common name such as `Toru Iijima`.
+fn names_of(common_name: &str) -> Option<(String, String)> {
+    let (given, family) = common_name.trim().rsplit_once(' ')?;
+    let given = given.trim();
+    (!given.is_empty() && family.chars().all(char::is_alphabetic))
+        .then(|| (given.to_owned(), family.to_owned()))
+}
+
+/// Sign in to the registration portal with an X.509 user certificate (Grid certificate).
+///
+/// The certificate must chain to the configured CA bundle; it arrives through TLS client
+/// authentication, or from a trusted reverse proxy. Opens a request bound to the
+/// certificate's subject DN, or resumes the open one.
+#[utoipa::path(
+    tag = "registrations",
+    responses(
+        (status = 200, description = "Identity proven", body = RegistrationToken),
+        (status = 401, description = "No valid client certificate", body = b2mms_shared::api::Problem),
+    )
+)]
+#[post("/auth/certificate")]
+pub async fn certificate_login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> AppResult<HttpResponse> {
+    let der = presented_certificate(&req, &state)?;
+    let now = state.clock.now();
+    let subject = crate::tls::subject(&der, now).map_err(|e| {
+        AppError::unauthenticated(
+            "invalid_certificate",
+            format!("The certificate cannot be used: {e}."),
+        )
+    })?;
+    let open = |subject: crate::tls::Subject| {
+        let state = state.clone();
+        async move {
+            state
+                .db
+                .write(move |conn| {
+                    if let Some(existing) =
+                        store::registrations::find_open_by_certificate(conn, &subject.dn)?
+                    {
+                        return Ok(existing.id);
+                    }
+                    let names = subject.common_name.as_deref().and_then(names_of);
+                    let row = open_request(
+                        conn,
+                        IdentityKind::Certificate,
+                        |r| {
+                            r.certificate_dn = Some(subject.dn.clone());
+                            r.email = subject.email.clone().map(|e| e.to_lowercase());
+                            if let Some((given, family)) = names {
+                                r.given_name = Some(given);
+                                r.family_name = Some(family);
+                            }
+                        },
+                        now,
+                    )?;
+                    Ok(row.id)
+                })
+                .await
+        }
+    };
+    // Two first logins with one certificate at once: the unique key lets one open the
+    // request, the other then resumes it.
+    let id = match open(subject.clone()).await {
+        Err(AppError::Conflict { .. }) => open(subject.clone()).await?,
+        other => other?,
+    };
+    Ok(HttpResponse::Ok().json(registration_token(&state, &id, &subject.dn)?))
 }

@@ -47,6 +47,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(invitations::list)
         .service(invitations::revoke)
         .service(identity::invitation_login)
+        .service(identity::certificate_login)
         .service(registrations::list)
         .service(registrations::get_one)
         .service(registrations::submit)
