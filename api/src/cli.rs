@@ -52,6 +52,8 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Load a sample collaboration into an empty database, to try b2mms with.
+    Demo,
 }
 
 fn load_config(cli: &Cli) -> anyhow::Result<Config> {
@@ -104,6 +106,7 @@ pub fn main() -> ExitCode {
             family_name,
             institution,
         } => create_admin(config, account, email, given_name, family_name, institution),
+        Command::Demo => demo(config),
         Command::Openapi => unreachable!("handled above"),
     };
     match result {
@@ -199,6 +202,31 @@ fn create_admin(
         member.account_name.unwrap_or_default(),
         member.id
     );
+    Ok(())
+}
+
+fn demo(config: Config) -> anyhow::Result<()> {
+    let state =
+        actix_web::rt::System::new().block_on(AppState::initialize(config, Clock::system()))?;
+    let mut conn = state.db.url().connect().map_err(anyhow::Error::msg)?;
+    let loaded = crate::demo::load(&mut conn, &state)
+        .map_err(|e| anyhow::anyhow!("{}", e.problem().detail))?;
+    println!(
+        "Demo collaboration loaded. Every account's password is {} (to be changed at the first sign-in):",
+        crate::demo::PASSWORD
+    );
+    for (account, label) in &loaded.accounts {
+        println!("  {account:<9} {label}");
+    }
+    if let Some((username, password)) = &loaded.invitation {
+        println!(
+            "An unused invitation to KEK for the registration portal: username {username}, password {password}"
+        );
+    }
+    println!("Registration requests:");
+    for (what, state) in &loaded.requests {
+        println!("  {:<12} {what}", state.as_str());
+    }
     Ok(())
 }
 

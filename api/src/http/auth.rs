@@ -356,16 +356,20 @@ pub async fn change_password(
     .into_iter()
     .flatten()
     .collect();
-    errors.extend(
-        "new_password",
-        check_password(
-            &new_password,
-            PasswordContext {
-                account_name: Some(&account.account_name),
-                names: &names,
-            },
-        ),
+    let mut violations = check_password(
+        &new_password,
+        PasswordContext {
+            account_name: Some(&account.account_name),
+            names: &names,
+        },
     );
+    if violations.is_empty() {
+        let mut inputs = names.clone();
+        inputs.push(&account.account_name);
+        inputs.push(&member.email);
+        violations.extend(b2mms_shared::rules::check_strength(&new_password, &inputs));
+    }
+    errors.extend("new_password", violations);
     if new_password == current_password {
         errors.add(
             "new_password",

@@ -3,8 +3,8 @@
 use actix_web::{HttpResponse, delete, get, post, web};
 use b2mms_shared::api::{Member, NewMember, RoleRequest};
 use b2mms_shared::rules::{
-    AccountName, ContactEmail, DEFAULT_RESERVED_ACCOUNT_NAMES, FieldErrors, PasswordContext,
-    PersonName, RuleViolation, check_optional_name, check_password,
+    AccountName, ContactEmail, FieldErrors, PasswordContext, PersonName, RuleViolation,
+    check_optional_name, check_password, check_strength,
 };
 use b2mms_shared::{AccountStatus, MembershipStatus, Role};
 use chrono::Duration;
@@ -79,32 +79,29 @@ fn validate(state: &AppState, body: &NewMember) -> Result<ValidMember, FieldErro
         .flatten();
     let family = errors.check("family_name", PersonName::parse(&body.family_name));
     let email = errors.check("email", ContactEmail::parse(&body.email));
-    let reserved = DEFAULT_RESERVED_ACCOUNT_NAMES.iter().copied().chain(
-        state
-            .config
-            .reserved_account_names
-            .iter()
-            .map(String::as_str),
-    );
     let account = errors.check(
         "account_name",
-        AccountName::parse_with_reserved(&body.account_name, reserved),
+        AccountName::parse_with_reserved(&body.account_name, state.config.reserved_names()),
     );
     let names: Vec<&str> = [given.as_ref(), middle.as_ref(), family.as_ref()]
         .into_iter()
         .flatten()
         .map(PersonName::as_str)
         .collect();
-    errors.extend(
-        "initial_password",
-        check_password(
-            &body.initial_password,
-            PasswordContext {
-                account_name: account.as_ref().map(AccountName::as_str),
-                names: &names,
-            },
-        ),
+    let mut password_errors = check_password(
+        &body.initial_password,
+        PasswordContext {
+            account_name: account.as_ref().map(AccountName::as_str),
+            names: &names,
+        },
     );
+    if password_errors.is_empty() {
+        let mut inputs = names.clone();
+        inputs.extend(account.as_ref().map(AccountName::as_str));
+        inputs.extend(email.as_ref().map(ContactEmail::as_str));
+        password_errors.extend(check_strength(&body.initial_password, &inputs));
+    }
+    errors.extend("initial_password", password_errors);
     match (given, family, email, account) {
         (Some(given), Some(family), Some(email), Some(account)) if errors.is_empty() => {
             Ok(ValidMember {

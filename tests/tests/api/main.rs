@@ -2,6 +2,7 @@
 
 mod auth;
 mod certificates;
+mod demo;
 mod errors;
 mod institutions;
 mod members;

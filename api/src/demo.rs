@@ -1,0 +1,413 @@
+//! `b2mms demo`: a small living collaboration to try b2mms with — institutions with their
+//! representatives, an IB chair, members, invitations and registration requests in several
+//! states. Everything goes through the same store functions as real work, with audit events.
+
+use b2mms_shared::api::NewMember;
+use b2mms_shared::{
+    Category, IdentityKind, InstitutionStatus, InvitationStatus, RegistrationState, Role,
+};
+use chrono::Duration;
+
+use crate::app::AppState;
+use crate::auth::passwords::hash_blocking;
+use crate::error::{AppError, AppResult};
+use crate::http::identity::open_request;
+use crate::http::members::create_member_blocking;
+use crate::store::audit::{self, Actor, Change};
+use crate::store::models::{InstitutionRow, InvitationRow};
+use crate::store::registrations::{Decision, Submission};
+use crate::store::{self, DbConnection, new_id, to_db_time, write_tx};
+
+/// The password of every demo account (each must change it at the first sign-in).
+pub const PASSWORD: &str = "Demo-Lantern-Orbit-2026";
+
+const INSTITUTIONS: &[(&str, &str, &str, &str, Option<&str>)] = &[
+    (
+        "High Energy Accelerator Research Organization",
+        "KEK",
+        "Tsukuba",
+        "JP",
+        Some("01g5y5k24"),
+    ),
+    (
+        "Deutsches Elektronen-Synchrotron",
+        "DESY",
+        "Hamburg",
+        "DE",
+        Some("01js2sh04"),
+    ),
+    ("Nagoya University", "Nagoya", "Nagoya", "JP", None),
+    (
+        "INFN Sezione di Napoli",
+        "INFN Napoli",
+        "Napoli",
+        "IT",
+        None,
+    ),
+    ("University of Hawaii", "Hawaii", "Honolulu", "US", None),
+];
+
+/// (given, family, account, institution short name, category, roles, representative?)
+type DemoPerson = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Category,
+    &'static [Role],
+    bool,
+);
+
+const PEOPLE: &[DemoPerson] = &[
+    (
+        "Mika",
+        "Tanaka",
+        "mtanaka",
+        "KEK",
+        Category::PhysicistPermanent,
+        &[Role::Admin],
+        false,
+    ),
+    (
+        "Ingrid",
+        "Bauer",
+        "ibauer",
+        "DESY",
+        Category::PhysicistPermanent,
+        &[Role::IbChair],
+        false,
+    ),
+    (
+        "Kenji",
+        "Sato",
+        "ksato",
+        "KEK",
+        Category::PhysicistPermanent,
+        &[],
+        true,
+    ),
+    (
+        "Lena",
+        "Hoffmann",
+        "lhoffman",
+        "DESY",
+        Category::PhysicistPermanent,
+        &[],
+        true,
+    ),
+    (
+        "Giulia",
+        "Romano",
+        "gromano",
+        "INFN Napoli",
+        Category::PhysicistPermanent,
+        &[],
+        true,
+    ),
+    (
+        "Haruto",
+        "Suzuki",
+        "hsuzuki",
+        "Nagoya",
+        Category::PhdStudent,
+        &[],
+        false,
+    ),
+    (
+        "Paul",
+        "Kealoha",
+        "pkealoha",
+        "Hawaii",
+        Category::PhysicistTemporary,
+        &[],
+        false,
+    ),
+    (
+        "Yuki",
+        "Watanabe",
+        "ywatanab",
+        "KEK",
+        Category::TechnicalStaff,
+        &[],
+        false,
+    ),
+];
+
+/// What the demo created, for the command line to print.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub accounts: Vec<(String, String)>,
+    pub invitation: Option<(String, String)>,
+    pub requests: Vec<(String, RegistrationState)>,
+}
+
+fn demo_actor(state: &AppState) -> Actor {
+    Actor::system(state.clock.now())
+}
+
+/// Loads the demo into an empty database (refuses when institutions exist).
+pub fn load(conn: &mut DbConnection, state: &AppState) -> AppResult<Loaded> {
+    let (existing, _) = store::institutions::list(conn, 0, 1)?;
+    if !existing.is_empty() {
+        return Err(AppError::conflict(
+            "not_empty",
+            "The database already holds institutions; the demo loads only into an empty one (use a new B2MMS_DATABASE_URL).",
+        ));
+    }
+    let now = state.clock.now();
+    let at = to_db_time(now);
+    let mut loaded = Loaded::default();
+    let mut ids = std::collections::HashMap::new();
+    write_tx(conn, |conn| {
+        for (name, short, city, country, ror) in INSTITUTIONS {
+            let row = InstitutionRow {
+                id: new_id(),
+                name: (*name).into(),
+                short_name: (*short).into(),
+                city: (*city).into(),
+                country: (*country).into(),
+                ror_id: ror.map(str::to_owned),
+                inspire_id: None,
+                status: InstitutionStatus::Active.as_str().into(),
+                created_at: at,
+                updated_at: at,
+            };
+            store::institutions::insert(conn, &row)?;
+            audit::record::<(), _>(
+                conn,
+                &demo_actor(state),
+                Change {
+                    action: "institution.created",
+                    subject_type: "institution",
+                    subject_id: &row.id,
+                    before: None,
+                    after: Some(&serde_json::json!({"short_name": short, "source": "demo"})),
+                },
+            )?;
+            ids.insert(*short, row.id);
+        }
+        Ok(())
+    })?;
+    let institution = |short: &str| -> AppResult<uuid::Uuid> {
+        let id = ids
+            .get(short)
+            .ok_or_else(|| AppError::Internal(format!("demo institution {short}")))?;
+        store::institutions::parse_uuid(id)
+    };
+
+    for (given, family, account, short, category, roles, ir) in PEOPLE {
+        let body = NewMember {
+            given_name: (*given).into(),
+            middle_name: None,
+            family_name: (*family).into(),
+            email: format!(
+                "{}.{}@{}.example.org",
+                given.to_lowercase(),
+                family.to_lowercase(),
+                short.to_lowercase().replace(' ', "-")
+            ),
+            account_name: (*account).into(),
+            initial_password: PASSWORD.into(),
+            institution_id: institution(short)?,
+            category: *category,
+        };
+        let member = create_member_blocking(conn, state, &body, roles)?;
+        if *ir {
+            let person = member.id.to_string();
+            store::institutions::add_representative(conn, &ids[short], &person, now)?;
+            audit::record_plain(
+                conn,
+                &demo_actor(state),
+                "person.became_representative",
+                "person",
+                &person,
+            )?;
+        }
+        let label = match (roles.first(), ir) {
+            (Some(Role::Admin), _) => format!("administrator ({short})"),
+            (Some(Role::IbChair), _) => format!("IB chair ({short})"),
+            (_, true) => format!("IR of {short}"),
+            _ => format!("member ({short}, {})", category.label()),
+        };
+        loaded.accounts.push(((*account).to_owned(), label));
+    }
+
+    // An invitation nobody has used yet.
+    let username = "inv-demo0001".to_owned();
+    let password = "Invite-Demo-Kite-77".to_owned();
+    let kek = ids["KEK"].clone();
+    let inviter = store::persons::find_account(conn, "ksato")?
+        .map(|(a, _)| a.person_id)
+        .ok_or_else(|| AppError::Internal("demo IR missing".into()))?;
+    let invitation = InvitationRow {
+        id: new_id(),
+        institution_id: kek.clone(),
+        email: "new.colleague@kek.example.org".into(),
+        category: Some(Category::PhdStudent.as_str().into()),
+        given_name: None,
+        family_name: None,
+        username: username.clone(),
+        password_hash: hash_blocking(&password)?,
+        status: InvitationStatus::Pending.as_str().into(),
+        created_by: inviter.clone(),
+        created_at: at,
+        expires_at: to_db_time(now + Duration::days(state.config.invitation_days)),
+        used_at: None,
+        revoked_at: None,
+    };
+    store::invitations::insert(conn, &invitation)?;
+    loaded.invitation = Some((username, password));
+
+    // Requests on their way: waiting for the IR, waiting for the IB, rejected, provisioned.
+    let applicants: &[(&str, &str, &str, &str, Category, RegistrationState)] = &[
+        (
+            "Sofia",
+            "Esposito",
+            "sesposit",
+            "INFN Napoli",
+            Category::PhdStudent,
+            RegistrationState::AwaitingIr,
+        ),
+        (
+            "Takumi",
+            "Ito",
+            "tito",
+            "KEK",
+            Category::PhysicistPermanent,
+            RegistrationState::AwaitingIb,
+        ),
+        (
+            "Jonas",
+            "Becker",
+            "jbecker",
+            "DESY",
+            Category::Student,
+            RegistrationState::Rejected,
+        ),
+        (
+            "Aiko",
+            "Yamamoto",
+            "ayamamot",
+            "Nagoya",
+            Category::PhdStudent,
+            RegistrationState::Provisioned,
+        ),
+        // Resembles Haruto Suzuki of Nagoya: the IR sees the possible duplicate.
+        (
+            "Haruto",
+            "Suzuki",
+            "hsuzuki2",
+            "KEK",
+            Category::PhdStudent,
+            RegistrationState::AwaitingIr,
+        ),
+    ];
+    let hash = hash_blocking(PASSWORD)?;
+    for (given, family, account, short, category, target) in applicants {
+        let email = format!(
+            "{}.{}@{}.example.org",
+            given.to_lowercase(),
+            family.to_lowercase(),
+            short.to_lowercase().replace(' ', "-")
+        );
+        let home = ids[short].clone();
+        let id = write_tx(conn, |conn| {
+            let row = open_request(
+                conn,
+                IdentityKind::Certificate,
+                |r| {
+                    r.certificate_dn = Some(format!("C=XX, O=Demo Grid, CN={given} {family}"));
+                },
+                now,
+            )?;
+            store::registrations::reserve_account_name(conn, account, &row.id, now)?;
+            store::registrations::submit(
+                conn,
+                &row.id,
+                &Submission {
+                    institution_id: home.clone(),
+                    email: email.clone(),
+                    given_name: (*given).into(),
+                    middle_name: None,
+                    family_name: (*family).into(),
+                    account_name: (*account).into(),
+                    password_hash: hash.clone(),
+                    category: *category,
+                    orcid: None,
+                    existing_account: None,
+                    comment: Some("Loaded by b2mms demo".into()),
+                },
+                now,
+            )?;
+            audit::record::<(), _>(
+                conn,
+                &demo_actor(state),
+                Change {
+                    action: "registration.submitted",
+                    subject_type: "registration",
+                    subject_id: &row.id,
+                    before: None,
+                    after: Some(&serde_json::json!({"state": RegistrationState::AwaitingIr})),
+                },
+            )?;
+            let step = |conn: &mut DbConnection, from, to, decision| -> AppResult<()> {
+                store::registrations::transition(conn, &row.id, from, to, decision, now)?;
+                audit::record::<(), _>(
+                    conn,
+                    &demo_actor(state),
+                    Change {
+                        action: "registration.demo_decision",
+                        subject_type: "registration",
+                        subject_id: &row.id,
+                        before: None,
+                        after: Some(&serde_json::json!({"state": to})),
+                    },
+                )
+            };
+            match target {
+                RegistrationState::AwaitingIb => step(
+                    conn,
+                    RegistrationState::AwaitingIr,
+                    RegistrationState::AwaitingIb,
+                    Decision::default(),
+                )?,
+                RegistrationState::Rejected => {
+                    step(
+                        conn,
+                        RegistrationState::AwaitingIr,
+                        RegistrationState::Rejected,
+                        Decision {
+                            reason: Some(
+                                "Please register with the institution you work at.".into(),
+                            ),
+                            decided: true,
+                            ..Decision::default()
+                        },
+                    )?;
+                    store::registrations::release_account_name(conn, &row.id)?;
+                }
+                RegistrationState::Provisioned => {
+                    step(
+                        conn,
+                        RegistrationState::AwaitingIr,
+                        RegistrationState::Approved,
+                        Decision {
+                            decided: true,
+                            provision_at: Some(now),
+                            ..Decision::default()
+                        },
+                    )?;
+                    let approved = store::registrations::get(conn, &row.id)?;
+                    crate::jobs::provisioning::provision(conn, &state.config, &approved, now)?;
+                }
+                _ => {}
+            }
+            Ok(row.id)
+        })?;
+        loaded.requests.push((
+            format!("{given} {family} ({account}) -> {short}: {id}"),
+            *target,
+        ));
+    }
+    Ok(loaded)
+}

@@ -1,0 +1,51 @@
+//! `b2mms demo` loads a living collaboration.
+
+use b2mms_tests::{StatusCode, on_both_databases};
+use serde_json::json;
+
+on_both_databases! {
+    async fn the_demo_is_a_living_collaboration(app: TestApp) {
+        let state = app.state.clone();
+        let loaded = app
+            .state
+            .db
+            .run(move |conn| b2mms::demo::load(conn, &state))
+            .await
+            .unwrap();
+        assert_eq!(loaded.accounts.len(), 8);
+        let institutions = app.get("/api/v1/institutions", None).await;
+        assert_eq!(institutions.body["total"], 5);
+        let kek = institutions.body["items"].as_array().unwrap().iter().find(|i| i["short_name"] == "KEK").unwrap();
+        assert_eq!(kek["representatives"][0]["account_name"], "ksato");
+
+        let login = app
+            .post("/api/v1/auth/login", None, json!({"account": "mtanaka", "password": b2mms::demo::PASSWORD}))
+            .await;
+        assert_eq!(login.status, StatusCode::OK, "{}", login.text);
+        let admin = app
+            .post(
+                "/api/v1/auth/password",
+                Some(login.body["access_token"].as_str().unwrap()),
+                json!({"current_password": b2mms::demo::PASSWORD, "new_password": "Admin-Fresh-Pepper-91"}),
+            )
+            .await;
+        let admin = admin.body["access_token"].as_str().unwrap();
+        let all = app.get("/api/v1/registrations", Some(admin)).await;
+        assert_eq!(all.body["total"], 5, "{}", all.text);
+        let states: Vec<&str> = all.body["items"].as_array().unwrap().iter().map(|r| r["state"].as_str().unwrap()).collect();
+        for state in ["awaiting_ir", "awaiting_ib", "rejected", "provisioned"] {
+            assert!(states.contains(&state), "{states:?}");
+        }
+        let suzuki = all.body["items"].as_array().unwrap().iter().find(|r| r["account_name"] == "hsuzuki2").unwrap();
+        assert_eq!(suzuki["possible_duplicates"][0]["account_name"], "hsuzuki");
+        let invitation = app
+            .post("/api/v1/auth/invitation", None, json!({"username": "inv-demo0001", "password": "Invite-Demo-Kite-77"}))
+            .await;
+        assert_eq!(invitation.status, StatusCode::OK, "{}", invitation.text);
+
+        // Only into an empty database.
+        let state = app.state.clone();
+        let again = app.state.db.run(move |conn| b2mms::demo::load(conn, &state)).await;
+        assert!(again.is_err());
+    }
+}
