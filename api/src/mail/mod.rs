@@ -72,3 +72,60 @@ impl Mailer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[actix_web::test]
+    async fn the_file_transport_writes_one_message_per_file() {
+        let dir = std::env::temp_dir().join(format!("b2mms-mail-{}", uuid::Uuid::new_v4()));
+        let mailer = Mailer::from_url(&format!("file://{}", dir.display())).unwrap();
+        mailer
+            .send(
+                "b2mms <noreply@b2mms.test>",
+                "jane@kek.jp",
+                "Your account is ready",
+                "Welcome, Jane.",
+            )
+            .await
+            .unwrap();
+        let files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(files.len(), 1);
+        let text = std::fs::read_to_string(&files[0]).unwrap();
+        assert!(text.contains("Subject: Your account is ready"), "{text}");
+        assert!(text.contains("To: jane@kek.jp"), "{text}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn mail_urls() {
+        assert!(matches!(Mailer::from_url("log"), Ok(Mailer::Log)));
+        assert!(matches!(
+            Mailer::from_url("smtp://127.0.0.1:2525"),
+            Ok(Mailer::Smtp(_))
+        ));
+        assert!(matches!(
+            Mailer::from_url("smtps://mail.example.org"),
+            Ok(Mailer::Smtp(_))
+        ));
+        assert!(Mailer::from_url("carrier-pigeon://x").is_err());
+    }
+
+    #[actix_web::test]
+    async fn the_log_transport_never_logs_bodies() {
+        // It only reports success; the body (which may hold a temporary password) goes nowhere.
+        Mailer::Log
+            .send(
+                "b2mms <noreply@b2mms.test>",
+                "jane@kek.jp",
+                "Invitation",
+                "password: s3cret",
+            )
+            .await
+            .unwrap();
+    }
+}

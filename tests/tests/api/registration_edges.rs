@@ -289,3 +289,42 @@ async fn the_external_registry_is_retried_until_it_confirms() {
         app.shutdown().await;
     }
 }
+
+on_both_databases! {
+    async fn an_existing_account_is_reactivated_not_duplicated(app: TestApp) {
+        let (admin, kek, ir) = setup(app).await;
+        let former = app
+            .post(
+                "/api/v1/members",
+                Some(&admin),
+                json!({"given_name": "Rita", "family_name": "Former", "email": "rita@old-lab.org", "account_name": "rformer",
+                       "initial_password": "Belle-Two-Rocks-9", "institution_id": kek, "category": "student"}),
+            )
+            .await;
+        let former_id = former.body["id"].as_str().unwrap().to_owned();
+        let (token, id) = open(app, &ir, kek, "rita.former@kek.jp").await;
+        let mut body = form(kek, "Rita", "Former", "rita.former@kek.jp", "rformer");
+        body["existing_account"] = json!("RFormer");
+        let submitted = app.post(&format!("/api/v1/registrations/{id}/submit"), Some(&token), body.clone()).await;
+        assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.text);
+        assert_eq!(submitted.body["registration"]["existing_account"], "rformer");
+        let unknown = {
+            let (token, id) = open(app, &ir, kek, "nobody@kek.jp").await;
+            let mut body = form(kek, "No", "Body", "nobody@kek.jp", "ghost");
+            body["existing_account"] = json!("ghost");
+            app.post(&format!("/api/v1/registrations/{id}/submit"), Some(&token), body).await
+        };
+        unknown.assert_problem(422, "validation_failed");
+        assert_eq!(unknown.body["errors"]["existing_account"][0]["code"], "existing_account.unknown");
+
+        app.post(&format!("/api/v1/registrations/{id}/approve"), Some(&ir), json!({})).await;
+        assert_eq!(app.run_jobs().await.provisioned, 1);
+        let done = app.get(&format!("/api/v1/registrations/{id}"), Some(&ir)).await;
+        assert_eq!(done.body["person_id"], former_id.as_str(), "the same person");
+        let person = app.get(&format!("/api/v1/members/{former_id}"), Some(&admin)).await;
+        assert_eq!(person.body["account_name"], "rformer");
+        assert_eq!(person.body["category"], "physicist_temporary");
+        let login = app.post("/api/v1/auth/login", None, json!({"account": "rformer", "password": "Violet-Harbour-Lamp-73"})).await;
+        assert_eq!(login.body["must_change_password"], true, "{}", login.text);
+    }
+}
