@@ -106,6 +106,7 @@ pub fn app(
         InitError = (),
     >,
 > {
+    let cors_origins = state.config.cors_origins.clone();
     let (app, _) = App::new()
         // Ahead of the `/api/v1` scope, which would otherwise take the path.
         .service(web::resource("/api/v1/openapi.json").get(http::openapi::serve))
@@ -133,6 +134,8 @@ pub fn app(
         )
         .default_service(web::to(http::fallback))
         .wrap(Compress::default())
+        .wrap(http::security::cors(&cors_origins))
+        .wrap(from_fn(http::security::headers))
         .wrap(from_fn(request_id::middleware))
 }
 

@@ -70,6 +70,8 @@ pub struct Config {
     pub tls_client_ca: Option<PathBuf>,
     /// Addresses of reverse proxies whose client-certificate headers are trusted.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Web origins allowed to call the API from browsers (CORS); none by default.
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for Config {
@@ -103,6 +105,7 @@ impl Default for Config {
             tls_key: None,
             tls_client_ca: None,
             trusted_proxies: Vec::new(),
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -137,6 +140,7 @@ const KEYS: &[&str] = &[
     "tls_key",
     "tls_client_ca",
     "trusted_proxies",
+    "cors_origins",
 ];
 
 /// A configuration that could not be loaded, with what to fix.
@@ -330,7 +334,7 @@ fn env_value(key: &str, text: &str) -> toml::Value {
             .parse::<i64>()
             .map(toml::Value::Integer)
             .unwrap_or_else(|_| toml::Value::String(text.to_owned())),
-        "reserved_account_names" | "personal_mail_domains" | "trusted_proxies" => {
+        "reserved_account_names" | "personal_mail_domains" | "trusted_proxies" | "cors_origins" => {
             toml::Value::Array(
                 text.split(',')
                     .map(str::trim)

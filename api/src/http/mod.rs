@@ -14,6 +14,7 @@ pub mod openapi;
 pub mod problem;
 pub mod registrations;
 pub mod request_id;
+pub mod security;
 pub mod spa;
 
 use actix_web::http::Method;

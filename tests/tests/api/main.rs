@@ -4,6 +4,7 @@ mod auth;
 mod certificates;
 mod demo;
 mod errors;
+mod hardening;
 mod institutions;
 mod members;
 mod migrations;
