@@ -42,6 +42,8 @@ pub struct AppState {
     pub client_verifier: Option<Arc<dyn rustls::server::danger::ClientCertVerifier>>,
     /// The TLS configuration when b2mms serves HTTPS itself.
     pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// Sign-in attempts per source address.
+    pub throttle: Arc<http::throttle::Throttle>,
 }
 
 impl AppState {
@@ -77,6 +79,7 @@ impl AppState {
             .user_agent(concat!("b2mms/", env!("CARGO_PKG_VERSION")))
             .build()
             .context("preparing the HTTP client")?;
+        let throttle = Arc::new(http::throttle::Throttle::new(config.auth_rate_per_minute));
         Ok(Self {
             config: Arc::new(config),
             db,
@@ -90,6 +93,7 @@ impl AppState {
             http,
             client_verifier,
             tls,
+            throttle,
         })
     }
 }
@@ -135,6 +139,7 @@ pub fn app(
         .default_service(web::to(http::fallback))
         .wrap(Compress::default())
         .wrap(http::security::cors(&cors_origins))
+        .wrap(from_fn(http::throttle::middleware))
         .wrap(from_fn(http::security::headers))
         .wrap(from_fn(request_id::middleware))
 }

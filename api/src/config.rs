@@ -72,6 +72,10 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Web origins allowed to call the API from browsers (CORS); none by default.
     pub cors_origins: Vec<String>,
+    /// Consecutive failed sign-ins that lock an account for a while.
+    pub lockout_threshold: i32,
+    /// Sign-in attempts (all kinds) per minute from one address before 429.
+    pub auth_rate_per_minute: u32,
 }
 
 impl Default for Config {
@@ -106,6 +110,8 @@ impl Default for Config {
             tls_client_ca: None,
             trusted_proxies: Vec::new(),
             cors_origins: Vec::new(),
+            lockout_threshold: 5,
+            auth_rate_per_minute: 1200,
         }
     }
 }
@@ -141,6 +147,8 @@ const KEYS: &[&str] = &[
     "tls_client_ca",
     "trusted_proxies",
     "cors_origins",
+    "lockout_threshold",
+    "auth_rate_per_minute",
 ];
 
 /// A configuration that could not be loaded, with what to fix.
@@ -269,6 +277,11 @@ impl Config {
         if self.invitation_days < 1 || self.registration_expiry_days < 1 {
             return Err(ConfigError::Invalid(
                 "invitation_days and registration_expiry_days must be at least 1".into(),
+            ));
+        }
+        if self.lockout_threshold < 1 || self.auth_rate_per_minute < 1 {
+            return Err(ConfigError::Invalid(
+                "lockout_threshold and auth_rate_per_minute must be at least 1".into(),
             ));
         }
         if self.tls_cert.is_some() != self.tls_key.is_some() {

@@ -27,6 +27,12 @@ pub enum AppError {
     /// 405: the path exists, the method does not; the methods that do.
     #[error("method not allowed")]
     MethodNotAllowed(Vec<&'static str>),
+    /// 423: the account is locked for a while after repeated failures.
+    #[error("locked")]
+    Locked { retry_after: i64 },
+    /// 429: too many requests from this address.
+    #[error("throttled")]
+    Throttled { retry_after: i64 },
     /// 409: duplicate or wrong state.
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },

@@ -120,13 +120,34 @@ pub async fn login(
         request_id,
         at: now,
     };
+    // Locked after repeated failures: not even the right password opens it before the time.
+    if let Some(until) = account.locked_until.map(from_db_time).filter(|u| *u > now) {
+        return Err(AppError::Locked {
+            retry_after: (until - now).num_seconds().max(1),
+        });
+    }
     if !password_ok {
         let person_id = account.person_id.clone();
+        let threshold = state.config.lockout_threshold;
         state
             .db
             .write(move |conn| {
-                store::persons::record_failed_login(conn, &person_id)?;
-                audit::record_plain(conn, &actor, "login.failed", "account", &person_id)
+                let locked = store::persons::record_failed_login(conn, &person_id, now, threshold)?;
+                audit::record_plain(conn, &actor, "login.failed", "account", &person_id)?;
+                if let Some(until) = locked {
+                    audit::record::<(), _>(
+                        conn,
+                        &actor,
+                        audit::Change {
+                            action: "account.locked",
+                            subject_type: "account",
+                            subject_id: &person_id,
+                            before: None,
+                            after: Some(&serde_json::json!({ "locked_until": until })),
+                        },
+                    )?;
+                }
+                Ok(())
             })
             .await?;
         return Err(invalid_credentials());
@@ -144,7 +165,7 @@ pub async fn login(
     let (session, roles) = state
         .db
         .write(move |conn| {
-            store::persons::record_successful_login(conn, &person_id)?;
+            store::persons::clear_failures(conn, &person_id)?;
             let session = store::sessions::create(
                 conn,
                 &person_id,

@@ -399,3 +399,36 @@ pub async fn withdraw_role(
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// Lift the temporary lock of an account after repeated failed sign-ins (admin).
+#[utoipa::path(
+    tag = "members",
+    params(("id" = Uuid, Path, description = "Person id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Unlocked; the failure count starts again", body = Member),
+        (status = 403, description = "Not an admin", body = b2mms_shared::api::Problem),
+        (status = 404, description = "No such person or no account", body = b2mms_shared::api::Problem),
+    )
+)]
+#[post("/members/{id}/unlock")]
+pub async fn unlock(
+    state: web::Data<AppState>,
+    Admin(admin): Admin,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner().to_string();
+    let now = state.clock.now();
+    let actor = admin.actor(now);
+    let member = state
+        .db
+        .write(move |conn| {
+            store::persons::account_of(conn, &id)?;
+            if store::persons::clear_failures(conn, &id)? {
+                audit::record_plain(conn, &actor, "account.unlocked", "account", &id)?;
+            }
+            store::persons::member(conn, &id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(member))
+}

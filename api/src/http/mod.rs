@@ -16,6 +16,7 @@ pub mod registrations;
 pub mod request_id;
 pub mod security;
 pub mod spa;
+pub mod throttle;
 
 use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -43,6 +44,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(members::get_one)
         .service(members::grant_role)
         .service(members::withdraw_role)
+        .service(members::unlock)
         .service(audit::list)
         .service(invitations::create)
         .service(invitations::list)

@@ -50,6 +50,21 @@ impl AppError {
                 "Method not allowed",
                 format!("This path accepts only: {}.", allowed.join(", ")),
             ),
+            AppError::Locked { retry_after } => (
+                StatusCode::LOCKED,
+                "account_locked",
+                "Account locked",
+                format!(
+                    "Too many failed sign-ins: this account is locked for {} more minute(s). Lost your password? Ask for a reset link.",
+                    (retry_after + 59) / 60
+                ),
+            ),
+            AppError::Throttled { retry_after } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "throttled",
+                "Too many requests",
+                format!("Too many requests from your address; try again in {retry_after} second(s)."),
+            ),
             AppError::Conflict { code, detail } => {
                 (StatusCode::CONFLICT, code, "Conflict", detail.clone())
             }
@@ -110,6 +125,9 @@ impl ResponseError for AppError {
         let problem = self.problem();
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE)));
+        if let AppError::Locked { retry_after } | AppError::Throttled { retry_after } = self {
+            response.insert_header((header::RETRY_AFTER, retry_after.max(&1).to_string()));
+        }
         if let AppError::MethodNotAllowed(allowed) = self {
             response.insert_header((header::ALLOW, allowed.join(", ")));
         }

@@ -47,6 +47,7 @@ pub fn backoff(attempts: i32) -> chrono::Duration {
 /// One round of every job.
 pub async fn run_once(state: &AppState) -> Report {
     let mut report = Report::default();
+    state.throttle.forget_idle();
     match reminders::expire_unsubmitted(state).await {
         Ok(n) => report.expired = n,
         Err(e) => tracing::warn!(error = %e, "expiring requests failed"),

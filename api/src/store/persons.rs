@@ -171,21 +171,52 @@ pub fn account_of(conn: &mut DbConnection, person_id: &str) -> AppResult<Account
         .ok_or(AppError::NotFound { what: "account" })
 }
 
-/// Counts a failed sign-in.
-pub fn record_failed_login(conn: &mut DbConnection, person_id: &str) -> AppResult<()> {
+/// Counts a failed sign-in; from the `threshold`-th consecutive failure on, the account is
+/// locked for a delay that doubles with every further failure. Returns the lock, if any.
+pub fn record_failed_login(
+    conn: &mut DbConnection,
+    person_id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    threshold: i32,
+) -> AppResult<Option<chrono::DateTime<chrono::Utc>>> {
     diesel::update(accounts::table.find(person_id))
         .set(accounts::failed_logins.eq(accounts::failed_logins + 1))
         .execute(conn)?;
-    Ok(())
+    let failures: i32 = accounts::table
+        .find(person_id)
+        .select(accounts::failed_logins)
+        .first(conn)?;
+    if failures < threshold {
+        return Ok(None);
+    }
+    let until = now + lock_delay(failures - threshold);
+    diesel::update(accounts::table.find(person_id))
+        .set(accounts::locked_until.eq(Some(to_db_time(until))))
+        .execute(conn)?;
+    Ok(Some(until))
 }
 
-/// Resets the failure counter after a successful sign-in.
-pub fn record_successful_login(conn: &mut DbConnection, person_id: &str) -> AppResult<()> {
-    diesel::update(accounts::table.find(person_id))
-        .filter(accounts::failed_logins.ne(0))
-        .set(accounts::failed_logins.eq(0))
+/// One minute after the threshold is reached, doubling with each further failure, at most a
+/// day.
+pub fn lock_delay(beyond_threshold: i32) -> chrono::Duration {
+    let minutes = 1i64 << beyond_threshold.clamp(0, 11);
+    chrono::Duration::minutes(minutes.min(24 * 60))
+}
+
+/// Resets the failure counter and any lock (successful sign-in, admin unlock).
+pub fn clear_failures(conn: &mut DbConnection, person_id: &str) -> AppResult<bool> {
+    let n = diesel::update(accounts::table.find(person_id))
+        .filter(
+            accounts::failed_logins
+                .ne(0)
+                .or(accounts::locked_until.is_not_null()),
+        )
+        .set((
+            accounts::failed_logins.eq(0),
+            accounts::locked_until.eq(None::<chrono::NaiveDateTime>),
+        ))
         .execute(conn)?;
-    Ok(())
+    Ok(n > 0)
 }
 
 /// Stores a new password hash and clears the must-change flag.
