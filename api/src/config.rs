@@ -76,6 +76,8 @@ pub struct Config {
     pub lockout_threshold: i32,
     /// Sign-in attempts (all kinds) per minute from one address before 429.
     pub auth_rate_per_minute: u32,
+    /// Days after the end of a membership until the account is disabled.
+    pub account_grace_days: i64,
 }
 
 impl Default for Config {
@@ -112,6 +114,7 @@ impl Default for Config {
             cors_origins: Vec::new(),
             lockout_threshold: 5,
             auth_rate_per_minute: 1200,
+            account_grace_days: 30,
         }
     }
 }
@@ -149,6 +152,7 @@ const KEYS: &[&str] = &[
     "cors_origins",
     "lockout_threshold",
     "auth_rate_per_minute",
+    "account_grace_days",
 ];
 
 /// A configuration that could not be loaded, with what to fix.

@@ -37,6 +37,8 @@ pub enum Action<'a> {
     ReadAudit,
     /// Invite people to register with this institution, and manage those invitations.
     Invite { institution_id: &'a str },
+    /// Change the membership (category, status, end date) of a person of this institution.
+    ManageMember { institution_id: &'a str },
     /// Read the full record of a person of this institution.
     ReadMember {
         person_id: &'a str,
@@ -55,7 +57,9 @@ pub fn allows(subject: &Subject, action: &Action<'_>) -> bool {
         | Action::CreateMember
         | Action::ManageRoles
         | Action::ReadAudit => false,
-        Action::Invite { institution_id } => subject.represents(institution_id),
+        Action::Invite { institution_id } | Action::ManageMember { institution_id } => {
+            subject.represents(institution_id)
+        }
         Action::ReadMember {
             person_id,
             institution_id,

@@ -3,7 +3,6 @@
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use b2mms_shared::api::{ChangePasswordRequest, LoginRequest, TokenResponse};
-use b2mms_shared::rules::{FieldErrors, PasswordContext, check_password};
 use b2mms_shared::{AccountStatus, Role};
 use chrono::Duration;
 
@@ -346,14 +345,9 @@ pub async fn change_password(
         new_password,
     } = body.into_inner();
     let pid = principal.person_id.clone();
-    let (account, member) = state
+    let account = state
         .db
-        .run(move |conn| {
-            Ok((
-                store::persons::account_of(conn, &pid)?,
-                store::persons::member(conn, &pid)?,
-            ))
-        })
+        .run(move |conn| store::persons::account_of(conn, &pid))
         .await?;
     if !state
         .hasher
@@ -368,39 +362,22 @@ pub async fn change_password(
             detail: "The current password is wrong.".into(),
         });
     }
-    let mut errors = FieldErrors::new();
-    let names: Vec<&str> = [
-        Some(member.given_name.as_str()),
-        member.middle_name.as_deref(),
-        Some(member.family_name.as_str()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let mut violations = check_password(
-        &new_password,
-        PasswordContext {
-            account_name: Some(&account.account_name),
-            names: &names,
-        },
-    );
-    if violations.is_empty() {
-        let mut inputs = names.clone();
-        inputs.push(&account.account_name);
-        inputs.push(&member.email);
-        violations.extend(b2mms_shared::rules::check_strength(&new_password, &inputs));
-    }
-    errors.extend("new_password", violations);
     if new_password == current_password {
-        errors.add(
+        return Err(AppError::invalid(
             "new_password",
             b2mms_shared::RuleViolation::new(
                 "password.unchanged",
                 "Choose a password different from the current one.",
             ),
-        );
+        ));
     }
-    errors.into_result()?;
+    crate::http::passwords::check_new_password(
+        &state,
+        &principal.person_id,
+        "new_password",
+        &new_password,
+    )
+    .await?;
     let hash = state.hasher.hash(new_password).await?;
     let now = state.clock.now();
     let expires = now + Duration::days(state.config.password_max_age_days);

@@ -1,6 +1,6 @@
 //! People: the caller's own record, records of others, direct creation and roles.
 
-use actix_web::{HttpResponse, delete, get, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use b2mms_shared::api::{Member, NewMember, RoleRequest};
 use b2mms_shared::rules::{
     AccountName, ContactEmail, FieldErrors, PasswordContext, PersonName, RuleViolation,
@@ -428,6 +428,97 @@ pub async fn unlock(
                 audit::record_plain(conn, &actor, "account.unlocked", "account", &id)?;
             }
             store::persons::member(conn, &id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(member))
+}
+
+/// Change a person's membership: category, status (`active`, `expired`, `left`) and end date
+/// (IRs of the person's institution, admins). `physicist_permanent` needs the IB, so only the
+/// IB chair or an admin sets it.
+#[utoipa::path(
+    tag = "members",
+    params(("id" = Uuid, Path, description = "Person id")),
+    request_body = b2mms_shared::api::MemberPatch,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Updated", body = Member),
+        (status = 403, description = "Not an IR of the person's institution", body = b2mms_shared::api::Problem),
+        (status = 404, description = "No such person", body = b2mms_shared::api::Problem),
+        (status = 422, description = "Inconsistent values", body = b2mms_shared::api::Problem),
+    )
+)]
+#[patch("/members/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<b2mms_shared::api::MemberPatch>,
+) -> AppResult<HttpResponse> {
+    use b2mms_shared::Category;
+    use diesel::prelude::*;
+
+    use crate::store::schema::persons;
+
+    let patch = body.into_inner();
+    let id = id.into_inner().to_string();
+    let now = state.clock.now();
+    let today = now.date_naive();
+    let actor = principal.actor(now);
+    let member = state
+        .db
+        .write(move |conn| {
+            let before = store::persons::member(conn, &id)?;
+            principal.require(Action::ManageMember {
+                institution_id: &before.institution_id.to_string(),
+            })?;
+            if patch.category == Some(Category::PhysicistPermanent)
+                && before.category != Category::PhysicistPermanent
+                && !(principal.subject.has(Role::Admin) || principal.subject.has(Role::IbChair))
+            {
+                return Err(AppError::forbidden(
+                    "The category physicist_permanent needs the Institutional Board's approval: ask the IB chair.",
+                ));
+            }
+            let status = patch.status.unwrap_or(before.status);
+            let mut end = match patch.membership_end {
+                Some(value) => value,
+                None => before.membership_end,
+            };
+            if status == MembershipStatus::Left && end.is_none() {
+                end = Some(today);
+            }
+            if status == MembershipStatus::Active && end.is_some_and(|e| e < today) {
+                return Err(AppError::invalid(
+                    "membership_end",
+                    RuleViolation::new(
+                        "membership_end.past",
+                        "An active membership cannot have ended: set a future end date, or clear it.",
+                    ),
+                ));
+            }
+            let category = patch.category.unwrap_or(before.category);
+            diesel::update(persons::table.find(&id))
+                .set((
+                    persons::category.eq(category.as_str()),
+                    persons::status.eq(status.as_str()),
+                    persons::membership_end.eq(end),
+                    persons::updated_at.eq(store::to_db_time(now)),
+                ))
+                .execute(conn)?;
+            let after = store::persons::member(conn, &id)?;
+            audit::record(
+                conn,
+                &actor,
+                Change {
+                    action: "person.updated",
+                    subject_type: "person",
+                    subject_id: &id,
+                    before: Some(&before),
+                    after: Some(&after),
+                },
+            )?;
+            Ok(after)
         })
         .await?;
     Ok(HttpResponse::Ok().json(member))

@@ -11,6 +11,7 @@ pub mod institutions;
 pub mod invitations;
 pub mod members;
 pub mod openapi;
+pub mod passwords;
 pub mod problem;
 pub mod registrations;
 pub mod request_id;
@@ -33,6 +34,8 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(auth::refresh)
         .service(auth::logout)
         .service(auth::change_password)
+        .service(passwords::request_reset)
+        .service(passwords::confirm_reset)
         .service(institutions::list)
         .service(institutions::create)
         .service(institutions::get_one)
@@ -45,6 +48,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(members::grant_role)
         .service(members::withdraw_role)
         .service(members::unlock)
+        .service(members::update)
         .service(audit::list)
         .service(invitations::create)
         .service(invitations::list)

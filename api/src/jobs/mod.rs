@@ -3,6 +3,7 @@
 //! lease (a conditional update), so several instances, or a nudge racing the timer, never do
 //! the same work twice; a crash mid-job only delays it until the lease ends.
 
+pub mod accounts;
 pub mod mail;
 pub mod provisioning;
 pub mod reminders;
@@ -36,6 +37,8 @@ pub struct Report {
     pub provisioning_failed: usize,
     pub reminders: usize,
     pub expired: usize,
+    pub password_reminders: usize,
+    pub memberships_changed: usize,
 }
 
 /// Exponential backoff: 30 s doubling per attempt, at most an hour.
@@ -55,6 +58,14 @@ pub async fn run_once(state: &AppState) -> Report {
     match reminders::remind(state).await {
         Ok(n) => report.reminders = n,
         Err(e) => tracing::warn!(error = %e, "reminders failed"),
+    }
+    match accounts::end_memberships(state).await {
+        Ok(n) => report.memberships_changed = n,
+        Err(e) => tracing::warn!(error = %e, "ending memberships failed"),
+    }
+    match accounts::remind_expiring_passwords(state).await {
+        Ok(n) => report.password_reminders = n,
+        Err(e) => tracing::warn!(error = %e, "password reminders failed"),
     }
     match provisioning::run(state).await {
         Ok((ok, failed)) => {

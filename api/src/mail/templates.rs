@@ -129,6 +129,28 @@ pub fn reminder_to_admins(applicant: &str, institution: &str, days: i64, link: &
     )
 }
 
+pub fn password_reset(account: &str, link: &str) -> Mail {
+    mail(
+        "Reset your password".into(),
+        format!(
+            "Someone (hopefully you) asked to reset the password of the account {account}.\n\n\
+             Set a new password here within the next hour: {link}\n\n\
+             If you did not ask for this, ignore this message; your password stays as it is.\n"
+        ),
+    )
+}
+
+pub fn password_expires(account: &str, days: i64, expires: DateTime<Utc>, link: &str) -> Mail {
+    mail(
+        format!("Your password expires in {days} day(s)"),
+        format!(
+            "The password of your account {account} expires on {}. \
+             Set a new one before then: {link}\n\nAfter it expires, signing in only lets you set a new password.\n",
+            expires.format("%Y-%m-%d")
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -163,6 +163,19 @@ pub fn find_account(
         .optional()?)
 }
 
+/// The account of the person with this contact email, for password resets.
+pub fn find_account_by_email(
+    conn: &mut DbConnection,
+    email: &str,
+) -> AppResult<Option<(AccountRow, PersonRow)>> {
+    Ok(accounts::table
+        .inner_join(persons::table)
+        .filter(persons::email.eq(email))
+        .select((accounts::all_columns, persons::all_columns))
+        .first(conn)
+        .optional()?)
+}
+
 pub fn account_of(conn: &mut DbConnection, person_id: &str) -> AppResult<AccountRow> {
     accounts::table
         .find(person_id)
@@ -219,7 +232,8 @@ pub fn clear_failures(conn: &mut DbConnection, person_id: &str) -> AppResult<boo
     Ok(n > 0)
 }
 
-/// Stores a new password hash and clears the must-change flag.
+/// Stores a new password hash (keeping the old one in the history) and clears the
+/// must-change flag.
 pub fn set_password(
     conn: &mut DbConnection,
     person_id: &str,
@@ -227,6 +241,7 @@ pub fn set_password(
     set_at: chrono::DateTime<chrono::Utc>,
     expires_at: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<()> {
+    super::credentials::remember(conn, person_id, set_at)?;
     diesel::update(accounts::table.find(person_id))
         .set((
             accounts::password_hash.eq(hash),

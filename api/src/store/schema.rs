@@ -233,6 +233,48 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    password_resets (token_hash) {
+        token_hash -> Text,
+        person_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    password_history (id) {
+        id -> Text,
+        person_id -> Text,
+        password_hash -> Text,
+        set_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    password_reminders (person_id, expires_at, days_before) {
+        person_id -> Text,
+        expires_at -> Timestamp,
+        days_before -> Integer,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    service_tokens (id) {
+        id -> Text,
+        name -> Text,
+        token_hash -> Text,
+        scopes -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(invitations -> institutions (institution_id));
 diesel::joinable!(group_members -> collab_groups (group_id));
 diesel::joinable!(person_certificates -> persons (person_id));
@@ -255,4 +297,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     person_certificates,
     collab_groups,
     group_members,
+    password_resets,
+    password_history,
+    password_reminders,
+    service_tokens,
 );

@@ -7,6 +7,7 @@ mod demo;
 mod errors;
 mod hardening;
 mod institutions;
+mod lifecycle;
 mod members;
 mod migrations;
 mod registration;

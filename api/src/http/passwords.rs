@@ -1,0 +1,192 @@
+//! Setting passwords: the policy every new password meets (the shared rules, the strength
+//! estimate, no reuse of the last five), and the lost-password reset by a one-time link.
+
+use actix_web::{HttpResponse, post, web};
+use b2mms_shared::api::{PasswordResetConfirm, PasswordResetRequest};
+use b2mms_shared::rules::{
+    FieldErrors, PasswordContext, RuleViolation, check_password, check_strength,
+};
+use chrono::Duration;
+
+use crate::app::AppState;
+use crate::auth::{random_secret, secret_hash};
+use crate::error::{AppError, AppResult};
+use crate::mail::templates;
+use crate::store::audit::{self, Actor};
+use crate::store::{self, outbox};
+
+/// How many passwords back a new one must differ from (the current one included).
+pub const HISTORY: i64 = 5;
+
+/// Every rule a new password of this person breaks, reported under `field`.
+pub async fn check_new_password(
+    state: &AppState,
+    person_id: &str,
+    field: &str,
+    password: &str,
+) -> AppResult<()> {
+    let pid = person_id.to_owned();
+    let (account, member, previous) = state
+        .db
+        .run(move |conn| {
+            Ok((
+                store::persons::account_of(conn, &pid)?,
+                store::persons::member(conn, &pid)?,
+                store::credentials::recent_hashes(conn, &pid, HISTORY)?,
+            ))
+        })
+        .await?;
+    let names: Vec<&str> = [
+        Some(member.given_name.as_str()),
+        member.middle_name.as_deref(),
+        Some(member.family_name.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut violations = check_password(
+        password,
+        PasswordContext {
+            account_name: Some(&account.account_name),
+            names: &names,
+        },
+    );
+    if violations.is_empty() {
+        let mut inputs = names.clone();
+        inputs.push(&account.account_name);
+        inputs.push(&member.email);
+        violations.extend(check_strength(password, &inputs));
+    }
+    if violations.is_empty() {
+        for hash in previous {
+            if state.hasher.verify(password.to_owned(), Some(hash)).await? {
+                violations.push(RuleViolation::new(
+                    "password.reused",
+                    format!(
+                        "Choose a password you have not used before (the last {HISTORY} count)."
+                    ),
+                ));
+                break;
+            }
+        }
+    }
+    let mut errors = FieldErrors::new();
+    errors.extend(field, violations);
+    errors.into_result().map_err(AppError::from)
+}
+
+/// Ask for a password-reset link by account name or contact email.
+///
+/// Always answers 202, whether or not such an account exists; the link (valid for one hour,
+/// usable once) goes to the account's contact address.
+#[utoipa::path(
+    tag = "auth",
+    request_body = PasswordResetRequest,
+    responses((status = 202, description = "If the account exists, a link is on its way"))
+)]
+#[post("/auth/password-reset")]
+pub async fn request_reset(
+    state: web::Data<AppState>,
+    body: web::Json<PasswordResetRequest>,
+) -> AppResult<HttpResponse> {
+    let wanted = body.into_inner().account_or_email.trim().to_lowercase();
+    let now = state.clock.now();
+    let token = random_secret();
+    let hash = secret_hash(&token);
+    let link = format!(
+        "{}/reset-password?token={token}",
+        state.config.public_url.trim_end_matches('/')
+    );
+    if !wanted.is_empty() && wanted.len() <= 254 {
+        state
+            .db
+            .write(move |conn| {
+                let found = match store::persons::find_account(conn, &wanted)? {
+                    Some(found) => Some(found),
+                    None => store::persons::find_account_by_email(conn, &wanted)?,
+                };
+                let Some((account, person)) = found else {
+                    return Ok(());
+                };
+                if account.status == "disabled" {
+                    return Ok(());
+                }
+                store::credentials::create_reset(
+                    conn,
+                    &account.person_id,
+                    &hash,
+                    now,
+                    now + Duration::hours(1),
+                )?;
+                let mail = templates::password_reset(&account.account_name, &link);
+                outbox::enqueue(conn, &person.email, &mail.subject, &mail.body, now)?;
+                audit::record_plain(
+                    conn,
+                    &Actor::system(now),
+                    "password.reset_requested",
+                    "account",
+                    &account.person_id,
+                )
+            })
+            .await?;
+        state.jobs.nudge();
+    }
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Set a new password with the token from a reset link. Ends every session of the account.
+#[utoipa::path(
+    tag = "auth",
+    request_body = PasswordResetConfirm,
+    responses(
+        (status = 204, description = "Password set; sign in with it"),
+        (status = 400, description = "The link is invalid, used or expired", body = b2mms_shared::api::Problem),
+        (status = 422, description = "The new password breaks the policy", body = b2mms_shared::api::Problem),
+    )
+)]
+#[post("/auth/password-reset/confirm")]
+pub async fn confirm_reset(
+    state: web::Data<AppState>,
+    body: web::Json<PasswordResetConfirm>,
+) -> AppResult<HttpResponse> {
+    let PasswordResetConfirm {
+        token,
+        new_password,
+    } = body.into_inner();
+    let hash = secret_hash(token.trim());
+    let now = state.clock.now();
+    let invalid = || {
+        AppError::bad_request(
+            "invalid_reset_token",
+            "This reset link is invalid, already used or older than an hour; ask for a new one.",
+        )
+    };
+    let lookup = hash.clone();
+    let person_id = state
+        .db
+        .run(move |conn| store::credentials::reset_holder(conn, &lookup, now))
+        .await?
+        .ok_or_else(invalid)?;
+    check_new_password(&state, &person_id, "new_password", &new_password).await?;
+    let new_hash = state.hasher.hash(new_password).await?;
+    let expires = now + Duration::days(state.config.password_max_age_days);
+    state
+        .db
+        .write(move |conn| {
+            if !store::credentials::spend_reset(conn, &hash, now)? {
+                return Err(invalid());
+            }
+            store::persons::set_password(conn, &person_id, &new_hash, now, expires)?;
+            store::persons::clear_failures(conn, &person_id)?;
+            store::sessions::revoke_all_of(conn, &person_id, None, now)?;
+            audit::record_plain(
+                conn,
+                &Actor::system(now),
+                "password.reset",
+                "account",
+                &person_id,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

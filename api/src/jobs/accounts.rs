@@ -1,0 +1,116 @@
+//! Account lifecycle: password-expiry reminders (30, 14, 7 and 1 days before, each once), the
+//! end of memberships on their end date, and disabling the accounts of people whose membership
+//! ended longer ago than the grace period.
+
+use b2mms_shared::{AccountStatus, MembershipStatus};
+use chrono::Duration;
+use diesel::prelude::*;
+
+use crate::app::AppState;
+use crate::error::AppResult;
+use crate::mail::templates;
+use crate::store::audit::{self, Actor, Change};
+use crate::store::schema::{accounts, persons};
+use crate::store::{self, from_db_time, outbox, to_db_time};
+
+pub const REMINDER_DAYS: [i64; 4] = [30, 14, 7, 1];
+
+/// Sends the password-expiry reminders that are due; how many.
+pub async fn remind_expiring_passwords(state: &AppState) -> AppResult<usize> {
+    let now = state.clock.now();
+    let link = format!("{}/me", state.config.public_url.trim_end_matches('/'));
+    state
+        .db
+        .write(move |conn| {
+            let mut sent = 0;
+            for (person, account, email, expires) in store::credentials::expiring_before(
+                conn,
+                now,
+                now + Duration::days(REMINDER_DAYS[0]),
+            )? {
+                let left = from_db_time(expires) - now;
+                // The nearest threshold not yet passed: 30, 14, 7 or 1 days.
+                let Some(days) = REMINDER_DAYS
+                    .iter()
+                    .rev()
+                    .copied()
+                    .find(|d| left <= Duration::days(*d))
+                else {
+                    continue;
+                };
+                let threshold = i32::try_from(days).unwrap_or(i32::MAX);
+                if store::credentials::note_reminder(conn, &person, expires, threshold, now)? {
+                    let remaining = left.num_days().max(0) + 1;
+                    let mail = templates::password_expires(
+                        &account,
+                        remaining.min(days),
+                        from_db_time(expires),
+                        &link,
+                    );
+                    outbox::enqueue(conn, &email, &mail.subject, &mail.body, now)?;
+                    sent += 1;
+                }
+            }
+            Ok(sent)
+        })
+        .await
+}
+
+/// Ends memberships past their end date and disables accounts after the grace period; how
+/// many records changed.
+pub async fn end_memberships(state: &AppState) -> AppResult<usize> {
+    let now = state.clock.now();
+    let today = now.date_naive();
+    let grace = Duration::days(state.config.account_grace_days);
+    state
+        .db
+        .write(move |conn| {
+            let actor = Actor::system(now);
+            let mut changed = 0;
+            let ended: Vec<String> = persons::table
+                .filter(persons::status.eq(MembershipStatus::Active.as_str()))
+                .filter(persons::membership_end.lt(today))
+                .select(persons::id)
+                .load(conn)?;
+            for id in ended {
+                diesel::update(persons::table.find(&id))
+                    .set((
+                        persons::status.eq(MembershipStatus::Expired.as_str()),
+                        persons::updated_at.eq(to_db_time(now)),
+                    ))
+                    .execute(conn)?;
+                audit::record::<(), _>(
+                    conn,
+                    &actor,
+                    Change {
+                        action: "person.membership_expired",
+                        subject_type: "person",
+                        subject_id: &id,
+                        before: None,
+                        after: Some(&serde_json::json!({ "status": MembershipStatus::Expired })),
+                    },
+                )?;
+                changed += 1;
+            }
+            let past_grace: Vec<String> = persons::table
+                .inner_join(accounts::table)
+                .filter(persons::status.ne(MembershipStatus::Active.as_str()))
+                .filter(persons::membership_end.lt(today - grace))
+                .filter(accounts::status.eq(AccountStatus::Active.as_str()))
+                .select(persons::id)
+                .load(conn)?;
+            for id in past_grace {
+                diesel::update(accounts::table.find(&id))
+                    .set((
+                        accounts::status.eq(AccountStatus::Disabled.as_str()),
+                        accounts::updated_at.eq(to_db_time(now)),
+                    ))
+                    .execute(conn)?;
+                store::sessions::revoke_all_of(conn, &id, None, now)?;
+                audit::record_plain(conn, &actor, "account.disabled", "account", &id)?;
+                changed += 1;
+            }
+            Ok(changed)
+        })
+        .await
+}

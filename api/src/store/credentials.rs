@@ -1,0 +1,141 @@
+//! Password history, one-time reset links and expiry reminders.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use super::schema::{accounts, password_history, password_reminders, password_resets, persons};
+use super::{DbConnection, new_id, to_db_time};
+use crate::error::AppResult;
+
+/// The current password hash and the ones before it, newest first, `n` in all.
+pub fn recent_hashes(conn: &mut DbConnection, person_id: &str, n: i64) -> AppResult<Vec<String>> {
+    let mut hashes: Vec<String> = accounts::table
+        .find(person_id)
+        .select(accounts::password_hash)
+        .load(conn)?;
+    let older: Vec<String> = password_history::table
+        .filter(password_history::person_id.eq(person_id))
+        .order(password_history::set_at.desc())
+        .limit((n - 1).max(0))
+        .select(password_history::password_hash)
+        .load(conn)?;
+    hashes.extend(older);
+    Ok(hashes)
+}
+
+/// Keeps the hash being replaced, so that it cannot come back.
+pub fn remember(conn: &mut DbConnection, person_id: &str, now: DateTime<Utc>) -> AppResult<()> {
+    let current: Option<String> = accounts::table
+        .find(person_id)
+        .select(accounts::password_hash)
+        .first(conn)
+        .optional()?;
+    if let Some(hash) = current {
+        diesel::insert_into(password_history::table)
+            .values((
+                password_history::id.eq(new_id()),
+                password_history::person_id.eq(person_id),
+                password_history::password_hash.eq(hash),
+                password_history::set_at.eq(to_db_time(now)),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Stores a reset link's token (hashed).
+pub fn create_reset(
+    conn: &mut DbConnection,
+    person_id: &str,
+    token_hash: &str,
+    now: DateTime<Utc>,
+    expires: DateTime<Utc>,
+) -> AppResult<()> {
+    diesel::insert_into(password_resets::table)
+        .values((
+            password_resets::token_hash.eq(token_hash),
+            password_resets::person_id.eq(person_id),
+            password_resets::created_at.eq(to_db_time(now)),
+            password_resets::expires_at.eq(to_db_time(expires)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The person of a reset token that is unused and not expired.
+pub fn reset_holder(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Option<String>> {
+    Ok(password_resets::table
+        .find(token_hash)
+        .filter(password_resets::used_at.is_null())
+        .filter(password_resets::expires_at.gt(to_db_time(now)))
+        .select(password_resets::person_id)
+        .first(conn)
+        .optional()?)
+}
+
+/// Spends a reset token; `false` if someone spent it first.
+pub fn spend_reset(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let n = diesel::update(
+        password_resets::table
+            .find(token_hash)
+            .filter(password_resets::used_at.is_null()),
+    )
+    .set(password_resets::used_at.eq(to_db_time(now)))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Active accounts whose password expires before `until`: (person, account, email, expires).
+pub fn expiring_before(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> AppResult<Vec<(String, String, String, chrono::NaiveDateTime)>> {
+    Ok(accounts::table
+        .inner_join(persons::table)
+        .filter(accounts::status.eq("active"))
+        .filter(accounts::password_expires_at.gt(to_db_time(now)))
+        .filter(accounts::password_expires_at.le(to_db_time(until)))
+        .select((
+            accounts::person_id,
+            accounts::account_name,
+            persons::email,
+            accounts::password_expires_at,
+        ))
+        .load(conn)?)
+}
+
+/// Records a reminder; `false` if it had been sent already.
+pub fn note_reminder(
+    conn: &mut DbConnection,
+    person_id: &str,
+    expires_at: chrono::NaiveDateTime,
+    days_before: i32,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let sent = password_reminders::table
+        .find((person_id, expires_at, days_before))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if sent {
+        return Ok(false);
+    }
+    diesel::insert_into(password_reminders::table)
+        .values((
+            password_reminders::person_id.eq(person_id),
+            password_reminders::expires_at.eq(expires_at),
+            password_reminders::days_before.eq(days_before),
+            password_reminders::sent_at.eq(to_db_time(now)),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
