@@ -7,9 +7,8 @@ macro_rules! string_enum {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $($(#[$vmeta])* $variant),+
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
         }
 
         impl $name {
@@ -163,6 +162,15 @@ string_enum! {
         Used = "used",
         Expired = "expired",
         Revoked = "revoked",
+    }
+}
+
+string_enum! {
+    /// What a service token (for collaboration tools) may read.
+    Scope {
+        MembersRead = "members:read",
+        RegistrationsRead = "registrations:read",
+        AuditRead = "audit:read",
     }
 }
 

@@ -8,6 +8,6 @@ pub mod rules;
 
 pub use enums::{
     AccountStatus, Category, IdentityKind, InstitutionStatus, InvitationStatus, MembershipStatus,
-    RegistrationState, Role,
+    RegistrationState, Role, Scope,
 };
 pub use rules::{FieldErrors, RuleViolation};

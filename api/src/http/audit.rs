@@ -9,7 +9,7 @@ use crate::app::AppState;
 use crate::domain::policy::Action;
 use crate::error::{AppError, AppResult};
 use crate::http::PageQuery;
-use crate::http::extract::Admin;
+use crate::http::extract::Reader;
 use crate::store::institutions::parse_uuid;
 use crate::store::{self, from_db_time};
 
@@ -39,10 +39,13 @@ fn parse_json(text: Option<String>) -> Option<serde_json::Value> {
 #[get("/audit")]
 pub async fn list(
     state: web::Data<AppState>,
-    Admin(admin): Admin,
+    reader: Reader,
     query: web::Query<AuditQuery>,
 ) -> AppResult<HttpResponse> {
-    admin.require(Action::ReadAudit)?;
+    match &reader {
+        Reader::Person(person) => person.require(Action::ReadAudit)?,
+        Reader::Service(service) => service.require(b2mms_shared::Scope::AuditRead)?,
+    }
     let query = query.into_inner();
     let (page, per_page, offset) = PageQuery {
         page: query.page,

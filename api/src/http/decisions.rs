@@ -56,7 +56,7 @@ fn decide(
 fn actor_of(caller: &Caller, now: chrono::DateTime<chrono::Utc>) -> audit::Actor {
     match caller {
         Caller::Staff(p) => p.actor(now),
-        Caller::Applicant { .. } => audit::Actor {
+        Caller::Service(_) | Caller::Applicant { .. } => audit::Actor {
             person_id: None,
             name: "applicant".into(),
             request_id: crate::http::request_id::current(),

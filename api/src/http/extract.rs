@@ -36,12 +36,66 @@ fn missing_token() -> AppError {
     )
 }
 
+/// Service tokens are opaque, not JWTs, and carry this prefix.
+pub const SERVICE_TOKEN_PREFIX: &str = "b2mms_st_";
+
+/// A collaboration tool calling with a service token.
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub id: String,
+    pub name: String,
+    pub scopes: Vec<b2mms_shared::Scope>,
+}
+
+impl Service {
+    pub fn require(&self, scope: b2mms_shared::Scope) -> AppResult<()> {
+        if self.scopes.contains(&scope) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden {
+                code: "scope_missing",
+                detail: format!(
+                    "This service token lacks the scope `{scope}`; an administrator can issue one that has it."
+                ),
+            })
+        }
+    }
+}
+
+fn service_not_allowed() -> AppError {
+    AppError::Forbidden {
+        code: "scope_missing",
+        detail: "Service tokens only read what their scopes allow; this needs a person's session."
+            .into(),
+    }
+}
+
+async fn authenticate_service(state: &AppState, token: &str) -> AppResult<Service> {
+    let hash = crate::auth::secret_hash(token);
+    let now = state.clock.now();
+    let found = state
+        .db
+        .write(move |conn| store::service_tokens::authenticate(conn, &hash, now))
+        .await?;
+    let (id, name, scopes) = found.ok_or_else(|| {
+        AppError::unauthenticated(
+            "invalid_token",
+            "This service token is unknown, revoked or expired.",
+        )
+    })?;
+    Ok(Service { id, name, scopes })
+}
+
 async fn authenticate(
     state: web::Data<AppState>,
     token: Option<String>,
     accepted: &'static [Purpose],
 ) -> AppResult<Principal> {
     let token = token.ok_or_else(missing_token)?;
+    if token.starts_with(SERVICE_TOKEN_PREFIX) {
+        authenticate_service(&state, &token).await?;
+        return Err(service_not_allowed());
+    }
     let claims = state.keys.verify(&token, accepted, state.clock.now())?;
     principal(state, claims, accepted).await
 }
@@ -150,12 +204,13 @@ impl FromRequest for Admin {
     }
 }
 
-/// Who calls a registration endpoint: the applicant of one request (registration token), or a
-/// signed-in person acting on requests (IR, IB chair, admin).
+/// Who calls a registration endpoint: the applicant of one request (registration token), a
+/// signed-in person acting on requests (IR, IB chair, admin), or a tool with a service token.
 #[derive(Debug)]
 pub enum Caller {
     Applicant { registration_id: String },
     Staff(Principal),
+    Service(Service),
 }
 
 impl FromRequest for Caller {
@@ -168,6 +223,11 @@ impl FromRequest for Caller {
         Box::pin(async move {
             let state = state?;
             let token = token.ok_or_else(missing_token)?;
+            if token.starts_with(SERVICE_TOKEN_PREFIX) {
+                return authenticate_service(&state, &token)
+                    .await
+                    .map(Caller::Service);
+            }
             const ACCEPTED: &[Purpose] = &[Purpose::Session, Purpose::Registration];
             let claims = state.keys.verify(&token, ACCEPTED, state.clock.now())?;
             if claims.aud == Purpose::Registration {
@@ -178,6 +238,34 @@ impl FromRequest for Caller {
             principal(state, claims, &[Purpose::Session])
                 .await
                 .map(Caller::Staff)
+        })
+    }
+}
+
+/// A reader of records: a signed-in person, or a tool with a service token.
+#[derive(Debug)]
+pub enum Reader {
+    Person(Principal),
+    Service(Service),
+}
+
+impl FromRequest for Reader {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = state(req);
+        let token = bearer(req);
+        Box::pin(async move {
+            let state = state?;
+            match token {
+                Some(t) if t.starts_with(SERVICE_TOKEN_PREFIX) => {
+                    authenticate_service(&state, &t).await.map(Reader::Service)
+                }
+                other => authenticate(state, other, &[Purpose::Session])
+                    .await
+                    .map(Reader::Person),
+            }
         })
     }
 }

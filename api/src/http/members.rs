@@ -14,7 +14,7 @@ use crate::app::AppState;
 use crate::auth::principal::Principal;
 use crate::domain::policy::Action;
 use crate::error::{AppError, AppResult};
-use crate::http::extract::Admin;
+use crate::http::extract::{Admin, Reader};
 use crate::store::audit::{self, Change};
 use crate::store::models::{AccountRow, AffiliationRow, PersonRow};
 use crate::store::{self, new_id, to_db_time};
@@ -52,19 +52,81 @@ pub async fn me(state: web::Data<AppState>, principal: Principal) -> AppResult<H
 #[get("/members/{id}")]
 pub async fn get_one(
     state: web::Data<AppState>,
-    principal: Principal,
+    reader: Reader,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
+    if let Reader::Service(service) = &reader {
+        service.require(b2mms_shared::Scope::MembersRead)?;
+    }
     let id = id.into_inner().to_string();
     let member = state
         .db
         .run(move |conn| store::persons::member(conn, &id))
         .await?;
-    principal.require(Action::ReadMember {
-        person_id: &member.id.to_string(),
-        institution_id: &member.institution_id.to_string(),
-    })?;
+    if let Reader::Person(principal) = &reader {
+        principal.require(Action::ReadMember {
+            person_id: &member.id.to_string(),
+            institution_id: &member.institution_id.to_string(),
+        })?;
+    }
     Ok(HttpResponse::Ok().json(member))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DirectoryQuery {
+    /// Part of a name or account name.
+    pub q: Option<String>,
+    pub institution_id: Option<Uuid>,
+    pub status: Option<MembershipStatus>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// The member directory: every person, by family name (members, and tools with
+/// `members:read`).
+#[utoipa::path(
+    tag = "members",
+    params(DirectoryQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of the directory", body = b2mms_shared::api::Page<b2mms_shared::api::DirectoryEntry>),
+        (status = 401, description = "Not signed in", body = b2mms_shared::api::Problem),
+    )
+)]
+#[get("/members")]
+pub async fn directory(
+    state: web::Data<AppState>,
+    reader: Reader,
+    query: web::Query<DirectoryQuery>,
+) -> AppResult<HttpResponse> {
+    if let Reader::Service(service) = &reader {
+        service.require(b2mms_shared::Scope::MembersRead)?;
+    }
+    let query = query.into_inner();
+    let (page, per_page, offset) = crate::http::PageQuery {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .resolve()?;
+    let filter = store::persons::DirectoryFilter {
+        text: query
+            .q
+            .map(|q| q.trim().to_lowercase())
+            .filter(|q| !q.is_empty() && q.len() <= 64),
+        institution_id: query.institution_id.map(|i| i.to_string()),
+        status: query.status,
+    };
+    let (items, total) = state
+        .db
+        .run(move |conn| store::persons::directory(conn, &filter, offset, per_page))
+        .await?;
+    Ok(HttpResponse::Ok().json(b2mms_shared::api::Page {
+        items,
+        total,
+        page,
+        per_page,
+    }))
 }
 
 /// Checks a new member against the collaboration's rules; every violation at once.

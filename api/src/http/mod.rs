@@ -16,6 +16,7 @@ pub mod problem;
 pub mod registrations;
 pub mod request_id;
 pub mod security;
+pub mod service_tokens;
 pub mod spa;
 pub mod throttle;
 
@@ -49,6 +50,10 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(members::withdraw_role)
         .service(members::unlock)
         .service(members::update)
+        .service(members::directory)
+        .service(service_tokens::create)
+        .service(service_tokens::list)
+        .service(service_tokens::revoke)
         .service(audit::list)
         .service(invitations::create)
         .service(invitations::list)

@@ -21,6 +21,7 @@ use utoipa_actix_web::AppExt;
         (name = "invitations", description = "Invitations to register, by institutional representatives"),
         (name = "registrations", description = "Registration: identity (invitation or certificate), the form, approval, provisioning"),
         (name = "audit", description = "The audit trail"),
+        (name = "service-tokens", description = "Scoped API tokens for collaboration tools"),
     )
 )]
 struct ApiDoc;

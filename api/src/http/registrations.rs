@@ -27,7 +27,7 @@ pub fn capacities(caller: &Caller, row: &RegistrationRow) -> Vec<Actor> {
         Caller::Applicant { registration_id } if *registration_id == row.id => {
             vec![Actor::Applicant]
         }
-        Caller::Applicant { .. } => Vec::new(),
+        Caller::Applicant { .. } | Caller::Service(_) => Vec::new(),
         Caller::Staff(p) => {
             let mut out = Vec::new();
             if p.subject.has(Role::IbChair) {
@@ -51,6 +51,11 @@ pub fn capacities(caller: &Caller, row: &RegistrationRow) -> Vec<Actor> {
 /// Whether the caller may see a request: its applicant, IRs of its home, admins, and the IB
 /// chair for the requests that need the Institutional Board.
 fn may_see(caller: &Caller, row: &RegistrationRow) -> bool {
+    if let Caller::Service(service) = caller {
+        return service
+            .require(b2mms_shared::Scope::RegistrationsRead)
+            .is_ok();
+    }
     capacities(caller, row).iter().any(|c| match c {
         Actor::IbChair => {
             row.category.as_deref() == Some(Category::PhysicistPermanent.as_str())
@@ -158,6 +163,10 @@ pub async fn list(
             false,
         ),
         Caller::Staff(p) if p.subject.has(Role::Admin) => (Scope::default(), true),
+        Caller::Service(service) => {
+            service.require(b2mms_shared::Scope::RegistrationsRead)?;
+            (Scope::default(), true)
+        }
         Caller::Staff(p) => {
             let ib = p.subject.has(Role::IbChair);
             if p.subject.represents.is_empty() && !ib {
@@ -226,7 +235,7 @@ pub async fn get_one(
             if !may_see(&caller, &row) {
                 return Err(forbidden());
             }
-            let staff = matches!(caller, Caller::Staff(_));
+            let staff = !matches!(caller, Caller::Applicant { .. });
             view(conn, &shared, row, staff)
         })
         .await?;

@@ -14,6 +14,7 @@ pub mod outbox;
 pub mod persons;
 pub mod registrations;
 pub mod schema;
+pub mod service_tokens;
 pub mod sessions;
 
 use std::time::Duration;

@@ -317,3 +317,83 @@ pub fn emails_with_role(conn: &mut DbConnection, role: Role) -> AppResult<Vec<St
         .order(persons::email)
         .load(conn)?)
 }
+
+/// What the directory is narrowed to.
+#[derive(Debug, Clone, Default)]
+pub struct DirectoryFilter {
+    /// Lower-case part of a name or account name.
+    pub text: Option<String>,
+    pub institution_id: Option<String>,
+    pub status: Option<MembershipStatus>,
+}
+
+type DirectoryRow = (PersonRow, String, Option<String>);
+
+/// A page of the member directory, by family and given name.
+pub fn directory(
+    conn: &mut DbConnection,
+    filter: &DirectoryFilter,
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<b2mms_shared::api::DirectoryEntry>, i64)> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Bool, Text};
+    let query = || {
+        let mut q = persons::table
+            .inner_join(institutions::table)
+            .left_join(accounts::table)
+            .into_boxed();
+        if let Some(text) = &filter.text {
+            let pattern = format!("%{}%", text.replace(['%', '_'], ""));
+            q = q.filter(
+                sql::<Bool>("(lower(persons.given_name) LIKE ")
+                    .bind::<Text, _>(pattern.clone())
+                    .sql(" OR lower(persons.family_name) LIKE ")
+                    .bind::<Text, _>(pattern.clone())
+                    .sql(" OR accounts.account_name LIKE ")
+                    .bind::<Text, _>(pattern)
+                    .sql(")"),
+            );
+        }
+        if let Some(inst) = &filter.institution_id {
+            q = q.filter(persons::institution_id.eq(inst.clone()));
+        }
+        if let Some(status) = filter.status {
+            q = q.filter(persons::status.eq(status.as_str()));
+        }
+        q
+    };
+    let total = query().count().get_result::<i64>(conn)?;
+    let rows: Vec<DirectoryRow> = query()
+        .order((persons::family_name, persons::given_name, persons::id))
+        .offset(offset)
+        .limit(limit)
+        .select((
+            persons::all_columns,
+            institutions::short_name,
+            accounts::account_name.nullable(),
+        ))
+        .load(conn)?;
+    let bad = |what: &str, v: &str| AppError::Internal(format!("stored {what} {v}"));
+    let items = rows
+        .into_iter()
+        .map(|(p, short, account)| {
+            Ok(b2mms_shared::api::DirectoryEntry {
+                id: parse_uuid(&p.id)?,
+                account_name: account,
+                category: Category::parse(&p.category)
+                    .ok_or_else(|| bad("category", &p.category))?,
+                status: MembershipStatus::parse(&p.status)
+                    .ok_or_else(|| bad("status", &p.status))?,
+                institution_id: parse_uuid(&p.institution_id)?,
+                institution_short_name: short,
+                given_name: p.given_name,
+                middle_name: p.middle_name,
+                family_name: p.family_name,
+                registry_email: p.registry_email,
+                orcid: p.orcid,
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok((items, total))
+}

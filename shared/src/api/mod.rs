@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::enums::{AccountStatus, Category, InstitutionStatus, MembershipStatus, Role};
+use crate::enums::{AccountStatus, Category, InstitutionStatus, MembershipStatus, Role, Scope};
 use crate::rules::RuleViolation;
 
 mod registration;
@@ -250,6 +250,62 @@ pub struct MemberPatch {
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<NaiveDate>))]
     pub membership_end: Option<Option<NaiveDate>>,
+}
+
+/// One person in the member directory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DirectoryEntry {
+    pub id: Uuid,
+    pub account_name: Option<String>,
+    pub given_name: String,
+    pub middle_name: Option<String>,
+    pub family_name: String,
+    /// The collaboration address.
+    pub registry_email: Option<String>,
+    pub orcid: Option<String>,
+    pub institution_id: Uuid,
+    pub institution_short_name: String,
+    pub category: Category,
+    pub status: MembershipStatus,
+}
+
+/// `POST /api/v1/service-tokens`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewServiceToken {
+    /// What uses it, e.g. `wiki-sync`.
+    pub name: String,
+    pub scopes: Vec<Scope>,
+    #[serde(default)]
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A service token as listed (the secret itself is shown only at creation).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceToken {
+    pub id: Uuid,
+    pub name: String,
+    pub scopes: Vec<Scope>,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// The answer to creating a service token: the secret, shown this once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedServiceToken {
+    pub id: Uuid,
+    /// Use as `Authorization: Bearer <token>`; it is stored only as a hash.
+    pub token: String,
+    pub name: String,
+    pub scopes: Vec<Scope>,
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// `POST /api/v1/members/{id}/roles`.

@@ -12,4 +12,5 @@ mod members;
 mod migrations;
 mod registration;
 mod registration_edges;
+mod service_tokens;
 mod web;
