@@ -56,7 +56,13 @@ on_both_databases! {
 
 #[actix_web::test]
 async fn one_address_is_throttled_not_the_service() {
-    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.auth_rate_per_minute = 5).await;
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        throttled(backend).await;
+    }
+}
+
+async fn throttled(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.auth_rate_per_minute = 5).await;
     for _ in 0..5 {
         let r = app
             .post(
@@ -95,7 +101,7 @@ async fn one_address_is_throttled_not_the_service() {
     app.shutdown().await;
 
     // The default quota lets a meeting's worth of sign-ins through from one address.
-    let meeting = TestApp::spawn(Backend::Sqlite).await;
+    let meeting = TestApp::spawn(backend).await;
     let attempts = (0..300).map(|_| meeting.post("/api/v1/auth/refresh", None, json!({})));
     let replies = futures_util::future::join_all(attempts).await;
     assert!(

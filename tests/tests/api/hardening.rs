@@ -4,7 +4,13 @@ use b2mms_tests::{Backend, StatusCode, TestApp};
 
 #[actix_web::test]
 async fn every_response_carries_the_security_headers() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        security_headers(backend).await;
+    }
+}
+
+async fn security_headers(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     for path in ["/api/v1/health", "/api/v1/nothing", "/", "/api/docs/"] {
         let r = app.client.get(app.url(path)).send().await.unwrap();
         let h = r.headers();
