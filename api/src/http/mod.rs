@@ -63,6 +63,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(registrations::list)
         .service(registrations::get_one)
         .service(registrations::submit)
+        .service(registrations::check_account_name)
         .service(decisions::approve)
         .service(decisions::reject)
         .service(decisions::withdraw);

@@ -441,3 +441,49 @@ pub fn notify_institution(conn: &mut DbConnection, institution_id: &str) -> AppR
         Ok(irs)
     }
 }
+
+/// Whether an account name can still be chosen (anyone; throttled per address). Says only
+/// "taken", never by whom.
+#[utoipa::path(
+    tag = "registrations",
+    params(("name" = String, Path, description = "The desired account name")),
+    responses((status = 200, description = "The verdict", body = b2mms_shared::api::AccountNameCheck))
+)]
+#[get("/account-names/{name}")]
+pub async fn check_account_name(
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    use b2mms_shared::api::AccountNameCheck;
+    use b2mms_shared::rules::AccountName;
+    let raw = name.into_inner();
+    let answer = match AccountName::parse_with_reserved(&raw, state.config.reserved_names()) {
+        Err(violation) => AccountNameCheck {
+            name: raw.trim().to_ascii_lowercase(),
+            available: false,
+            violations: vec![violation],
+        },
+        Ok(valid) => {
+            let lookup = valid.as_str().to_owned();
+            let free = state
+                .db
+                .run(move |conn| store::registrations::account_name_free(conn, &lookup))
+                .await?;
+            AccountNameCheck {
+                name: valid.into_string(),
+                available: free,
+                violations: if free {
+                    Vec::new()
+                } else {
+                    vec![RuleViolation::new(
+                        "account_name.taken",
+                        "This account name is already taken; choose another one.",
+                    )]
+                },
+            }
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(answer))
+}

@@ -54,7 +54,8 @@ pub fn client_address(req: &ServiceRequest, trusted_proxies: &[IpAddr]) -> Optio
         .or(Some(peer))
 }
 
-/// Applies the throttle to the sign-in endpoints (`POST /api/v1/auth/…`).
+/// Applies the throttle to the sign-in endpoints (`POST /api/v1/auth/…`) and to the
+/// account-name check, which could otherwise be used to list names.
 pub async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,

@@ -252,6 +252,17 @@ pub struct MemberPatch {
     pub membership_end: Option<Option<NaiveDate>>,
 }
 
+/// `GET /api/v1/account-names/{name}`: whether a name can be chosen, and why not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountNameCheck {
+    /// The name as it would be stored (lower case).
+    pub name: String,
+    pub available: bool,
+    /// The rules the name breaks; empty when it is valid.
+    pub violations: Vec<RuleViolation>,
+}
+
 /// One person in the member directory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -328,3 +328,22 @@ on_both_databases! {
         assert_eq!(login.body["must_change_password"], true, "{}", login.text);
     }
 }
+
+on_both_databases! {
+    async fn account_names_can_be_checked_while_typing(app: TestApp) {
+        let (_, kek, ir) = setup(app).await;
+        let free = app.get("/api/v1/account-names/NewName", None).await;
+        assert_eq!(free.status, StatusCode::OK);
+        assert_eq!(free.body, json!({"name": "newname", "available": true, "violations": []}));
+        let taken = app.get("/api/v1/account-names/irkek", None).await;
+        assert_eq!(taken.body["available"], false);
+        assert_eq!(taken.body["violations"][0]["code"], "account_name.taken");
+        assert!(!taken.text.contains("KEK") && !taken.text.contains("Irkek"), "never says by whom: {}", taken.text);
+        let invalid = app.get("/api/v1/account-names/root", None).await;
+        assert_eq!(invalid.body["violations"][0]["code"], "account_name.reserved");
+        // Reserved by an open request counts as taken too.
+        let (token, id) = open(app, &ir, kek, "res@kek.jp").await;
+        app.post(&format!("/api/v1/registrations/{id}/submit"), Some(&token), form(kek, "Re", "Served", "res@kek.jp", "reservd")).await;
+        assert_eq!(app.get("/api/v1/account-names/reservd", None).await.body["available"], false);
+    }
+}
