@@ -42,7 +42,22 @@ ensure_wasm_target() {
     fi
 }
 
+# binaryen's wasm-opt (from npm: Debian's binaryen is too old for current Rust output).
+ensure_wasm_opt() {
+    local tools="${CARGO_TARGET_DIR:-$ROOT/target}/tools"
+    local bin="$tools/node_modules/.bin/wasm-opt"
+    if [ ! -x "$bin" ]; then
+        command -v npm >/dev/null || apt_install nodejs npm
+        say "installing wasm-opt (binaryen) for the web build"
+        mkdir -p "$tools"
+        timeout 600 npm install --silent --no-audit --no-fund --prefix "$tools" binaryen@132 >/dev/null ||
+            die "could not install binaryen from npm (npm install binaryen@132)"
+    fi
+    export WASM_OPT="$bin"
+}
+
 build_web() {
+    ensure_wasm_opt
     say "building the web frontend"
     cargo run -q -p xtask -- web
 }

@@ -130,3 +130,158 @@ pub async fn change_password(
     )
     .await
 }
+
+// Registration: identity, the form, its state.
+
+use b2mms_shared::api::{
+    AccountNameCheck, CreatedInvitation, Institution, Invitation, InvitationLogin, NewInvitation,
+    Page, PasswordResetConfirm, PasswordResetRequest, Registration, RegistrationToken,
+    RejectRegistration, SubmitRegistration, SubmittedRegistration,
+};
+
+async fn post_empty(path: &str, token: Option<&str>) -> Result<Response, ApiError> {
+    authorised(Request::post(path), token)
+        .send()
+        .await
+        .map_err(ApiError::network)
+}
+
+/// For answers without a body (202, 204).
+async fn expect_success(response: Response) -> Result<(), ApiError> {
+    if response.ok() {
+        Ok(())
+    } else {
+        read::<serde_json::Value>(response).await.map(|_| ())
+    }
+}
+
+pub async fn invitation_login(
+    username: String,
+    password: String,
+) -> Result<RegistrationToken, ApiError> {
+    post(
+        "/api/v1/auth/invitation",
+        None,
+        &InvitationLogin { username, password },
+    )
+    .await
+}
+
+pub async fn certificate_login() -> Result<RegistrationToken, ApiError> {
+    read(post_empty("/api/v1/auth/certificate", None).await?).await
+}
+
+pub async fn registration(token: &str, id: &str) -> Result<Registration, ApiError> {
+    get(&format!("/api/v1/registrations/{id}"), token).await
+}
+
+pub async fn submit(
+    token: &str,
+    id: &str,
+    form: &SubmitRegistration,
+) -> Result<SubmittedRegistration, ApiError> {
+    post(
+        &format!("/api/v1/registrations/{id}/submit"),
+        Some(token),
+        form,
+    )
+    .await
+}
+
+pub async fn withdraw(token: &str, id: &str) -> Result<Registration, ApiError> {
+    read(post_empty(&format!("/api/v1/registrations/{id}/withdraw"), Some(token)).await?).await
+}
+
+pub async fn check_account_name(name: &str) -> Result<AccountNameCheck, ApiError> {
+    let path = format!("/api/v1/account-names/{}", path_segment(name));
+    read(
+        Request::get(&path)
+            .send()
+            .await
+            .map_err(ApiError::network)?,
+    )
+    .await
+}
+
+fn path_segment(text: &str) -> String {
+    text.chars().filter(|c| c.is_ascii_alphanumeric()).collect()
+}
+
+pub async fn institutions() -> Result<Page<Institution>, ApiError> {
+    read(
+        Request::get("/api/v1/institutions?per_page=500")
+            .send()
+            .await
+            .map_err(ApiError::network)?,
+    )
+    .await
+}
+
+// Decisions and invitations (IRs, IB chair, admins).
+
+pub async fn registrations(
+    token: &str,
+    state: Option<&str>,
+) -> Result<Page<Registration>, ApiError> {
+    let path = match state {
+        Some(s) => format!("/api/v1/registrations?state={s}&per_page=200"),
+        None => "/api/v1/registrations?per_page=200".to_owned(),
+    };
+    get(&path, token).await
+}
+
+pub async fn approve(
+    token: &str,
+    id: &str,
+    link_person_id: Option<String>,
+) -> Result<Registration, ApiError> {
+    post(
+        &format!("/api/v1/registrations/{id}/approve"),
+        Some(token),
+        &serde_json::json!({ "link_person_id": link_person_id }),
+    )
+    .await
+}
+
+pub async fn reject(token: &str, id: &str, reason: String) -> Result<Registration, ApiError> {
+    post(
+        &format!("/api/v1/registrations/{id}/reject"),
+        Some(token),
+        &RejectRegistration { reason },
+    )
+    .await
+}
+
+pub async fn invite(
+    token: &str,
+    invitation: &NewInvitation,
+) -> Result<CreatedInvitation, ApiError> {
+    post("/api/v1/invitations", Some(token), invitation).await
+}
+
+pub async fn invitations(token: &str) -> Result<Page<Invitation>, ApiError> {
+    get("/api/v1/invitations?per_page=200", token).await
+}
+
+pub async fn revoke_invitation(token: &str, id: &str) -> Result<Invitation, ApiError> {
+    read(post_empty(&format!("/api/v1/invitations/{id}/revoke"), Some(token)).await?).await
+}
+
+// Lost passwords.
+
+pub async fn request_reset(account_or_email: String) -> Result<(), ApiError> {
+    let request = Request::post("/api/v1/auth/password-reset")
+        .json(&PasswordResetRequest { account_or_email })
+        .map_err(ApiError::network)?;
+    expect_success(request.send().await.map_err(ApiError::network)?).await
+}
+
+pub async fn confirm_reset(token: String, new_password: String) -> Result<(), ApiError> {
+    let request = Request::post("/api/v1/auth/password-reset/confirm")
+        .json(&PasswordResetConfirm {
+            token,
+            new_password,
+        })
+        .map_err(ApiError::network)?;
+    expect_success(request.send().await.map_err(ApiError::network)?).await
+}

@@ -5,9 +5,16 @@ mod api;
 mod pages;
 mod session;
 
+use b2mms_shared::Role;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use crate::pages::invitations::Invitations;
+use crate::pages::password_reset::{ForgotPassword, ResetPassword};
+use crate::pages::register::{RegisterCertificate, RegisterInvitation};
+use crate::pages::registration_form::RegistrationForm;
+use crate::pages::registration_status::RegistrationStatus;
+use crate::pages::requests::{RequestDetail, Requests};
 use crate::pages::{home::Home, login::Login, not_found::NotFound};
 use crate::session::{Auth, SessionProvider, use_auth};
 
@@ -18,6 +25,24 @@ pub enum Route {
     Home,
     #[at("/login")]
     Login,
+    #[at("/forgot-password")]
+    ForgotPassword,
+    #[at("/reset-password")]
+    ResetPassword,
+    #[at("/register/invitation")]
+    RegisterInvitation,
+    #[at("/register/certificate")]
+    RegisterCertificate,
+    #[at("/register")]
+    RegisterForm,
+    #[at("/registration")]
+    RegistrationStatus,
+    #[at("/requests")]
+    Requests,
+    #[at("/requests/:id")]
+    Request { id: String },
+    #[at("/invitations")]
+    Invitations,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -27,6 +52,15 @@ fn switch(route: Route) -> Html {
     match route {
         Route::Home => html! { <Home /> },
         Route::Login => html! { <Login /> },
+        Route::ForgotPassword => html! { <ForgotPassword /> },
+        Route::ResetPassword => html! { <ResetPassword /> },
+        Route::RegisterInvitation => html! { <RegisterInvitation /> },
+        Route::RegisterCertificate => html! { <RegisterCertificate /> },
+        Route::RegisterForm => html! { <RegistrationForm /> },
+        Route::RegistrationStatus => html! { <RegistrationStatus /> },
+        Route::Requests => html! { <Requests /> },
+        Route::Request { id } => html! { <RequestDetail {id} /> },
+        Route::Invitations => html! { <Invitations /> },
         Route::NotFound => html! { <NotFound /> },
     }
 }
@@ -34,25 +68,38 @@ fn switch(route: Route) -> Html {
 #[function_component(Header)]
 fn header() -> Html {
     let auth = use_auth();
+    let navigator = use_navigator();
     let who = match &*auth {
         Auth::SignedIn(session) => {
             let on_logout = {
                 let auth = auth.clone();
                 let token = session.token.clone();
                 Callback::from(move |_| {
-                    let auth = auth.clone();
-                    let token = token.clone();
+                    let (auth, token, navigator) = (auth.clone(), token.clone(), navigator.clone());
                     wasm_bindgen_futures::spawn_local(async move {
                         api::logout(&token).await;
                         auth.set(Auth::SignedOut);
+                        if let Some(nav) = navigator {
+                            nav.push(&Route::Login);
+                        }
                     });
                 })
             };
+            let roles = &session.roles;
+            let decides = roles
+                .iter()
+                .any(|r| matches!(r, Role::Ir | Role::IbChair | Role::Admin));
+            let invites = roles.iter().any(|r| matches!(r, Role::Ir | Role::Admin));
             html! {
-                <div class="who">
+                <nav class="who" aria-label="Main">
+                    if !session.must_change_password {
+                        <Link<Route> to={Route::Home}>{ "My record" }</Link<Route>>
+                        if decides { <Link<Route> to={Route::Requests}>{ "Requests" }</Link<Route>> }
+                        if invites { <Link<Route> to={Route::Invitations}>{ "Invitations" }</Link<Route>> }
+                    }
                     <span data-testid="account">{ session.account.clone() }</span>
                     <button class="secondary" onclick={on_logout}>{ "Sign out" }</button>
-                </div>
+                </nav>
             }
         }
         _ => html! {},

@@ -77,3 +77,41 @@ pub fn session_provider(props: &ProviderProps) -> Html {
         </ContextProvider<AuthHandle>>
     }
 }
+
+/// An applicant's access to their registration request (from an invitation or certificate
+/// login), kept for this browser tab so that a reload does not lose it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Applicant {
+    pub token: String,
+    pub registration_id: String,
+}
+
+const APPLICANT_KEY: &str = "b2mms.applicant";
+
+pub fn load_applicant() -> Option<Applicant> {
+    use gloo_storage::Storage;
+    gloo_storage::SessionStorage::get(APPLICANT_KEY).ok()
+}
+
+pub fn save_applicant(applicant: &Applicant) {
+    use gloo_storage::Storage;
+    let _ = gloo_storage::SessionStorage::set(APPLICANT_KEY, applicant);
+}
+
+pub fn forget_applicant() {
+    use gloo_storage::Storage;
+    gloo_storage::SessionStorage::delete(APPLICANT_KEY);
+}
+
+thread_local! {
+    static FLASH: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// A message for the next page to show once (e.g. after submitting the form).
+pub fn set_flash(message: String) {
+    FLASH.with(|f| *f.borrow_mut() = Some(message));
+}
+
+pub fn take_flash() -> Option<String> {
+    FLASH.with(|f| f.borrow_mut().take())
+}

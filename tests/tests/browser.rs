@@ -238,3 +238,198 @@ async fn an_administrator_signs_in_through_the_web_frontend() {
 
     client.close().await.unwrap();
 }
+
+async fn click(client: &Client, css: &str) {
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn sign_in(client: &Client, app: &TestApp, account: &str, password: &str) {
+    client.goto(&app.url("/login")).await.unwrap();
+    fill(client, "#account", account).await;
+    fill(client, "#password", password).await;
+    click(client, "button[type=submit]").await;
+}
+
+async fn sign_out(client: &Client) {
+    click(client, "header nav button").await;
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#account"))
+        .await
+        .unwrap();
+}
+
+/// The story of the collaboration: an IR signs in, changes the initial password and invites
+/// someone; the invitee reads the mail, registers, sees live validation and fixes it, submits;
+/// the IR approves; the new member signs in with the initial password, must change it, and
+/// sees their record.
+#[actix_web::test]
+async fn an_invitee_registers_and_becomes_a_member() {
+    let dist = workspace().join("frontend/dist");
+    assert!(
+        dist.join("index.html").is_file(),
+        "build the frontend first: cargo run -p xtask -- web"
+    );
+    let app = TestApp::spawn_with(Backend::Sqlite, move |c| {
+        c.web_dir = dist;
+        c.public_url = "http://127.0.0.1".into();
+    })
+    .await;
+    let (_, admin) = app.admin().await;
+    let kek = app.seed_institution("KEK").await;
+    let ir = app.seed_person("irkek", &[], kek).await;
+    app.post(
+        &format!("/api/v1/institutions/{kek}/representatives"),
+        Some(&admin),
+        serde_json::json!({"person_id": ir.id}),
+    )
+    .await;
+
+    let driver = Driver::start().await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.browser(profile.path()).await;
+
+    // The IR signs in, sets a new password, invites.
+    sign_in(&client, &app, "irkek", &ir.password).await;
+    fill(&client, "#current_password", &ir.password).await;
+    fill(&client, "#new_password", &new_password("irkek")).await;
+    fill(&client, "#confirm_password", &new_password("irkek")).await;
+    click(&client, "button[type=submit]").await;
+    wait_for_text(&client, "[data-testid=welcome]", "Signed in as").await;
+    click(&client, "a[href='/invitations']").await;
+    fill(&client, "#invite_email", "nino@gmail.com").await;
+    wait_for_text(&client, "#invite_email-errors", "home institution").await;
+    fill(&client, "#invite_email", "nino.deangelo@kek.jp").await;
+    click(&client, "form button[type=submit]").await;
+    let username = wait_for_text(&client, "[data-testid=invite-username]", "inv-").await;
+    screenshot(&client, "invitations").await;
+    sign_out(&client).await;
+
+    // The invitee reads the mail and registers.
+    app.run_jobs().await;
+    let mail = app
+        .mail
+        .to("nino.deangelo@kek.jp")
+        .pop()
+        .expect("invitation mail");
+    let password = mail
+        .body
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Password:")
+                .map(|p| p.trim().to_owned())
+        })
+        .expect("password in the mail");
+    assert!(mail.body.contains(&username));
+    client.goto(&app.url("/register/invitation")).await.unwrap();
+    fill(&client, "#username", &username).await;
+    fill(&client, "#invitation_password", &password).await;
+    click(&client, "button[type=submit]").await;
+    fill(&client, "#given_name", "Nino").await;
+    fill(&client, "#family_name", "DE ANGELO").await;
+    wait_for_text(&client, "#family_name-errors", "capital letter").await;
+    click(&client, "label[for=family_name] button.suggestion").await;
+    wait_for_text(&client, "[data-testid=registry-email]", "nino.de.angelo@").await;
+    fill(&client, "#account_name", "root").await;
+    wait_for_text(&client, "#account_name-errors", "reserved").await;
+    fill(&client, "#account_name", "irkek").await;
+    wait_for_text(&client, "#account_name-errors", "taken").await;
+    fill(&client, "#account_name", "ndeangel").await;
+    fill(&client, "#initial_password", "short").await;
+    wait_for_text(&client, "#initial_password-errors", "at least 10").await;
+    fill(&client, "#initial_password", "Violet-Harbour-Lamp-73").await;
+    fill(&client, "#confirm_password", "Violet-Harbour-Lamp-73").await;
+    client
+        .find(Locator::Css("#category"))
+        .await
+        .unwrap()
+        .select_by_value("phd_student")
+        .await
+        .unwrap();
+    wait_for_text(&client, "[data-testid=category-help]", "official member").await;
+    screenshot(&client, "registration-form").await;
+    click(&client, "form button[type=submit]").await;
+    wait_for_text(
+        &client,
+        "[data-testid=flash]",
+        "Request for membership was created. Desired account name: ndeangel",
+    )
+    .await;
+    wait_for_text(&client, "[data-testid=state]", "representative").await;
+    screenshot(&client, "registration-status").await;
+
+    // The IR approves.
+    sign_in(&client, &app, "irkek", &new_password("irkek")).await;
+    click(&client, "a[href='/requests']").await;
+    wait_for_text(&client, "[data-testid=requests]", "Nino de Angelo").await;
+    screenshot(&client, "requests").await;
+    click(&client, "[data-testid=requests] a").await;
+    click(&client, "[data-testid=approve]").await;
+    wait_for_text(&client, "[data-testid=state]", "Approved").await;
+    sign_out(&client).await;
+    assert_eq!(app.run_jobs().await.provisioned, 1);
+
+    // The new member signs in with the initial password and must change it.
+    sign_in(&client, &app, "ndeangel", "Violet-Harbour-Lamp-73").await;
+    fill(&client, "#current_password", "Violet-Harbour-Lamp-73").await;
+    fill(&client, "#new_password", "Quiet-Meadow-Engine-58").await;
+    fill(&client, "#confirm_password", "Quiet-Meadow-Engine-58").await;
+    click(&client, "button[type=submit]").await;
+    wait_for_text(
+        &client,
+        "[data-testid=welcome]",
+        "Signed in as Nino de Angelo",
+    )
+    .await;
+    screenshot(&client, "new-member").await;
+    client.close().await.unwrap();
+}
+
+/// A lost password, reset from the link in the mail.
+#[actix_web::test]
+async fn a_lost_password_is_reset_from_the_mail() {
+    let dist = workspace().join("frontend/dist");
+    let app = TestApp::spawn_with(Backend::Sqlite, move |c| {
+        c.web_dir = dist;
+        c.public_url = "http://127.0.0.1".into();
+    })
+    .await;
+    let home = app.seed_institution("KEK").await;
+    let jane = app.seed_person("jdoe", &[], home).await;
+    app.sign_in_fresh(&jane).await;
+    let driver = Driver::start().await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.browser(profile.path()).await;
+    client.goto(&app.url("/login")).await.unwrap();
+    click(&client, "a[href='/forgot-password']").await;
+    fill(&client, "#account_or_email", "jdoe@kek.jp").await;
+    click(&client, "button[type=submit]").await;
+    wait_for_text(&client, "[data-testid=reset-sent]", "on its way").await;
+    app.run_jobs().await;
+    let mail = app.mail.to("jdoe@kek.jp").pop().expect("reset mail");
+    let link = mail
+        .body
+        .split_whitespace()
+        .find(|w| w.contains("/reset-password?token="))
+        .unwrap()
+        .to_owned();
+    let path = &link[link.find("/reset-password").unwrap()..];
+    client.goto(&app.url(path)).await.unwrap();
+    fill(&client, "#new_password", "Brand-New-Harbour-44").await;
+    fill(&client, "#confirm_password", "Brand-New-Harbour-44").await;
+    click(&client, "button[type=submit]").await;
+    wait_for_text(&client, "[data-testid=reset-done]", "set").await;
+    sign_in(&client, &app, "jdoe", "Brand-New-Harbour-44").await;
+    wait_for_text(&client, "[data-testid=welcome]", "Signed in as Test Jdoe").await;
+    client.close().await.unwrap();
+}

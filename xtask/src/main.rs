@@ -9,12 +9,17 @@ use sha2::{Digest, Sha256};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
+/// The most the gzipped WebAssembly may weigh.
+const BUDGET_KIB: usize = 400;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("web") => web(args.get(1).map(PathBuf::from)),
         _ => {
             eprintln!("usage: cargo run -p xtask -- web [OUT_DIR]");
+            eprintln!("  optimises with wasm-opt when it is on PATH or named by WASM_OPT,");
+            eprintln!("  and fails when the gzipped WebAssembly exceeds {BUDGET_KIB} KiB");
             return ExitCode::from(2);
         }
     };
@@ -81,6 +86,7 @@ fn web(out: Option<PathBuf>) -> Result<()> {
         .typescript(false)
         .out_name("b2mms")
         .generate(&staging)?;
+    optimise(&staging.join("b2mms_bg.wasm"))?;
     let wasm = std::fs::read(staging.join("b2mms_bg.wasm"))?;
     let js = std::fs::read(staging.join("b2mms.js"))?;
     let css = std::fs::read(root.join("frontend/style.css"))?;
@@ -108,13 +114,54 @@ fn web(out: Option<PathBuf>) -> Result<()> {
     std::fs::write(out.join("index.html"), index)?;
     std::fs::remove_dir_all(&staging)?;
 
+    let gzipped = gzipped_len(&wasm)? / 1024;
     println!(
-        "web frontend written to {}: wasm {} KiB ({} KiB gzipped)",
+        "web frontend written to {}: wasm {} KiB ({gzipped} KiB gzipped, budget {BUDGET_KIB} KiB)",
         out.display(),
         wasm.len() / 1024,
-        gzipped_len(&wasm)? / 1024
     );
+    if gzipped > BUDGET_KIB {
+        return Err(format!(
+            "the WebAssembly is {gzipped} KiB gzipped, over the budget of {BUDGET_KIB} KiB"
+        )
+        .into());
+    }
     Ok(())
+}
+
+/// Shrinks the module with binaryen's `wasm-opt -Oz`, when it is available.
+fn optimise(wasm: &Path) -> Result<()> {
+    let program = std::env::var_os("WASM_OPT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("wasm-opt"));
+    let optimised = wasm.with_extension("opt.wasm");
+    let status = Command::new(&program)
+        .arg("-Oz")
+        .args([
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+            "--enable-mutable-globals",
+            "--enable-reference-types",
+            "--enable-multivalue",
+        ])
+        .arg(wasm)
+        .arg("-o")
+        .arg(&optimised)
+        .status();
+    match status {
+        Ok(s) if s.success() => {
+            std::fs::rename(&optimised, wasm)?;
+            Ok(())
+        }
+        Ok(s) => Err(format!("wasm-opt failed ({s})").into()),
+        Err(_) => {
+            eprintln!(
+                "xtask: wasm-opt not found (set WASM_OPT or install binaryen); the bundle is not optimised"
+            );
+            Ok(())
+        }
+    }
 }
 
 fn tempdir(base: &Path) -> Result<PathBuf> {

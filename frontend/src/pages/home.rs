@@ -43,7 +43,7 @@ pub fn home() -> Html {
                 <dt>{ "Category" }</dt><dd>{ me.category.label() }</dd>
                 <dt>{ "Membership" }</dt><dd>{ me.status.as_str() }</dd>
                 <dt>{ "Password expires" }</dt>
-                <dd>{ me.password_expires_at.map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default() }</dd>
+                <dd>{ me.password_expires_at.map(|t| t.date_naive().to_string()).unwrap_or_default() }</dd>
             </dl>
         </section>
     }

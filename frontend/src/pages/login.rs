@@ -43,6 +43,7 @@ pub fn login() -> Html {
                 busy.set(false);
                 match result {
                     Ok(session) => {
+                        crate::session::forget_applicant();
                         error.set(None);
                         auth.set(Auth::SignedIn(Box::new(session)));
                         if let Some(nav) = navigator {
@@ -69,6 +70,10 @@ pub fn login() -> Html {
                 <button type="submit" disabled={*busy}>{ if *busy { "Signing in…" } else { "Sign in" } }</button>
             </form>
             <p class="hint">{ "Your account name is 4–8 letters and digits, not your email address." }</p>
+            <p><Link<Route> to={Route::ForgotPassword}>{ "Lost your password?" }</Link<Route>></p>
+            <p class="hint">{ "New to the collaboration? Register " }
+                <Link<Route> to={Route::RegisterInvitation}>{ "with your invitation" }</Link<Route>>{ " or " }
+                <Link<Route> to={Route::RegisterCertificate}>{ "with your Grid certificate" }</Link<Route>>{ "." }</p>
         </section>
     }
 }

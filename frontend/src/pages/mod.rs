@@ -2,11 +2,23 @@
 
 pub mod change_password;
 pub mod home;
+pub mod invitations;
 pub mod login;
 pub mod not_found;
+pub mod password_reset;
+pub mod register;
+pub mod registration_form;
+pub mod registration_status;
+pub mod requests;
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
+
+/// A time as people read it in lists: date and minutes, UTC.
+pub fn when(t: chrono::DateTime<chrono::Utc>) -> String {
+    use chrono::Timelike;
+    format!("{} {:02}:{:02} UTC", t.date_naive(), t.hour(), t.minute())
+}
 
 /// The current text of an input, for `oninput` handlers.
 pub fn input_value(e: &InputEvent) -> String {
@@ -26,17 +38,39 @@ pub struct FieldProps {
     /// Problems with the current value, shown under the field and announced.
     #[prop_or_default]
     pub errors: Vec<String>,
+    /// A corrected value to offer with one click.
+    #[prop_or_default]
+    pub suggestion: Option<String>,
+    /// Help shown under the field.
+    #[prop_or_default]
+    pub hint: Option<AttrValue>,
+    #[prop_or_default]
+    pub disabled: bool,
 }
 
 /// A labelled input whose errors are tied to it for assistive technology.
 #[function_component(Field)]
 pub fn field(props: &FieldProps) -> Html {
     let error_id = format!("{}-errors", props.id);
+    let hint_id = format!("{}-hint", props.id);
     let invalid = !props.errors.is_empty();
+    let described = [
+        invalid.then(|| error_id.clone()),
+        props.hint.as_ref().map(|_| hint_id.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
     let oninput = {
         let cb = props.oninput.clone();
         Callback::from(move |e: InputEvent| cb.emit(input_value(&e)))
     };
+    let accept = props.suggestion.clone().map(|s| {
+        let cb = props.oninput.clone();
+        let value = s.clone();
+        (s, Callback::from(move |_| cb.emit(value.clone())))
+    });
     html! {
         <label for={props.id.clone()}>
             { props.label.clone() }
@@ -47,13 +81,20 @@ pub fn field(props: &FieldProps) -> Html {
                 value={props.value.clone()}
                 autocomplete={props.autocomplete.clone()}
                 aria-invalid={invalid.to_string()}
-                aria-describedby={invalid.then(|| error_id.clone())}
+                aria-describedby={(!described.is_empty()).then_some(described)}
+                disabled={props.disabled}
                 {oninput}
             />
+            if let Some(hint) = &props.hint {
+                <span class="hint" id={hint_id}>{ hint.clone() }</span>
+            }
             if invalid {
                 <ul class="rules" id={error_id} aria-live="polite">
                     { for props.errors.iter().map(|e| html! { <li>{ e.clone() }</li> }) }
                 </ul>
+            }
+            if let Some((value, onclick)) = accept {
+                <button type="button" class="secondary suggestion" {onclick}>{ format!("Use “{value}”") }</button>
             }
         </label>
     }

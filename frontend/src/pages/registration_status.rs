@@ -1,0 +1,102 @@
+//! Where an applicant's request stands, with its history; withdrawal while it is open.
+
+use b2mms_shared::api::Registration;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::Route;
+use crate::api;
+use crate::session::{load_applicant, take_flash};
+
+pub fn state_text(state: &str) -> &'static str {
+    match state {
+        "identity_verified" => "Identity proven — the form is not sent yet",
+        "awaiting_ir" => "Waiting for your institutional representative",
+        "awaiting_ib" => "Waiting for the Institutional Board",
+        "approved" => "Approved — your account is being created",
+        "provisioned" => "Your account is ready",
+        "rejected" => "Rejected",
+        "withdrawn" => "Withdrawn",
+        "expired" => "Expired (not sent in time)",
+        _ => "Unknown",
+    }
+}
+
+#[function_component(RegistrationStatus)]
+pub fn registration_status() -> Html {
+    let applicant = use_memo((), |_| load_applicant());
+    let registration = use_state(|| None::<Registration>);
+    let error = use_state(|| None::<String>);
+    let flash = use_memo((), |_| take_flash());
+    {
+        let (registration, error, applicant) =
+            (registration.clone(), error.clone(), applicant.clone());
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                let Some(a) = (*applicant).clone() else {
+                    return;
+                };
+                match api::registration(&a.token, &a.registration_id).await {
+                    Ok(r) => registration.set(Some(r)),
+                    Err(e) => error.set(Some(e.detail)),
+                }
+            });
+        });
+    }
+    let Some(applicant) = (*applicant).clone() else {
+        return html! { <Redirect<Route> to={Route::RegisterInvitation} /> };
+    };
+    if let Some(e) = &*error {
+        return html! { <section class="card"><h1>{ "Your registration" }</h1><p class="error" role="alert">{ e.clone() }</p></section> };
+    }
+    let Some(r) = (*registration).clone() else {
+        return html! { <p class="loading" aria-busy="true">{ "Loading…" }</p> };
+    };
+    let state = r.state.as_str();
+    let withdrawable = matches!(state, "identity_verified" | "awaiting_ir" | "awaiting_ib");
+    let on_withdraw = {
+        let (registration, error) = (registration.clone(), error.clone());
+        Callback::from(move |_| {
+            let (registration, error, a) = (registration.clone(), error.clone(), applicant.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::withdraw(&a.token, &a.registration_id).await {
+                    Ok(r) => registration.set(Some(r)),
+                    Err(e) => error.set(Some(e.detail)),
+                }
+            });
+        })
+    };
+    html! {
+        <section class="card">
+            <h1>{ "Your registration" }</h1>
+            if let Some(message) = (*flash).clone() {
+                <p class="notice" role="status" data-testid="flash">{ message }</p>
+            }
+            <p data-testid="state" class="state">{ state_text(state) }</p>
+            if state == "identity_verified" {
+                <p><Link<Route> to={Route::RegisterForm}>{ "Fill in the registration form" }</Link<Route>></p>
+            }
+            if state == "provisioned" {
+                <p>{ "Sign in with your account name and the initial password you chose: " }<Link<Route> to={Route::Login}>{ "sign in" }</Link<Route>></p>
+            }
+            if let Some(reason) = &r.decision_reason {
+                <p>{ "Reason: " }{ reason.clone() }</p>
+            }
+            <dl class="record">
+                <dt>{ "Account name" }</dt><dd>{ r.account_name.clone().unwrap_or_else(|| "—".into()) }</dd>
+                <dt>{ "Home institution" }</dt><dd>{ r.institution_short_name.clone().unwrap_or_else(|| "—".into()) }</dd>
+                <dt>{ "Collaboration address" }</dt><dd>{ r.registry_email.clone().unwrap_or_else(|| "—".into()) }</dd>
+            </dl>
+            <h2>{ "History" }</h2>
+            <ol class="history">
+                { for r.history.iter().map(|e| html! {
+                    <li>{ format!("{} — {} ({})", crate::pages::when(e.at), e.action.trim_start_matches("registration."), e.actor) }</li>
+                }) }
+            </ol>
+            if withdrawable {
+                <button type="button" class="secondary" onclick={on_withdraw}>{ "Withdraw my request" }</button>
+            }
+            <p class="hint">{ "What happens next: your representative is told and decides; you hear from us by mail at each step. Creating the account takes up to one working day after approval." }</p>
+        </section>
+    }
+}
