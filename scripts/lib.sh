@@ -56,6 +56,20 @@ ensure_wasm_opt() {
     export WASM_OPT="$bin"
 }
 
+# axe-core, the accessibility checker the browser tests run in each page.
+ensure_axe() {
+    local tools="${CARGO_TARGET_DIR:-$ROOT/target}/tools"
+    local axe="$tools/node_modules/axe-core/axe.min.js"
+    if [ ! -f "$axe" ]; then
+        command -v npm >/dev/null || apt_install nodejs npm
+        say "installing axe-core for the accessibility checks"
+        mkdir -p "$tools"
+        timeout 600 npm install --silent --no-audit --no-fund --prefix "$tools" axe-core@4 >/dev/null ||
+            die "could not install axe-core from npm (npm install axe-core@4)"
+    fi
+    export B2MMS_AXE="$axe"
+}
+
 build_web() {
     ensure_wasm_opt
     say "building the web frontend"

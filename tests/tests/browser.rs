@@ -111,7 +111,37 @@ async fn fill(client: &Client, css: &str, text: &str) {
     field.send_keys(text).await.unwrap();
 }
 
+/// Runs axe-core in the page: no serious or critical accessibility violation may remain.
+async fn accessible(client: &Client, page: &str) {
+    let path = std::env::var("B2MMS_AXE").unwrap_or_else(|_| {
+        workspace()
+            .join("target/tools/node_modules/axe-core/axe.min.js")
+            .display()
+            .to_string()
+    });
+    let source = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!("axe-core is needed for the accessibility checks ({path}: {e}); scripts/test installs it")
+    });
+    client
+        .execute(&format!("{source}; return true;"), vec![])
+        .await
+        .unwrap();
+    let found = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] }).then(r => done(
+               r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let violations: Vec<String> = serde_json::from_value(found).unwrap();
+    assert!(violations.is_empty(), "{page}: {violations:#?}");
+}
+
 async fn screenshot(client: &Client, name: &str) {
+    accessible(client, name).await;
     let dir = workspace().join("test-artifacts/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     let png = client.screenshot().await.unwrap();
