@@ -285,3 +285,100 @@ pub async fn confirm_reset(token: String, new_password: String) -> Result<(), Ap
         .map_err(ApiError::network)?;
     expect_success(request.send().await.map_err(ApiError::network)?).await
 }
+
+// Administration.
+
+use b2mms_shared::api::{
+    AuditEvent, CreatedServiceToken, DirectoryEntry, NewInstitution, NewMember, NewServiceToken,
+    ServiceToken,
+};
+
+pub async fn create_institution(
+    token: &str,
+    body: &NewInstitution,
+) -> Result<Institution, ApiError> {
+    post("/api/v1/institutions", Some(token), body).await
+}
+
+pub async fn appoint(
+    token: &str,
+    institution: &str,
+    person_id: &str,
+) -> Result<Institution, ApiError> {
+    post(
+        &format!("/api/v1/institutions/{institution}/representatives"),
+        Some(token),
+        &serde_json::json!({ "person_id": person_id }),
+    )
+    .await
+}
+
+pub async fn directory(token: &str, query: &str) -> Result<Page<DirectoryEntry>, ApiError> {
+    let q: String = query
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == ' ')
+        .collect();
+    get(
+        &format!("/api/v1/members?per_page=50&q={}", q.replace(' ', "%20")),
+        token,
+    )
+    .await
+}
+
+pub async fn create_member(token: &str, body: &NewMember) -> Result<Member, ApiError> {
+    post("/api/v1/members", Some(token), body).await
+}
+
+pub async fn member(token: &str, id: &str) -> Result<Member, ApiError> {
+    get(&format!("/api/v1/members/{id}"), token).await
+}
+
+pub async fn grant_role(token: &str, id: &str, role: &str) -> Result<Member, ApiError> {
+    post(
+        &format!("/api/v1/members/{id}/roles"),
+        Some(token),
+        &serde_json::json!({ "role": role }),
+    )
+    .await
+}
+
+pub async fn withdraw_role(token: &str, id: &str, role: &str) -> Result<(), ApiError> {
+    let response = authorised(
+        Request::delete(&format!("/api/v1/members/{id}/roles/{role}")),
+        Some(token),
+    )
+    .send()
+    .await
+    .map_err(ApiError::network)?;
+    expect_success(response).await
+}
+
+pub async fn audit(token: &str, subject: &str) -> Result<Page<AuditEvent>, ApiError> {
+    get(
+        &format!("/api/v1/audit?per_page=200&subject_id={subject}"),
+        token,
+    )
+    .await
+}
+
+pub async fn service_tokens(token: &str) -> Result<Vec<ServiceToken>, ApiError> {
+    get("/api/v1/service-tokens", token).await
+}
+
+pub async fn create_service_token(
+    token: &str,
+    body: &NewServiceToken,
+) -> Result<CreatedServiceToken, ApiError> {
+    post("/api/v1/service-tokens", Some(token), body).await
+}
+
+pub async fn revoke_service_token(token: &str, id: &str) -> Result<(), ApiError> {
+    let response = authorised(
+        Request::delete(&format!("/api/v1/service-tokens/{id}")),
+        Some(token),
+    )
+    .send()
+    .await
+    .map_err(ApiError::network)?;
+    expect_success(response).await
+}

@@ -9,6 +9,7 @@ use b2mms_shared::Role;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use crate::pages::admin::{AdminAudit, AdminInstitutions, AdminPeople, AdminTokens};
 use crate::pages::invitations::Invitations;
 use crate::pages::password_reset::{ForgotPassword, ResetPassword};
 use crate::pages::register::{RegisterCertificate, RegisterInvitation};
@@ -43,6 +44,14 @@ pub enum Route {
     Request { id: String },
     #[at("/invitations")]
     Invitations,
+    #[at("/admin/institutions")]
+    AdminInstitutions,
+    #[at("/admin/people")]
+    AdminPeople,
+    #[at("/admin/tokens")]
+    AdminTokens,
+    #[at("/admin/audit/:id")]
+    Audit { id: String },
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -61,6 +70,10 @@ fn switch(route: Route) -> Html {
         Route::Requests => html! { <Requests /> },
         Route::Request { id } => html! { <RequestDetail {id} /> },
         Route::Invitations => html! { <Invitations /> },
+        Route::AdminInstitutions => html! { <AdminInstitutions /> },
+        Route::AdminPeople => html! { <AdminPeople /> },
+        Route::AdminTokens => html! { <AdminTokens /> },
+        Route::Audit { id } => html! { <AdminAudit {id} /> },
         Route::NotFound => html! { <NotFound /> },
     }
 }
@@ -96,6 +109,11 @@ fn header() -> Html {
                         <Link<Route> to={Route::Home}>{ "My record" }</Link<Route>>
                         if decides { <Link<Route> to={Route::Requests}>{ "Requests" }</Link<Route>> }
                         if invites { <Link<Route> to={Route::Invitations}>{ "Invitations" }</Link<Route>> }
+                        if roles.contains(&Role::Admin) {
+                            <Link<Route> to={Route::AdminInstitutions}>{ "Institutions" }</Link<Route>>
+                            <Link<Route> to={Route::AdminPeople}>{ "People" }</Link<Route>>
+                            <Link<Route> to={Route::AdminTokens}>{ "Tokens" }</Link<Route>>
+                        }
                     }
                     <span data-testid="account">{ session.account.clone() }</span>
                     <button class="secondary" onclick={on_logout}>{ "Sign out" }</button>

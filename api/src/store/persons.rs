@@ -113,6 +113,13 @@ pub fn member(conn: &mut DbConnection, id: &str) -> AppResult<Member> {
         .optional()?
         .ok_or(AppError::NotFound { what: "person" })?;
     let (roles, represented) = roles_of(conn, id)?;
+    let groups: Vec<String> = super::schema::group_members::table
+        .inner_join(super::schema::collab_groups::table)
+        .filter(super::schema::group_members::person_id.eq(id))
+        .filter(super::schema::group_members::until.is_null())
+        .order(super::schema::collab_groups::name)
+        .select(super::schema::collab_groups::name)
+        .load(conn)?;
     let bad = |what: &str, v: &str| AppError::Internal(format!("stored {what} {v}"));
     Ok(Member {
         id: parse_uuid(&person.id)?,
@@ -140,6 +147,7 @@ pub fn member(conn: &mut DbConnection, id: &str) -> AppResult<Member> {
             .iter()
             .map(|i| parse_uuid(i))
             .collect::<AppResult<_>>()?,
+        groups,
         created_at: from_db_time(person.created_at),
         given_name: person.given_name,
         middle_name: person.middle_name,

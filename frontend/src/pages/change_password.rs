@@ -11,6 +11,9 @@ use crate::session::{Auth, Session, establish, use_auth};
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub session: Session,
+    /// Changing by choice (from the record page), not because the password must change.
+    #[prop_or_default]
+    pub voluntary: bool,
 }
 
 #[function_component(ChangePassword)]
@@ -85,8 +88,12 @@ pub fn change_password(props: &Props) -> Html {
 
     html! {
         <section class="card">
-            <h1>{ "Set a new password" }</h1>
-            <p>{ "Before you continue, replace your initial or expired password with one only you know." }</p>
+            if props.voluntary {
+                <h2>{ "Change your password" }</h2>
+            } else {
+                <h1>{ "Set a new password" }</h1>
+                <p>{ "Before you continue, replace your initial or expired password with one only you know." }</p>
+            }
             <form {onsubmit}>
                 <Field id="current_password" label="Current password" kind="password" value={(*current).clone()}
                     autocomplete={Some(AttrValue::Static("current-password"))}

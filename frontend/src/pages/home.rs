@@ -10,6 +10,7 @@ use crate::session::{Auth, use_auth};
 #[function_component(Home)]
 pub fn home() -> Html {
     let auth = use_auth();
+    let changing = use_state(|| false);
     let session = match &*auth {
         Auth::Resuming => return html! { <p class="loading" aria-busy="true">{ "Loading…" }</p> },
         Auth::SignedOut => return html! { <Redirect<Route> to={Route::Login} /> },
@@ -42,9 +43,17 @@ pub fn home() -> Html {
                 <dt>{ "Institution" }</dt><dd>{ me.institution_short_name.clone() }</dd>
                 <dt>{ "Category" }</dt><dd>{ me.category.label() }</dd>
                 <dt>{ "Membership" }</dt><dd>{ me.status.as_str() }</dd>
+                <dt>{ "Collaboration address" }</dt><dd>{ me.registry_email.clone().unwrap_or_else(|| "—".into()) }</dd>
+                <dt>{ "Member since" }</dt><dd>{ me.membership_start.map(|d| d.to_string()).unwrap_or_else(|| "—".into()) }</dd>
+                <dt>{ "Groups" }</dt><dd data-testid="groups">{ if me.groups.is_empty() { "—".to_owned() } else { me.groups.join(", ") } }</dd>
                 <dt>{ "Password expires" }</dt>
                 <dd>{ me.password_expires_at.map(|t| t.date_naive().to_string()).unwrap_or_default() }</dd>
             </dl>
+            if *changing {
+                <ChangePassword session={session.clone()} voluntary=true />
+            } else {
+                <button type="button" class="secondary" onclick={let c = changing.clone(); Callback::from(move |_| c.set(true))}>{ "Change my password" }</button>
+            }
         </section>
     }
 }

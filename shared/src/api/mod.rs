@@ -230,6 +230,8 @@ pub struct Member {
     pub roles: Vec<Role>,
     /// Institutions this person represents.
     pub representative_of: Vec<Uuid>,
+    /// Names of the groups the person currently belongs to.
+    pub groups: Vec<String>,
     pub created_at: DateTime<Utc>,
 }
 

@@ -231,6 +231,7 @@ on_both_databases! {
         assert_eq!(me.body["institution_short_name"], "KEK");
         assert_eq!(me.body["status"], "active");
         assert!(me.body["membership_start"].is_string());
+        assert_eq!(me.body["groups"], json!(["collaboration"]), "the main group");
     }
 
     async fn permanent_physicists_need_the_ib_chair(app: TestApp) {
