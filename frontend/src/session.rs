@@ -4,12 +4,15 @@
 use b2mms_shared::Role;
 use b2mms_shared::api::{Member, TokenResponse};
 use yew::prelude::*;
+use yew_router::prelude::use_location;
 
 use crate::api;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Session {
     pub token: String,
+    /// Seconds the token lives; it is refreshed a minute before.
+    pub expires_in: i64,
     pub account: String,
     pub roles: Vec<Role>,
     pub must_change_password: bool,
@@ -45,6 +48,7 @@ pub async fn establish(account: String, token: TokenResponse) -> Result<Session,
             .and_then(|m| m.account_name.clone())
             .unwrap_or(account),
         token: token.access_token,
+        expires_in: token.expires_in,
         roles: token.roles,
         must_change_password: token.must_change_password,
         me,
@@ -69,6 +73,42 @@ pub fn session_provider(props: &ProviderProps) -> Html {
                 };
                 auth.set(resumed.map_or(Auth::SignedOut, |s| Auth::SignedIn(Box::new(s))));
             });
+        });
+    }
+    // Keep the session alive: a new access token a minute before the old one expires, from the
+    // HttpOnly refresh cookie. If that fails the session has ended.
+    {
+        let auth = auth.clone();
+        let current = match &*auth {
+            Auth::SignedIn(s) => Some((s.token.clone(), s.expires_in)),
+            _ => None,
+        };
+        use_effect_with(current, move |current| {
+            let alive = std::rc::Rc::new(std::cell::Cell::new(true));
+            if let Some((_, expires_in)) = current.clone() {
+                let still = alive.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let wait = (expires_in - 60).max(20) as u32 * 1000;
+                    gloo_timers::future::TimeoutFuture::new(wait).await;
+                    if !still.get() {
+                        return;
+                    }
+                    let Auth::SignedIn(session) = &*auth else {
+                        return;
+                    };
+                    match api::refresh().await {
+                        Ok(token) => {
+                            let mut next = (**session).clone();
+                            next.token = token.access_token;
+                            next.expires_in = token.expires_in;
+                            next.must_change_password = token.must_change_password;
+                            auth.set(Auth::SignedIn(Box::new(next)));
+                        }
+                        Err(_) => auth.set(Auth::SignedOut),
+                    }
+                });
+            }
+            move || alive.set(false)
         });
     }
     html! {
@@ -114,4 +154,32 @@ pub fn set_flash(message: String) {
 
 pub fn take_flash() -> Option<String> {
     FLASH.with(|f| f.borrow_mut().take())
+}
+
+const RETURN_KEY: &str = "b2mms.return_to";
+
+/// Remembers where to come back to after signing in.
+pub fn remember_return(path: &str) {
+    use gloo_storage::Storage;
+    if path != "/login" {
+        let _ = gloo_storage::SessionStorage::set(RETURN_KEY, path);
+    }
+}
+
+/// Where to go after signing in (and forgets it).
+pub fn take_return() -> Option<String> {
+    use gloo_storage::Storage;
+    let path: Option<String> = gloo_storage::SessionStorage::get(RETURN_KEY).ok();
+    gloo_storage::SessionStorage::delete(RETURN_KEY);
+    path.filter(|p| p.starts_with('/') && !p.starts_with("//"))
+}
+
+/// For pages that need a session: go to sign-in, and come back here afterwards.
+#[function_component(SignInFirst)]
+pub fn sign_in_first() -> Html {
+    let location = use_location();
+    if let Some(l) = location {
+        remember_return(l.path());
+    }
+    html! { <yew_router::prelude::Redirect<crate::Route> to={crate::Route::Login} /> }
 }

@@ -554,3 +554,134 @@ async fn an_admin_sets_up_an_institution_and_its_representative() {
     screenshot(&client, "admin-audit").await;
     client.close().await.unwrap();
 }
+
+/// Opens a submitted request through the API; returns its id.
+async fn submitted_request(
+    app: &TestApp,
+    ir_token: &str,
+    institution: uuid::Uuid,
+    email: &str,
+    account: &str,
+    category: &str,
+) -> String {
+    let invitation = app
+        .post(
+            "/api/v1/invitations",
+            Some(ir_token),
+            serde_json::json!({"email": email, "institution_id": institution}),
+        )
+        .await;
+    let login = app
+        .post(
+            "/api/v1/auth/invitation",
+            None,
+            serde_json::json!({"username": invitation.body["username"], "password": invitation.body["password"]}),
+        )
+        .await;
+    let (token, id) = (
+        login.body["access_token"].as_str().unwrap(),
+        login.body["registration_id"].as_str().unwrap().to_owned(),
+    );
+    let submitted = app
+        .post(
+            &format!("/api/v1/registrations/{id}/submit"),
+            Some(token),
+            serde_json::json!({"given_name": "Ada", "family_name": format!("{}{}", account[..1].to_uppercase(), &account[1..]), "email": email,
+                "account_name": account, "initial_password": "Violet-Harbour-Lamp-73", "institution_id": institution, "category": category}),
+        )
+        .await;
+    assert_eq!(
+        submitted.status,
+        b2mms_tests::StatusCode::OK,
+        "{}",
+        submitted.text
+    );
+    id
+}
+
+/// The IB path and a rejection, decided in the browser; and an expired session that returns
+/// to the page the person was on.
+#[actix_web::test]
+async fn the_ib_chair_decides_and_an_ir_rejects() {
+    let dist = workspace().join("frontend/dist");
+    let app = TestApp::spawn_with(Backend::Sqlite, move |c| {
+        c.web_dir = dist;
+        c.public_url = "http://127.0.0.1".into();
+    })
+    .await;
+    let (_, admin) = app.admin().await;
+    let kek = app.seed_institution("KEK").await;
+    let ir = app.seed_person("irkek", &[], kek).await;
+    let chair = app.seed_person("ibchair", &[Role::IbChair], kek).await;
+    app.post(
+        &format!("/api/v1/institutions/{kek}/representatives"),
+        Some(&admin),
+        serde_json::json!({"person_id": ir.id}),
+    )
+    .await;
+    let ir_token = app.sign_in_fresh(&ir).await;
+    app.sign_in_fresh(&chair).await;
+    let permanent = submitted_request(
+        &app,
+        &ir_token,
+        kek,
+        "perm@kek.jp",
+        "perm",
+        "physicist_permanent",
+    )
+    .await;
+    let doubtful =
+        submitted_request(&app, &ir_token, kek, "doubt@kek.jp", "doubtful", "student").await;
+
+    let driver = Driver::start().await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.browser(profile.path()).await;
+    sign_in(&client, &app, "irkek", &new_password("irkek")).await;
+    wait_for_text(&client, "[data-testid=welcome]", "Signed in as").await;
+    client
+        .goto(&app.url(&format!("/requests/{permanent}")))
+        .await
+        .unwrap();
+    click(&client, "[data-testid=approve]").await;
+    wait_for_text(&client, "[data-testid=state]", "Institutional Board").await;
+    client
+        .goto(&app.url(&format!("/requests/{doubtful}")))
+        .await
+        .unwrap();
+    fill(&client, "#reason", "We do not know this person.").await;
+    click(&client, "form.reject button[type=submit]").await;
+    wait_for_text(&client, "[data-testid=state]", "Rejected").await;
+    screenshot(&client, "request-rejected").await;
+    sign_out(&client).await;
+
+    sign_in(&client, &app, "ibchair", &new_password("ibchair")).await;
+    wait_for_text(&client, "[data-testid=welcome]", "Signed in as").await;
+    click(&client, "a[href='/requests']").await;
+    wait_for_text(&client, "[data-testid=requests]", "Institutional Board").await;
+    click(&client, "[data-testid=requests] a").await;
+    click(&client, "[data-testid=approve]").await;
+    wait_for_text(&client, "[data-testid=state]", "Approved").await;
+
+    // The session runs out; signing in again leads back to the same page.
+    client.goto(&app.url("/requests")).await.unwrap();
+    wait_for_text(&client, "h1", "Registration requests").await;
+    app.advance(chrono::Duration::hours(9));
+    client.refresh().await.unwrap();
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_url(&app.url("/login").parse().unwrap())
+        .await
+        .unwrap();
+    fill(&client, "#account", "ibchair").await;
+    fill(&client, "#password", &new_password("ibchair")).await;
+    click(&client, "button[type=submit]").await;
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_url(&app.url("/requests").parse().unwrap())
+        .await
+        .unwrap();
+    wait_for_text(&client, "h1", "Registration requests").await;
+    client.close().await.unwrap();
+}

@@ -21,7 +21,7 @@ fn admin_token(auth: &Auth) -> Result<String, Html> {
         Auth::SignedIn(_) => Err(
             html! { <section class="card"><p class="error">{ "Only administrators see this page." }</p></section> },
         ),
-        Auth::SignedOut => Err(html! { <Redirect<Route> to={Route::Login} /> }),
+        Auth::SignedOut => Err(html! { <crate::session::SignInFirst /> }),
         Auth::Resuming => Err(html! { <p class="loading">{ "Loading…" }</p> }),
     }
 }

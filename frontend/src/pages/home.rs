@@ -1,9 +1,7 @@
 //! The start page: who is signed in, with their roles and record.
 
 use yew::prelude::*;
-use yew_router::prelude::*;
 
-use crate::Route;
 use crate::pages::change_password::ChangePassword;
 use crate::session::{Auth, use_auth};
 
@@ -13,7 +11,7 @@ pub fn home() -> Html {
     let changing = use_state(|| false);
     let session = match &*auth {
         Auth::Resuming => return html! { <p class="loading" aria-busy="true">{ "Loading…" }</p> },
-        Auth::SignedOut => return html! { <Redirect<Route> to={Route::Login} /> },
+        Auth::SignedOut => return html! { <crate::session::SignInFirst /> },
         Auth::SignedIn(session) => (**session).clone(),
     };
     if session.must_change_password {

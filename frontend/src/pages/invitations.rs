@@ -4,9 +4,7 @@ use b2mms_shared::Category;
 use b2mms_shared::api::{CreatedInvitation, Invitation, NewInvitation};
 use b2mms_shared::rules::{ContactEmail, DEFAULT_PERSONAL_MAIL_DOMAINS};
 use yew::prelude::*;
-use yew_router::prelude::*;
 
-use crate::Route;
 use crate::api::{self, ApiError};
 use crate::pages::Field;
 use crate::session::{Auth, use_auth};
@@ -39,7 +37,7 @@ pub fn invitations() -> Html {
     }
     let Some(session) = session else {
         return match &*auth {
-            Auth::SignedOut => html! { <Redirect<Route> to={Route::Login} /> },
+            Auth::SignedOut => html! { <crate::session::SignInFirst /> },
             _ => html! { <p class="loading">{ "Loading…" }</p> },
         };
     };

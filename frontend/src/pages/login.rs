@@ -47,7 +47,16 @@ pub fn login() -> Html {
                         error.set(None);
                         auth.set(Auth::SignedIn(Box::new(session)));
                         if let Some(nav) = navigator {
-                            nav.push(&Route::Home);
+                            match crate::session::take_return() {
+                                Some(path) => {
+                                    if let Some(route) = Route::recognize(&path) {
+                                        nav.push(&route);
+                                    } else {
+                                        nav.push(&Route::Home);
+                                    }
+                                }
+                                None => nav.push(&Route::Home),
+                            }
                         }
                     }
                     Err(e) => error.set(Some(e.detail)),

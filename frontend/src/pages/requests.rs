@@ -64,7 +64,7 @@ pub fn requests() -> Html {
     }
     match &*auth {
         Auth::Resuming => return html! { <p class="loading">{ "Loading…" }</p> },
-        Auth::SignedOut => return html! { <Redirect<Route> to={Route::Login} /> },
+        Auth::SignedOut => return html! { <crate::session::SignInFirst /> },
         Auth::SignedIn(_) => {}
     }
     let body = match (&*items, &*error) {
