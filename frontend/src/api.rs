@@ -382,3 +382,14 @@ pub async fn revoke_service_token(token: &str, id: &str) -> Result<(), ApiError>
     .map_err(ApiError::network)?;
     expect_success(response).await
 }
+
+pub async fn institution_members(
+    token: &str,
+    institution: &str,
+) -> Result<Page<DirectoryEntry>, ApiError> {
+    get(
+        &format!("/api/v1/members?per_page=500&institution_id={institution}"),
+        token,
+    )
+    .await
+}

@@ -11,6 +11,7 @@ use yew_router::prelude::*;
 
 use crate::pages::admin::{AdminAudit, AdminInstitutions, AdminPeople, AdminTokens};
 use crate::pages::invitations::Invitations;
+use crate::pages::members::InstitutionMembers;
 use crate::pages::password_reset::{ForgotPassword, ResetPassword};
 use crate::pages::register::{RegisterCertificate, RegisterInvitation};
 use crate::pages::registration_form::RegistrationForm;
@@ -44,6 +45,8 @@ pub enum Route {
     Request { id: String },
     #[at("/invitations")]
     Invitations,
+    #[at("/members")]
+    Members,
     #[at("/admin/institutions")]
     AdminInstitutions,
     #[at("/admin/people")]
@@ -70,6 +73,7 @@ fn switch(route: Route) -> Html {
         Route::Requests => html! { <Requests /> },
         Route::Request { id } => html! { <RequestDetail {id} /> },
         Route::Invitations => html! { <Invitations /> },
+        Route::Members => html! { <InstitutionMembers /> },
         Route::AdminInstitutions => html! { <AdminInstitutions /> },
         Route::AdminPeople => html! { <AdminPeople /> },
         Route::AdminTokens => html! { <AdminTokens /> },
@@ -109,6 +113,7 @@ fn header() -> Html {
                         <Link<Route> to={Route::Home}>{ "My record" }</Link<Route>>
                         if decides { <Link<Route> to={Route::Requests}>{ "Requests" }</Link<Route>> }
                         if invites { <Link<Route> to={Route::Invitations}>{ "Invitations" }</Link<Route>> }
+                        if roles.contains(&Role::Ir) { <Link<Route> to={Route::Members}>{ "Members" }</Link<Route>> }
                         if roles.contains(&Role::Admin) {
                             <Link<Route> to={Route::AdminInstitutions}>{ "Institutions" }</Link<Route>>
                             <Link<Route> to={Route::AdminPeople}>{ "People" }</Link<Route>>

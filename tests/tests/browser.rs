@@ -421,7 +421,30 @@ async fn an_invitee_registers_and_becomes_a_member() {
         "Signed in as Nino de Angelo",
     )
     .await;
+    wait_for_text(&client, "[data-testid=groups]", "collaboration").await;
     screenshot(&client, "new-member").await;
+
+    // The IR sees the new member among the institution's members, also on a phone.
+    sign_out(&client).await;
+    sign_in(&client, &app, "irkek", &new_password("irkek")).await;
+    click(&client, "a[href='/members']").await;
+    wait_for_text(&client, "[data-testid=members]", "ndeangel").await;
+    client.set_window_size(390, 844).await.unwrap();
+    for path in ["/members", "/requests", "/invitations", "/"] {
+        client.goto(&app.url(path)).await.unwrap();
+        wait_for_text(&client, "h1", "").await;
+        let overflow: serde_json::Value = client
+            .execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth", vec![])
+            .await
+            .unwrap();
+        assert!(
+            overflow.as_i64().unwrap() <= 0,
+            "{path} is wider than a phone: {overflow}"
+        );
+    }
+    client.goto(&app.url("/members")).await.unwrap();
+    wait_for_text(&client, "[data-testid=members]", "ndeangel").await;
+    screenshot(&client, "phone-members").await;
     client.close().await.unwrap();
 }
 

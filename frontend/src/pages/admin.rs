@@ -146,7 +146,7 @@ pub fn admin_institutions() -> Html {
         <section class="card wide">
             <h1>{ "Institutions" }</h1>
             { problem(&error) }
-            <table class="list" data-testid="institutions">
+            <table class="list" tabindex="0" data-testid="institutions">
                 <thead><tr><th>{ "Short name" }</th><th>{ "Name" }</th><th>{ "City" }</th><th>{ "Representatives" }</th></tr></thead>
                 <tbody>
                     { for list.iter().map(|i| html! {
@@ -312,7 +312,7 @@ pub fn admin_people() -> Html {
                 <Field id="people_query" label="Search by name or account" value={(*query).clone()} oninput={let q = query.clone(); Callback::from(move |v| q.set(v))} />
                 <button type="submit">{ "Search" }</button>
             </form>
-            <table class="list" data-testid="people">
+            <table class="list" tabindex="0" data-testid="people">
                 <tbody>
                     { for results.iter().map(|p| html! {
                         <tr>
@@ -386,7 +386,7 @@ pub fn admin_audit(props: &AuditProps) -> Html {
             { match &*events {
                 None => html! { <p class="loading">{ "Loading…" }</p> },
                 Some(list) => html! {
-                    <table class="list" data-testid="audit">
+                    <table class="list" tabindex="0" data-testid="audit">
                         <thead><tr><th>{ "When" }</th><th>{ "Who" }</th><th>{ "What" }</th></tr></thead>
                         <tbody>{ for list.iter().map(|e| html! { <tr><td>{ when(e.at) }</td><td>{ e.actor.clone() }</td><td>{ e.action.clone() }</td></tr> }) }</tbody>
                     </table>
@@ -474,7 +474,7 @@ pub fn admin_tokens() -> Html {
             if let Some(c) = &*created {
                 <p class="notice" role="status">{ "The token, shown only now: " }<code>{ c.token.clone() }</code></p>
             }
-            <table class="list" data-testid="tokens">
+            <table class="list" tabindex="0" data-testid="tokens">
                 <thead><tr><th>{ "Name" }</th><th>{ "Scopes" }</th><th>{ "Last used" }</th><th></th></tr></thead>
                 <tbody>
                     { for list.iter().map(|t| html! {

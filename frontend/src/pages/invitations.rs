@@ -134,7 +134,7 @@ pub fn invitations() -> Html {
                 None => html! { <p class="loading">{ "Loading…" }</p> },
                 Some(items) if items.is_empty() => html! { <p>{ "None yet." }</p> },
                 Some(items) => html! {
-                    <table class="list" data-testid="invitations">
+                    <table class="list" tabindex="0" data-testid="invitations">
                         <thead><tr><th>{ "Email" }</th><th>{ "Status" }</th><th>{ "Expires" }</th><th></th></tr></thead>
                         <tbody>
                             { for items.iter().map(|i| html! {

@@ -74,7 +74,7 @@ pub fn requests() -> Html {
             html! { <p data-testid="no-requests">{ "No request is waiting for you." }</p> }
         }
         (Some(list), _) => html! {
-            <table class="list" data-testid="requests">
+            <table class="list" tabindex="0" data-testid="requests">
                 <thead><tr><th>{ "Applicant" }</th><th>{ "Account" }</th><th>{ "Institution" }</th><th>{ "State" }</th><th>{ "Waiting" }</th></tr></thead>
                 <tbody>
                     { for list.iter().map(|r| html! {
@@ -213,7 +213,7 @@ pub fn request_detail(props: &RequestProps) -> Html {
             </dl>
             if !r.possible_duplicates.is_empty() {
                 <h2>{ "Existing people who resemble this applicant" }</h2>
-                <table class="list" data-testid="duplicates">
+                <table class="list" tabindex="0" data-testid="duplicates">
                     <thead><tr><th>{ "Name" }</th><th>{ "Account" }</th><th>{ "Institution" }</th><th>{ "Status" }</th><th></th></tr></thead>
                     <tbody>
                         { for r.possible_duplicates.iter().map(|d| html! {
