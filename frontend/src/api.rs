@@ -393,3 +393,17 @@ pub async fn institution_members(
     )
     .await
 }
+
+pub async fn update_institution(
+    token: &str,
+    id: &str,
+    patch: &b2mms_shared::api::InstitutionPatch,
+) -> Result<Institution, ApiError> {
+    let request = authorised(
+        Request::patch(&format!("/api/v1/institutions/{id}")),
+        Some(token),
+    )
+    .json(patch)
+    .map_err(ApiError::network)?;
+    read(request.send().await.map_err(ApiError::network)?).await
+}

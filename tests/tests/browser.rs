@@ -203,6 +203,7 @@ async fn an_administrator_signs_in_through_the_web_frontend() {
     fill(&client, "#current_password", &boss.password).await;
     fill(&client, "#new_password", "boss").await;
     wait_for_text(&client, "#new_password-errors", "at least 10 characters").await;
+    wait_for_text(&client, "[data-testid=strength]", "very weak").await;
     wait_for_text(&client, "#new_password-errors", "account name").await;
     screenshot(&client, "change-password").await;
     fill(&client, "#new_password", &new_password("boss")).await;
@@ -558,6 +559,16 @@ async fn an_admin_sets_up_an_institution_and_its_representative() {
     fill(&client, "#appoint_account", "ksato").await;
     click(&client, "form:last-of-type button[type=submit]").await;
     wait_for_text(&client, "[data-testid=institutions]", "Kenji Sato (ksato)").await;
+    client
+        .find(Locator::Css("#edit_institution"))
+        .await
+        .unwrap()
+        .select_by_value(&kek_id)
+        .await
+        .unwrap();
+    fill(&client, "#edit_city", "Oho").await;
+    click(&client, "form:nth-of-type(2) button[type=submit]").await;
+    wait_for_text(&client, "[data-testid=institutions]", "Oho, JP").await;
     screenshot(&client, "admin-institutions").await;
 
     click(&client, "a[href='/admin/people']").await;

@@ -48,6 +48,7 @@ pub fn admin_institutions() -> Html {
     let form = use_state(|| ("".to_owned(), "".to_owned(), "".to_owned(), "".to_owned()));
     let error = use_state(|| None::<ApiError>);
     let appoint = use_state(|| ("".to_owned(), "".to_owned()));
+    let edit = use_state(|| ("".to_owned(), "".to_owned(), "".to_owned()));
     {
         let list = list.clone();
         use_effect_with(*reload, move |_| {
@@ -128,6 +129,29 @@ pub fn admin_institutions() -> Html {
             });
         })
     };
+    let on_edit = {
+        let (edit, error, reload, token) =
+            (edit.clone(), error.clone(), reload.clone(), token.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let (id, city, status) = (*edit).clone();
+            let patch = b2mms_shared::api::InstitutionPatch {
+                city: Some(city).filter(|c| !c.trim().is_empty()),
+                status: b2mms_shared::InstitutionStatus::parse(&status),
+                ..Default::default()
+            };
+            let (error, reload, token) = (error.clone(), reload.clone(), token.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::update_institution(&token, &id, &patch).await {
+                    Ok(_) => {
+                        error.set(None);
+                        reload.set(*reload + 1);
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        })
+    };
     let set = |i: usize| {
         let form = form.clone();
         Callback::from(move |v: String| {
@@ -147,11 +171,11 @@ pub fn admin_institutions() -> Html {
             <h1>{ "Institutions" }</h1>
             { problem(&error) }
             <table class="list" tabindex="0" data-testid="institutions">
-                <thead><tr><th>{ "Short name" }</th><th>{ "Name" }</th><th>{ "City" }</th><th>{ "Representatives" }</th></tr></thead>
+                <thead><tr><th>{ "Short name" }</th><th>{ "Name" }</th><th>{ "City" }</th><th>{ "Status" }</th><th>{ "Representatives" }</th></tr></thead>
                 <tbody>
                     { for list.iter().map(|i| html! {
                         <tr>
-                            <td>{ i.short_name.clone() }</td><td>{ i.name.clone() }</td><td>{ format!("{}, {}", i.city, i.country) }</td>
+                            <td>{ i.short_name.clone() }</td><td>{ i.name.clone() }</td><td>{ format!("{}, {}", i.city, i.country) }</td><td>{ i.status.as_str() }</td>
                             <td>{ i.representatives.iter().map(|r| format!("{} {} ({})", r.given_name, r.family_name, r.account_name.clone().unwrap_or_default())).collect::<Vec<_>>().join("; ") }</td>
                         </tr>
                     }) }
@@ -164,6 +188,25 @@ pub fn admin_institutions() -> Html {
                 <Field id="inst_city" label="City" value={city} oninput={set(2)} />
                 <Field id="inst_country" label="Country (ISO code, e.g. JP)" value={country} oninput={set(3)} />
                 <button type="submit">{ "Create institution" }</button>
+            </form>
+            <h2>{ "Edit an institution" }</h2>
+            <form onsubmit={on_edit}>
+                <label for="edit_institution">{ "Institution" }
+                    <select id="edit_institution" onchange={let a = edit.clone(); Callback::from(move |e: Event| { let mut v = (*a).clone(); v.0 = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value(); a.set(v); })}>
+                        <option value="">{ "— choose —" }</option>
+                        { for list.iter().map(|i| html! { <option value={i.id.to_string()}>{ i.short_name.clone() }</option> }) }
+                    </select>
+                </label>
+                <Field id="edit_city" label="New city (leave empty to keep)" value={edit.1.clone()}
+                    oninput={let a = edit.clone(); Callback::from(move |v: String| { let mut s = (*a).clone(); s.1 = v; a.set(s); })} />
+                <label for="edit_status">{ "Status" }
+                    <select id="edit_status" onchange={let a = edit.clone(); Callback::from(move |e: Event| { let mut v = (*a).clone(); v.2 = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value(); a.set(v); })}>
+                        <option value="">{ "— keep —" }</option>
+                        <option value="active">{ "active" }</option>
+                        <option value="inactive">{ "inactive" }</option>
+                    </select>
+                </label>
+                <button type="submit">{ "Save" }</button>
             </form>
             <h2>{ "Appoint a representative" }</h2>
             <form onsubmit={on_appoint}>
@@ -472,7 +515,7 @@ pub fn admin_tokens() -> Html {
                 <button type="submit">{ "Issue token" }</button>
             </form>
             if let Some(c) = &*created {
-                <p class="notice" role="status">{ "The token, shown only now: " }<code>{ c.token.clone() }</code></p>
+                <p class="notice" role="status">{ "The token, shown only now: " }<code>{ c.token.clone() }</code>{ crate::pages::copy_button(c.token.clone()) }</p>
             }
             <table class="list" tabindex="0" data-testid="tokens">
                 <thead><tr><th>{ "Name" }</th><th>{ "Scopes" }</th><th>{ "Last used" }</th><th></th></tr></thead>

@@ -102,6 +102,7 @@ pub fn change_password(props: &Props) -> Html {
                     autocomplete={Some(AttrValue::Static("new-password"))}
                     errors={if live.is_empty() { server_new } else { live }}
                     oninput={let s = new.clone(); Callback::from(move |v| s.set(v))} />
+                { crate::pages::strength_meter(&new) }
                 <Field id="confirm_password" label="New password again" kind="password" value={(*confirm).clone()}
                     autocomplete={Some(AttrValue::Static("new-password"))}
                     errors={mismatch}

@@ -126,7 +126,8 @@ pub fn invitations() -> Html {
             if let Some(c) = &*created {
                 <div class="notice" role="status" data-testid="credentials">
                     <p>{ format!("Invitation sent to {}. The temporary login details, shown only now:", c.email) }</p>
-                    <p>{ "Username: " }<code data-testid="invite-username">{ c.username.clone() }</code>{ " Password: " }<code data-testid="invite-password">{ c.password.clone() }</code></p>
+                    <p>{ "Username: " }<code data-testid="invite-username">{ c.username.clone() }</code>{ " Password: " }<code data-testid="invite-password">{ c.password.clone() }</code>
+                        { crate::pages::copy_button(format!("Username: {}\nPassword: {}", c.username, c.password)) }</p>
                 </div>
             }
             <h2>{ "Sent invitations" }</h2>

@@ -16,6 +16,45 @@ pub mod requests;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+/// A guide to how strong a new password looks (length and variety). The server decides with a
+/// proper estimator and refuses common passwords; this only helps while typing.
+pub fn strength_meter(password: &str) -> Html {
+    if password.is_empty() {
+        return html! {};
+    }
+    let len = password.chars().count();
+    let classes = [
+        password.chars().any(char::is_lowercase),
+        password.chars().any(char::is_uppercase),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_alphanumeric()),
+    ]
+    .iter()
+    .filter(|c| **c)
+    .count();
+    let score = usize::from(len >= 10)
+        + usize::from(len >= 14)
+        + usize::from(len >= 18)
+        + usize::from(classes >= 3);
+    let label = ["very weak", "weak", "fair", "good", "strong"][score.min(4)];
+    html! {
+        <div class="strength">
+            <meter min="0" max="4" low="2" high="3" optimum="4" value={score.to_string()} aria-label="Password strength" />
+            <span class="hint" data-testid="strength">{ format!("Strength: {label}") }</span>
+        </div>
+    }
+}
+
+/// Puts a text on the clipboard.
+pub fn copy_button(text: String) -> Html {
+    let onclick = Callback::from(move |_| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.navigator().clipboard().write_text(&text);
+        }
+    });
+    html! { <button type="button" class="secondary suggestion" {onclick}>{ "Copy" }</button> }
+}
+
 /// A time as people read it in lists: date and minutes, UTC.
 pub fn when(t: chrono::DateTime<chrono::Utc>) -> String {
     use chrono::Timelike;

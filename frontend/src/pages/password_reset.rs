@@ -108,6 +108,7 @@ pub fn reset_password() -> Html {
                         errors={if live.is_empty() { server } else { live }}
                         autocomplete={Some(AttrValue::Static("new-password"))}
                         oninput={let s = password.clone(); Callback::from(move |v| s.set(v))} />
+                    { crate::pages::strength_meter(&password) }
                     <Field id="confirm_password" label="New password again" kind="password" value={(*confirm).clone()}
                         errors={mismatch} autocomplete={Some(AttrValue::Static("new-password"))}
                         oninput={let s = confirm.clone(); Callback::from(move |v| s.set(v))} />

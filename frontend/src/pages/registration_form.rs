@@ -325,6 +325,7 @@ pub fn registration_form() -> Html {
                 <p class="hint" data-testid="category-help">{ category_help }</p>
                 <Field id="account_name" label="Account name" value={f.account_name.clone()} errors={or_server(account_errors, "account_name")} oninput={set(|f, v| f.account_name = v)} autocomplete={Some(AttrValue::Static("username"))} hint={Some(AttrValue::Static("4–8 letters and digits, starting with a letter. It can never be changed."))} />
                 <Field id="initial_password" label="Initial password" kind="password" value={f.password.clone()} errors={or_server(password_errors, "initial_password")} oninput={set(|f, v| f.password = v)} autocomplete={Some(AttrValue::Static("new-password"))} hint={Some(AttrValue::Static("Remember it: you sign in with it once your account is ready, and then choose a new one."))} />
+                { crate::pages::strength_meter(&f.password) }
                 <Field id="confirm_password" label="Initial password again" kind="password" value={f.confirm.clone()} errors={confirm_errors} oninput={set(|f, v| f.confirm = v)} autocomplete={Some(AttrValue::Static("new-password"))} />
                 <Field id="orcid" label="ORCID iD (optional)" value={f.orcid.clone()} errors={or_server(orcid_errors, "orcid")} oninput={set(|f, v| f.orcid = v)} />
                 <Field id="existing_account" label="Existing account name to reactivate (optional)" value={f.existing_account.clone()} errors={server_errors("existing_account")} oninput={set(|f, v| f.existing_account = v)} />
