@@ -148,19 +148,33 @@ async fn screenshot(client: &Client, name: &str) {
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
 
-#[actix_web::test]
-async fn an_administrator_signs_in_through_the_web_frontend() {
+/// The real b2mms serving the built frontend over plain HTTP on loopback (where the refresh
+/// cookie cannot be `Secure`).
+async fn web_app() -> TestApp {
     let dist = workspace().join("frontend/dist");
     assert!(
         dist.join("index.html").is_file(),
         "the web frontend is not built: run `cargo run -p xtask -- web` (scripts/test does)"
     );
-    let app = TestApp::spawn_with(Backend::Sqlite, move |c| {
+    TestApp::spawn_with(Backend::Sqlite, move |c| {
         c.web_dir = dist;
-        // Plain HTTP on loopback: the refresh cookie cannot be `Secure` here.
         c.public_url = "http://127.0.0.1".into();
     })
-    .await;
+    .await
+}
+
+/// Replaces the initial password on the forced-change page.
+async fn set_first_password(client: &Client, current: &str, new: &str) {
+    fill(client, "#current_password", current).await;
+    fill(client, "#new_password", new).await;
+    fill(client, "#confirm_password", new).await;
+    click(client, "button[type=submit]").await;
+    wait_for_text(client, "[data-testid=welcome]", "Signed in as").await;
+}
+
+#[actix_web::test]
+async fn an_administrator_signs_in_through_the_web_frontend() {
+    let app = web_app().await;
     let home = app.seed_institution("KEK").await;
     let boss = app.seed_person("boss", &[Role::Admin], home).await;
 
@@ -305,16 +319,7 @@ async fn sign_out(client: &Client) {
 /// sees their record.
 #[actix_web::test]
 async fn an_invitee_registers_and_becomes_a_member() {
-    let dist = workspace().join("frontend/dist");
-    assert!(
-        dist.join("index.html").is_file(),
-        "build the frontend first: cargo run -p xtask -- web"
-    );
-    let app = TestApp::spawn_with(Backend::Sqlite, move |c| {
-        c.web_dir = dist;
-        c.public_url = "http://127.0.0.1".into();
-    })
-    .await;
+    let app = web_app().await;
     let (_, admin) = app.admin().await;
     let kek = app.seed_institution("KEK").await;
     let ir = app.seed_person("irkek", &[], kek).await;
@@ -331,11 +336,7 @@ async fn an_invitee_registers_and_becomes_a_member() {
 
     // The IR signs in, sets a new password, invites.
     sign_in(&client, &app, "irkek", &ir.password).await;
-    fill(&client, "#current_password", &ir.password).await;
-    fill(&client, "#new_password", &new_password("irkek")).await;
-    fill(&client, "#confirm_password", &new_password("irkek")).await;
-    click(&client, "button[type=submit]").await;
-    wait_for_text(&client, "[data-testid=welcome]", "Signed in as").await;
+    set_first_password(&client, &ir.password, &new_password("irkek")).await;
     click(&client, "a[href='/invitations']").await;
     fill(&client, "#invite_email", "nino@gmail.com").await;
     wait_for_text(&client, "#invite_email-errors", "home institution").await;
@@ -412,10 +413,7 @@ async fn an_invitee_registers_and_becomes_a_member() {
 
     // The new member signs in with the initial password and must change it.
     sign_in(&client, &app, "ndeangel", "Violet-Harbour-Lamp-73").await;
-    fill(&client, "#current_password", "Violet-Harbour-Lamp-73").await;
-    fill(&client, "#new_password", "Quiet-Meadow-Engine-58").await;
-    fill(&client, "#confirm_password", "Quiet-Meadow-Engine-58").await;
-    click(&client, "button[type=submit]").await;
+    set_first_password(&client, "Violet-Harbour-Lamp-73", "Quiet-Meadow-Engine-58").await;
     wait_for_text(
         &client,
         "[data-testid=welcome]",
@@ -452,12 +450,7 @@ async fn an_invitee_registers_and_becomes_a_member() {
 /// A lost password, reset from the link in the mail.
 #[actix_web::test]
 async fn a_lost_password_is_reset_from_the_mail() {
-    let dist = workspace().join("frontend/dist");
-    let app = TestApp::spawn_with(Backend::Sqlite, move |c| {
-        c.web_dir = dist;
-        c.public_url = "http://127.0.0.1".into();
-    })
-    .await;
+    let app = web_app().await;
     let home = app.seed_institution("KEK").await;
     let jane = app.seed_person("jdoe", &[], home).await;
     app.sign_in_fresh(&jane).await;
@@ -491,12 +484,7 @@ async fn a_lost_password_is_reset_from_the_mail() {
 /// The secretariat sets up an institution and its representative in the browser.
 #[actix_web::test]
 async fn an_admin_sets_up_an_institution_and_its_representative() {
-    let dist = workspace().join("frontend/dist");
-    let app = TestApp::spawn_with(Backend::Sqlite, move |c| {
-        c.web_dir = dist;
-        c.public_url = "http://127.0.0.1".into();
-    })
-    .await;
+    let app = web_app().await;
     let home = app.seed_institution("Secretariat").await;
     let boss = app.seed_person("boss", &[Role::Admin], home).await;
     let driver = Driver::start().await;
@@ -504,11 +492,7 @@ async fn an_admin_sets_up_an_institution_and_its_representative() {
     let client = driver.browser(profile.path()).await;
 
     sign_in(&client, &app, "boss", &boss.password).await;
-    fill(&client, "#current_password", &boss.password).await;
-    fill(&client, "#new_password", &new_password("boss")).await;
-    fill(&client, "#confirm_password", &new_password("boss")).await;
-    click(&client, "button[type=submit]").await;
-    wait_for_text(&client, "[data-testid=welcome]", "Signed in as").await;
+    set_first_password(&client, &boss.password, &new_password("boss")).await;
 
     click(&client, "a[href='/admin/institutions']").await;
     fill(
@@ -637,12 +621,7 @@ async fn submitted_request(
 /// to the page the person was on.
 #[actix_web::test]
 async fn the_ib_chair_decides_and_an_ir_rejects() {
-    let dist = workspace().join("frontend/dist");
-    let app = TestApp::spawn_with(Backend::Sqlite, move |c| {
-        c.web_dir = dist;
-        c.public_url = "http://127.0.0.1".into();
-    })
-    .await;
+    let app = web_app().await;
     let (_, admin) = app.admin().await;
     let kek = app.seed_institution("KEK").await;
     let ir = app.seed_person("irkek", &[], kek).await;
