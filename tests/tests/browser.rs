@@ -478,6 +478,60 @@ async fn a_lost_password_is_reset_from_the_mail() {
     wait_for_text(&client, "[data-testid=reset-done]", "set").await;
     sign_in(&client, &app, "jdoe", "Brand-New-Harbour-44").await;
     wait_for_text(&client, "[data-testid=welcome]", "Signed in as Test Jdoe").await;
+    sign_out(&client).await;
+
+    // Without a certificate, the certificate page says what to do.
+    click(&client, "a[href='/register/certificate']").await;
+    click(&client, "section button").await;
+    wait_for_text(
+        &client,
+        "[role=alert]",
+        "No client certificate was presented",
+    )
+    .await;
+    screenshot(&client, "register-certificate").await;
+
+    // An applicant withdraws from the status page.
+    let ir = app.seed_person("irkek", &[], home).await;
+    let (_, admin) = app.admin().await;
+    app.post(
+        &format!("/api/v1/institutions/{home}/representatives"),
+        Some(&admin),
+        serde_json::json!({"person_id": ir.id}),
+    )
+    .await;
+    let ir_token = app.sign_in_fresh(&ir).await;
+    let invitation = app
+        .post(
+            "/api/v1/invitations",
+            Some(&ir_token),
+            serde_json::json!({"email": "leaving@kek.jp", "institution_id": home}),
+        )
+        .await;
+    client.goto(&app.url("/register/invitation")).await.unwrap();
+    fill(
+        &client,
+        "#username",
+        invitation.body["username"].as_str().unwrap(),
+    )
+    .await;
+    fill(
+        &client,
+        "#invitation_password",
+        invitation.body["password"].as_str().unwrap(),
+    )
+    .await;
+    click(&client, "button[type=submit]").await;
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#given_name"))
+        .await
+        .unwrap();
+    client.goto(&app.url("/registration")).await.unwrap();
+    wait_for_text(&client, "[data-testid=state]", "not sent yet").await;
+    click(&client, "section button.secondary").await;
+    wait_for_text(&client, "[data-testid=state]", "Withdrawn").await;
     client.close().await.unwrap();
 }
 
@@ -570,6 +624,13 @@ async fn an_admin_sets_up_an_institution_and_its_representative() {
     click(&client, "[data-testid=person] a").await;
     wait_for_text(&client, "[data-testid=audit]", "role.granted").await;
     screenshot(&client, "admin-audit").await;
+
+    click(&client, "a[href='/admin/tokens']").await;
+    fill(&client, "#token_name", "wiki-sync").await;
+    click(&client, "form button[type=submit]").await;
+    wait_for_text(&client, ".notice code", "b2mms_st_").await;
+    wait_for_text(&client, "[data-testid=tokens]", "members:read").await;
+    screenshot(&client, "admin-tokens").await;
     client.close().await.unwrap();
 }
 
