@@ -171,12 +171,13 @@ pub fn admin_institutions() -> Html {
             <h1>{ "Institutions" }</h1>
             { problem(&error) }
             <table class="list" tabindex="0" data-testid="institutions">
-                <thead><tr><th>{ "Short name" }</th><th>{ "Name" }</th><th>{ "City" }</th><th>{ "Status" }</th><th>{ "Representatives" }</th></tr></thead>
+                <thead><tr><th>{ "Short name" }</th><th>{ "Name" }</th><th>{ "City" }</th><th>{ "Status" }</th><th>{ "Representatives" }</th><th></th></tr></thead>
                 <tbody>
                     { for list.iter().map(|i| html! {
                         <tr>
                             <td>{ i.short_name.clone() }</td><td>{ i.name.clone() }</td><td>{ format!("{}, {}", i.city, i.country) }</td><td>{ i.status.as_str() }</td>
                             <td>{ i.representatives.iter().map(|r| format!("{} {} ({})", r.given_name, r.family_name, r.account_name.clone().unwrap_or_default())).collect::<Vec<_>>().join("; ") }</td>
+                            <td><Link<Route> to={Route::Audit { id: i.id.to_string() }}>{ "Audit trail" }</Link<Route>></td>
                         </tr>
                     }) }
                 </tbody>
