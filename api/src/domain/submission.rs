@@ -2,8 +2,8 @@
 
 use b2mms_shared::api::SubmitRegistration;
 use b2mms_shared::rules::{
-    AccountName, ContactEmail, FieldErrors, Orcid, PasswordContext, PersonName, RuleViolation,
-    check_optional_name, check_password, check_strength, registry_local_part,
+    AccountName, ContactEmail, FieldErrors, Orcid, PersonName, RuleViolation, check_optional_name,
+    registry_local_part,
 };
 
 /// What the rules depend on besides the form.
@@ -108,19 +108,12 @@ where
         .flatten()
         .map(PersonName::as_str)
         .collect();
-    let mut password_errors = check_password(
+    let password_errors = super::passwords::violations(
         &form.initial_password,
-        PasswordContext {
-            account_name: account.as_ref().map(AccountName::as_str),
-            names: &names,
-        },
+        account.as_ref().map(AccountName::as_str),
+        &names,
+        email.as_ref().map(ContactEmail::as_str),
     );
-    if password_errors.is_empty() {
-        let mut inputs = names.clone();
-        inputs.extend(account.as_ref().map(AccountName::as_str));
-        inputs.extend(email.as_ref().map(ContactEmail::as_str));
-        password_errors.extend(check_strength(&form.initial_password, &inputs));
-    }
     errors.extend("initial_password", password_errors);
     if let Some(fixed) = ctx.fixed_institution
         && form.institution_id.to_string() != fixed

@@ -3,8 +3,7 @@
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use b2mms_shared::api::{Member, NewMember, RoleRequest};
 use b2mms_shared::rules::{
-    AccountName, ContactEmail, FieldErrors, PasswordContext, PersonName, RuleViolation,
-    check_optional_name, check_password, check_strength,
+    AccountName, ContactEmail, FieldErrors, PersonName, RuleViolation, check_optional_name,
 };
 use b2mms_shared::{AccountStatus, MembershipStatus, Role};
 use chrono::Duration;
@@ -150,19 +149,12 @@ fn validate(state: &AppState, body: &NewMember) -> Result<ValidMember, FieldErro
         .flatten()
         .map(PersonName::as_str)
         .collect();
-    let mut password_errors = check_password(
+    let password_errors = crate::domain::passwords::violations(
         &body.initial_password,
-        PasswordContext {
-            account_name: account.as_ref().map(AccountName::as_str),
-            names: &names,
-        },
+        account.as_ref().map(AccountName::as_str),
+        &names,
+        email.as_ref().map(ContactEmail::as_str),
     );
-    if password_errors.is_empty() {
-        let mut inputs = names.clone();
-        inputs.extend(account.as_ref().map(AccountName::as_str));
-        inputs.extend(email.as_ref().map(ContactEmail::as_str));
-        password_errors.extend(check_strength(&body.initial_password, &inputs));
-    }
     errors.extend("initial_password", password_errors);
     match (given, family, email, account) {
         (Some(given), Some(family), Some(email), Some(account)) if errors.is_empty() => {

@@ -3,9 +3,7 @@
 
 use actix_web::{HttpResponse, post, web};
 use b2mms_shared::api::{PasswordResetConfirm, PasswordResetRequest};
-use b2mms_shared::rules::{
-    FieldErrors, PasswordContext, RuleViolation, check_password, check_strength,
-};
+use b2mms_shared::rules::{FieldErrors, RuleViolation};
 use chrono::Duration;
 
 use crate::app::AppState;
@@ -44,19 +42,12 @@ pub async fn check_new_password(
     .into_iter()
     .flatten()
     .collect();
-    let mut violations = check_password(
+    let mut violations = crate::domain::passwords::violations(
         password,
-        PasswordContext {
-            account_name: Some(&account.account_name),
-            names: &names,
-        },
+        Some(&account.account_name),
+        &names,
+        Some(&member.email),
     );
-    if violations.is_empty() {
-        let mut inputs = names.clone();
-        inputs.push(&account.account_name);
-        inputs.push(&member.email);
-        violations.extend(check_strength(password, &inputs));
-    }
     if violations.is_empty() {
         for hash in previous {
             if state.hasher.verify(password.to_owned(), Some(hash)).await? {
