@@ -27,7 +27,48 @@ pub enum Auth {
     SignedIn(Box<Session>),
 }
 
-pub type AuthHandle = UseStateHandle<Auth>;
+/// Changes to who is signed in.
+pub enum AuthAction {
+    /// A sign-in, sign-out or new token: always applies.
+    Set(Auth),
+    /// The outcome of resuming at start: applies only if nothing happened meanwhile, so that a
+    /// slow resume never undoes a sign-in.
+    Resumed(Auth),
+}
+
+impl Reducible for Auth {
+    type Action = AuthAction;
+
+    fn reduce(self: std::rc::Rc<Self>, action: AuthAction) -> std::rc::Rc<Self> {
+        match action {
+            AuthAction::Set(next) => next.into(),
+            AuthAction::Resumed(next) if matches!(*self, Auth::Resuming) => next.into(),
+            AuthAction::Resumed(_) => self,
+        }
+    }
+}
+
+/// The shared authentication state: read it like an `Auth`, change it with `set`.
+#[derive(Clone, PartialEq)]
+pub struct AuthHandle(UseReducerHandle<Auth>);
+
+impl AuthHandle {
+    pub fn set(&self, next: Auth) {
+        self.0.dispatch(AuthAction::Set(next));
+    }
+
+    fn resumed(&self, next: Auth) {
+        self.0.dispatch(AuthAction::Resumed(next));
+    }
+}
+
+impl std::ops::Deref for AuthHandle {
+    type Target = Auth;
+
+    fn deref(&self) -> &Auth {
+        &self.0
+    }
+}
 
 /// The current authentication state and its setter.
 #[hook]
@@ -62,7 +103,7 @@ pub struct ProviderProps {
 
 #[function_component(SessionProvider)]
 pub fn session_provider(props: &ProviderProps) -> Html {
-    let auth = use_state(|| Auth::Resuming);
+    let auth = AuthHandle(use_reducer(|| Auth::Resuming));
     {
         let auth = auth.clone();
         use_effect_with((), move |_| {
@@ -71,7 +112,7 @@ pub fn session_provider(props: &ProviderProps) -> Html {
                     Ok(token) => establish(String::new(), token).await.ok(),
                     Err(_) => None,
                 };
-                auth.set(resumed.map_or(Auth::SignedOut, |s| Auth::SignedIn(Box::new(s))));
+                auth.resumed(resumed.map_or(Auth::SignedOut, |s| Auth::SignedIn(Box::new(s))));
             });
         });
     }
