@@ -1,0 +1,241 @@
+//! What the browser tests share: ChromeDriver and Chromium, the app serving the built
+//! frontend, waiting, typing, clicking, the accessibility check and screenshots.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use b2mms_tests::{Backend, TestApp};
+use fantoccini::{Client, ClientBuilder, Locator};
+
+pub const WAIT: Duration = Duration::from_secs(20);
+
+pub fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A ChromeDriver process on a free port, ended on drop.
+pub struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Driver {
+    pub async fn start() -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let program = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let child = Command::new(&program)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot start {program} ({e}); install chromium-driver or run scripts/test")
+            });
+        let url = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        while reqwest::get(format!("{url}/status")).await.is_err() {
+            assert!(started.elapsed() < WAIT, "chromedriver did not come up");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Self { child, url }
+    }
+
+    pub async fn browser(&self, profile: &std::path::Path) -> Client {
+        let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": binary,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=1200,900",
+                    format!("--user-data-dir={}", profile.display()),
+                ]
+            }),
+        );
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&self.url)
+            .await
+            .expect("a Chromium session")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub async fn wait_for_text(client: &Client, css: &str, expected: &str) -> String {
+    let started = Instant::now();
+    loop {
+        if let Ok(element) = client.find(Locator::Css(css)).await
+            && let Ok(text) = element.text().await
+            && text.contains(expected)
+        {
+            return text;
+        }
+        assert!(
+            started.elapsed() < WAIT,
+            "`{css}` never showed `{expected}`; page: {}",
+            client.source().await.unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub async fn fill(client: &Client, css: &str, text: &str) {
+    let field = client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+/// Runs axe-core in the page: no serious or critical accessibility violation may remain.
+pub async fn accessible(client: &Client, page: &str) {
+    let path = std::env::var("B2MMS_AXE").unwrap_or_else(|_| {
+        workspace()
+            .join("target/tools/node_modules/axe-core/axe.min.js")
+            .display()
+            .to_string()
+    });
+    let source = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!("axe-core is needed for the accessibility checks ({path}: {e}); scripts/test installs it")
+    });
+    client
+        .execute(&format!("{source}; return true;"), vec![])
+        .await
+        .unwrap();
+    let found = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] }).then(r => done(
+               r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let violations: Vec<String> = serde_json::from_value(found).unwrap();
+    assert!(violations.is_empty(), "{page}: {violations:#?}");
+}
+
+pub async fn screenshot(client: &Client, name: &str) {
+    accessible(client, name).await;
+    let dir = workspace().join("test-artifacts/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+/// The real b2mms serving the built frontend over plain HTTP on loopback (where the refresh
+/// cookie cannot be `Secure`).
+pub async fn web_app() -> TestApp {
+    let dist = workspace().join("frontend/dist");
+    assert!(
+        dist.join("index.html").is_file(),
+        "the web frontend is not built: run `cargo run -p xtask -- web` (scripts/test does)"
+    );
+    TestApp::spawn_with(Backend::Sqlite, move |c| {
+        c.web_dir = dist;
+        c.public_url = "http://127.0.0.1".into();
+    })
+    .await
+}
+
+/// Replaces the initial password on the forced-change page.
+pub async fn set_first_password(client: &Client, current: &str, new: &str) {
+    fill(client, "#current_password", current).await;
+    fill(client, "#new_password", new).await;
+    fill(client, "#confirm_password", new).await;
+    click(client, "button[type=submit]").await;
+    wait_for_text(client, "[data-testid=welcome]", "Signed in as").await;
+}
+
+pub async fn click(client: &Client, css: &str) {
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+pub async fn sign_in(client: &Client, app: &TestApp, account: &str, password: &str) {
+    client.goto(&app.url("/login")).await.unwrap();
+    fill(client, "#account", account).await;
+    fill(client, "#password", password).await;
+    click(client, "button[type=submit]").await;
+}
+
+pub async fn sign_out(client: &Client) {
+    click(client, "header nav button").await;
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#account"))
+        .await
+        .unwrap();
+}
+
+/// Opens a submitted request through the API; returns its id.
+pub async fn submitted_request(
+    app: &TestApp,
+    ir_token: &str,
+    institution: uuid::Uuid,
+    email: &str,
+    account: &str,
+    category: &str,
+) -> String {
+    let invitation = app
+        .post(
+            "/api/v1/invitations",
+            Some(ir_token),
+            serde_json::json!({"email": email, "institution_id": institution}),
+        )
+        .await;
+    let login = app
+        .post(
+            "/api/v1/auth/invitation",
+            None,
+            serde_json::json!({"username": invitation.body["username"], "password": invitation.body["password"]}),
+        )
+        .await;
+    let (token, id) = (
+        login.body["access_token"].as_str().unwrap(),
+        login.body["registration_id"].as_str().unwrap().to_owned(),
+    );
+    let submitted = app
+        .post(
+            &format!("/api/v1/registrations/{id}/submit"),
+            Some(token),
+            serde_json::json!({"given_name": "Ada", "family_name": format!("{}{}", account[..1].to_uppercase(), &account[1..]), "email": email,
+                "account_name": account, "initial_password": "Violet-Harbour-Lamp-73", "institution_id": institution, "category": category}),
+        )
+        .await;
+    assert_eq!(
+        submitted.status,
+        b2mms_tests::StatusCode::OK,
+        "{}",
+        submitted.text
+    );
+    id
+}
