@@ -56,11 +56,10 @@ fn decide(
 fn actor_of(caller: &Caller, now: chrono::DateTime<chrono::Utc>) -> audit::Actor {
     match caller {
         Caller::Staff(p) => p.actor(now),
-        Caller::Service(_) | Caller::Applicant { .. } => audit::Actor {
-            person_id: None,
-            name: "applicant".into(),
-            request_id: crate::http::request_id::current(),
-            at: now,
+        Caller::Applicant { .. } => audit::Actor::applicant(now),
+        Caller::Service(service) => audit::Actor {
+            name: format!("service:{}", service.name),
+            ..audit::Actor::system(now)
         },
     }
 }

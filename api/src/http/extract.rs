@@ -75,14 +75,21 @@ async fn authenticate_service(state: &AppState, token: &str) -> AppResult<Servic
     let now = state.clock.now();
     let found = state
         .db
-        .write(move |conn| store::service_tokens::authenticate(conn, &hash, now))
+        .run(move |conn| store::service_tokens::find(conn, &hash, now))
         .await?;
-    let (id, name, scopes) = found.ok_or_else(|| {
+    let (id, name, scopes, stale) = found.ok_or_else(|| {
         AppError::unauthenticated(
             "invalid_token",
             "This service token is unknown, revoked or expired.",
         )
     })?;
+    if stale {
+        let used = id.clone();
+        state
+            .db
+            .write(move |conn| store::service_tokens::note_use(conn, &used, now))
+            .await?;
+    }
     Ok(Service { id, name, scopes })
 }
 

@@ -80,12 +80,7 @@ pub fn open_request(
     };
     fill(&mut row);
     store::registrations::insert(conn, &row)?;
-    let actor = audit::Actor {
-        person_id: None,
-        name: "applicant".into(),
-        request_id: crate::http::request_id::current(),
-        at: now,
-    };
+    let actor = audit::Actor::applicant(now);
     audit::record::<(), _>(
         conn,
         &actor,

@@ -390,12 +390,7 @@ pub async fn submit(
                     "This request has already been submitted or closed; see its state.",
                 ));
             }
-            let actor = audit::Actor {
-                person_id: None,
-                name: "applicant".into(),
-                request_id: crate::http::request_id::current(),
-                at: now,
-            };
+            let actor = audit::Actor::applicant(now);
             audit::record::<(), _>(
                 conn,
                 &actor,

@@ -62,16 +62,32 @@ pub async fn end_memberships(state: &AppState) -> AppResult<usize> {
     let now = state.clock.now();
     let today = now.date_naive();
     let grace = Duration::days(state.config.account_grace_days);
+    let due = move |conn: &mut store::DbConnection| -> AppResult<(Vec<String>, Vec<String>)> {
+        let ended: Vec<String> = persons::table
+            .filter(persons::status.eq(MembershipStatus::Active.as_str()))
+            .filter(persons::membership_end.lt(today))
+            .select(persons::id)
+            .load(conn)?;
+        let past_grace: Vec<String> = persons::table
+            .inner_join(accounts::table)
+            .filter(persons::status.ne(MembershipStatus::Active.as_str()))
+            .filter(persons::membership_end.lt(today - grace))
+            .filter(accounts::status.eq(AccountStatus::Active.as_str()))
+            .select(persons::id)
+            .load(conn)?;
+        Ok((ended, past_grace))
+    };
+    // A read first: most rounds have nothing to do and need no write lock.
+    let (ended, past_grace) = state.db.run(due).await?;
+    if ended.is_empty() && past_grace.is_empty() {
+        return Ok(0);
+    }
     state
         .db
         .write(move |conn| {
             let actor = Actor::system(now);
             let mut changed = 0;
-            let ended: Vec<String> = persons::table
-                .filter(persons::status.eq(MembershipStatus::Active.as_str()))
-                .filter(persons::membership_end.lt(today))
-                .select(persons::id)
-                .load(conn)?;
+            let (ended, _) = due(conn)?;
             for id in ended {
                 diesel::update(persons::table.find(&id))
                     .set((
@@ -92,13 +108,8 @@ pub async fn end_memberships(state: &AppState) -> AppResult<usize> {
                 )?;
                 changed += 1;
             }
-            let past_grace: Vec<String> = persons::table
-                .inner_join(accounts::table)
-                .filter(persons::status.ne(MembershipStatus::Active.as_str()))
-                .filter(persons::membership_end.lt(today - grace))
-                .filter(accounts::status.eq(AccountStatus::Active.as_str()))
-                .select(persons::id)
-                .load(conn)?;
+            // Expiring memberships above may have added people past their grace period.
+            let (_, past_grace) = due(conn)?;
             for id in past_grace {
                 diesel::update(accounts::table.find(&id))
                     .set((

@@ -20,6 +20,23 @@ pub const ADMINS_AFTER_WORKING_DAYS: i64 = 5;
 pub async fn remind(state: &AppState) -> AppResult<usize> {
     let now = state.clock.now();
     let public = state.config.public_url.trim_end_matches('/').to_owned();
+    let since = now - Duration::days(IR_AFTER_WORKING_DAYS);
+    let pending = state
+        .db
+        .run(move |conn| {
+            let waiting = store::registrations::waiting_since(
+                conn,
+                &[RegistrationState::AwaitingIr, RegistrationState::AwaitingIb],
+                since,
+            )?;
+            Ok(waiting
+                .iter()
+                .any(|r| r.ir_reminded_at.is_none() || r.admins_reminded_at.is_none()))
+        })
+        .await?;
+    if !pending {
+        return Ok(0);
+    }
     state
         .db
         .write(move |conn| {
@@ -72,6 +89,15 @@ pub async fn remind(state: &AppState) -> AppResult<usize> {
 pub async fn expire_unsubmitted(state: &AppState) -> AppResult<usize> {
     let now = state.clock.now();
     let limit = now - Duration::days(state.config.registration_expiry_days);
+    let stale = state
+        .db
+        .run(move |conn| {
+            store::registrations::waiting_since(conn, &[RegistrationState::IdentityVerified], limit)
+        })
+        .await?;
+    if stale.is_empty() {
+        return Ok(0);
+    }
     state
         .db
         .write(move |conn| {

@@ -20,6 +20,16 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// The applicant of a registration request, who has no record yet.
+    pub fn applicant(at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self {
+            person_id: None,
+            name: "applicant".into(),
+            request_id: crate::http::request_id::current(),
+            at,
+        }
+    }
+
     pub fn system(at: chrono::DateTime<chrono::Utc>) -> Self {
         Self {
             person_id: None,

@@ -113,6 +113,20 @@ pub fn expiring_before(
         .load(conn)?)
 }
 
+/// Whether a reminder was sent already.
+pub fn reminder_sent(
+    conn: &mut DbConnection,
+    person_id: &str,
+    expires_at: chrono::NaiveDateTime,
+    days_before: i32,
+) -> AppResult<bool> {
+    Ok(password_reminders::table
+        .find((person_id, expires_at, days_before))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
+}
+
 /// Records a reminder; `false` if it had been sent already.
 pub fn note_reminder(
     conn: &mut DbConnection,
@@ -121,12 +135,7 @@ pub fn note_reminder(
     days_before: i32,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
-    let sent = password_reminders::table
-        .find((person_id, expires_at, days_before))
-        .count()
-        .get_result::<i64>(conn)?
-        > 0;
-    if sent {
+    if reminder_sent(conn, person_id, expires_at, days_before)? {
         return Ok(false);
     }
     diesel::insert_into(password_reminders::table)

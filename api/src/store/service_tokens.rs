@@ -90,12 +90,13 @@ pub fn revoke(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> AppResul
     Ok(())
 }
 
-/// The id and scopes of a usable token; notes its use (at most once a minute).
-pub fn authenticate(
+/// A usable token: id, name, scopes, and whether its last use should be noted (at most once a
+/// minute, so that reading with a token rarely writes).
+pub fn find(
     conn: &mut DbConnection,
     token_hash: &str,
     now: DateTime<Utc>,
-) -> AppResult<Option<(String, String, Vec<Scope>)>> {
+) -> AppResult<Option<(String, String, Vec<Scope>, bool)>> {
     let found: Option<Row> = service_tokens::table
         .filter(service_tokens::token_hash.eq(token_hash))
         .filter(service_tokens::revoked_at.is_null())
@@ -108,15 +109,16 @@ pub fn authenticate(
     if row.6.is_some_and(|expires| expires <= at) {
         return Ok(None);
     }
-    let stale = at - chrono::Duration::minutes(1);
-    diesel::update(
-        service_tokens::table.find(&row.0).filter(
-            service_tokens::last_used_at
-                .is_null()
-                .or(service_tokens::last_used_at.lt(stale)),
-        ),
-    )
-    .set(service_tokens::last_used_at.eq(at))
-    .execute(conn)?;
-    Ok(Some((row.0, row.1, scopes_of(&row.3))))
+    let stale = row
+        .7
+        .is_none_or(|used| used < at - chrono::Duration::minutes(1));
+    Ok(Some((row.0, row.1, scopes_of(&row.3), stale)))
+}
+
+/// Notes that a token was used.
+pub fn note_use(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> AppResult<()> {
+    diesel::update(service_tokens::table.find(id))
+        .set(service_tokens::last_used_at.eq(to_db_time(now)))
+        .execute(conn)?;
+    Ok(())
 }
