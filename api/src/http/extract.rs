@@ -77,20 +77,24 @@ async fn authenticate_service(state: &AppState, token: &str) -> AppResult<Servic
         .db
         .run(move |conn| store::service_tokens::find(conn, &hash, now))
         .await?;
-    let (id, name, scopes, stale) = found.ok_or_else(|| {
+    let found = found.ok_or_else(|| {
         AppError::unauthenticated(
             "invalid_token",
             "This service token is unknown, revoked or expired.",
         )
     })?;
-    if stale {
-        let used = id.clone();
+    if found.note_use {
+        let used = found.id.clone();
         state
             .db
             .write(move |conn| store::service_tokens::note_use(conn, &used, now))
             .await?;
     }
-    Ok(Service { id, name, scopes })
+    Ok(Service {
+        id: found.id,
+        name: found.name,
+        scopes: found.scopes,
+    })
 }
 
 async fn authenticate(

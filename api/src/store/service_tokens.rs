@@ -90,13 +90,22 @@ pub fn revoke(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> AppResul
     Ok(())
 }
 
-/// A usable token: id, name, scopes, and whether its last use should be noted (at most once a
-/// minute, so that reading with a token rarely writes).
+/// A token that may be used now.
+#[derive(Debug, Clone)]
+pub struct Usable {
+    pub id: String,
+    pub name: String,
+    pub scopes: Vec<Scope>,
+    /// Its last use was noted over a minute ago (so that reading with a token rarely writes).
+    pub note_use: bool,
+}
+
+/// The token with this hash, if it is neither revoked nor expired.
 pub fn find(
     conn: &mut DbConnection,
     token_hash: &str,
     now: DateTime<Utc>,
-) -> AppResult<Option<(String, String, Vec<Scope>, bool)>> {
+) -> AppResult<Option<Usable>> {
     let found: Option<Row> = service_tokens::table
         .filter(service_tokens::token_hash.eq(token_hash))
         .filter(service_tokens::revoked_at.is_null())
@@ -109,10 +118,15 @@ pub fn find(
     if row.6.is_some_and(|expires| expires <= at) {
         return Ok(None);
     }
-    let stale = row
+    let note_use = row
         .7
         .is_none_or(|used| used < at - chrono::Duration::minutes(1));
-    Ok(Some((row.0, row.1, scopes_of(&row.3), stale)))
+    Ok(Some(Usable {
+        scopes: scopes_of(&row.3),
+        id: row.0,
+        name: row.1,
+        note_use,
+    }))
 }
 
 /// Notes that a token was used.
