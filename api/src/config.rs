@@ -1,16 +1,20 @@
 //! Layered configuration: built-in defaults, then an optional TOML file, then `B2MMS_*`
 //! environment variables. Any key may instead be read from a file named by `B2MMS_<KEY>_FILE`
-//! (for secrets). Unknown keys are reported, not silently ignored.
+//! (for secrets). The layering is figment's: every key is read the same way from every layer,
+//! numbers and booleans given as text are converted, lists may be comma-separated. Unknown
+//! keys are reported, not silently ignored.
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use figment::Figment;
+use figment::providers::{Format, Serialized, Toml};
+use figment::value::{Dict, Value};
+use serde::{Deserialize, Serialize};
 
 /// The complete configuration of one b2mms instance.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
 pub struct Config {
     /// `sqlite://PATH`, a plain path, or `postgres://…`.
     pub database_url: String,
@@ -40,6 +44,7 @@ pub struct Config {
     /// database when absent.
     pub jwt_private_key: Option<String>,
     /// Account names no person may take, in addition to the built-in list.
+    #[serde(deserialize_with = "list")]
     pub reserved_account_names: Vec<String>,
     /// Log format: `text` or `json`.
     pub log_format: String,
@@ -54,6 +59,7 @@ pub struct Config {
     /// Lifetime of registration-portal tokens, seconds.
     pub registration_token_ttl: i64,
     /// Personal mail domains refused as contact address, besides the built-in list.
+    #[serde(deserialize_with = "list")]
     pub personal_mail_domains: Vec<String>,
     /// An external account registry that provisioned accounts are pushed to (HTTP).
     pub registry_url: Option<String>,
@@ -69,8 +75,10 @@ pub struct Config {
     /// native TLS and for certificates forwarded by a trusted proxy.
     pub tls_client_ca: Option<PathBuf>,
     /// Addresses of reverse proxies whose client-certificate headers are trusted.
+    #[serde(deserialize_with = "list")]
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Web origins allowed to call the API from browsers (CORS); none by default.
+    #[serde(deserialize_with = "list")]
     pub cors_origins: Vec<String>,
     /// Consecutive failed sign-ins that lock an account for a while.
     pub lockout_threshold: i32,
@@ -78,6 +86,13 @@ pub struct Config {
     pub auth_rate_per_minute: u32,
     /// Days after the end of a membership until the account is disabled.
     pub account_grace_days: i64,
+    /// Seconds one mail delivery (the whole SMTP conversation) may take before it is
+    /// abandoned and retried later.
+    pub mail_timeout: u64,
+    /// The name of this instance among several on one database; background work it claims
+    /// carries the name, and a restarted instance releases its own claims at once. Default:
+    /// the host name and the port.
+    pub instance_name: Option<String>,
 }
 
 impl Default for Config {
@@ -115,45 +130,11 @@ impl Default for Config {
             lockout_threshold: 5,
             auth_rate_per_minute: 1200,
             account_grace_days: 30,
+            mail_timeout: 30,
+            instance_name: None,
         }
     }
 }
-
-/// Keys accepted in the file and as `B2MMS_<KEY>` variables.
-const KEYS: &[&str] = &[
-    "database_url",
-    "bind",
-    "public_url",
-    "mail_url",
-    "mail_from",
-    "web_dir",
-    "access_token_ttl",
-    "session_ttl",
-    "password_max_age_days",
-    "database_pool_size",
-    "workers",
-    "hash_concurrency",
-    "jwt_private_key",
-    "reserved_account_names",
-    "log_format",
-    "registry_email_domain",
-    "main_group",
-    "invitation_days",
-    "registration_expiry_days",
-    "registration_token_ttl",
-    "personal_mail_domains",
-    "registry_url",
-    "registry_token",
-    "jobs_interval",
-    "tls_cert",
-    "tls_key",
-    "tls_client_ca",
-    "trusted_proxies",
-    "cors_origins",
-    "lockout_threshold",
-    "auth_rate_per_minute",
-    "account_grace_days",
-];
 
 /// A configuration that could not be loaded, with what to fix.
 #[derive(Debug, thiserror::Error)]
@@ -180,6 +161,19 @@ pub struct Loaded {
 }
 
 impl Config {
+    /// Every key, as spelt in the file and (upper-cased, `B2MMS_` in front) in the
+    /// environment: the fields of `Config`, so a new field is a key by construction.
+    pub fn keys() -> Vec<String> {
+        use figment::Provider;
+        match Serialized::defaults(Config::default()).data() {
+            Ok(data) => data
+                .into_values()
+                .flat_map(|dict| dict.into_keys())
+                .collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
     /// Loads defaults → `file` (if it exists, or must exist when given explicitly) → the
     /// environment variables in `env`.
     pub fn load(
@@ -187,24 +181,25 @@ impl Config {
         file_required: bool,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Loaded, ConfigError> {
-        let mut table = toml::Table::new();
+        let keys = Self::keys();
         let mut unknown_keys = Vec::new();
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if let Some(path) = file {
             match std::fs::read_to_string(path) {
                 Ok(text) => {
-                    let parsed: toml::Table =
+                    let table: toml::Table =
                         text.parse()
                             .map_err(|e: toml::de::Error| ConfigError::Parse {
                                 path: path.to_owned(),
                                 message: e.to_string(),
                             })?;
-                    for (key, value) in parsed {
-                        if KEYS.contains(&key.as_str()) {
-                            table.insert(key, value);
-                        } else {
-                            unknown_keys.push(format!("{key} (in {})", path.display()));
-                        }
-                    }
+                    unknown_keys.extend(
+                        table
+                            .keys()
+                            .filter(|k| !keys.contains(k))
+                            .map(|k| format!("{k} (in {})", path.display())),
+                    );
+                    figment = figment.merge(Toml::string(&text));
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound && !file_required => {}
                 Err(source) => {
@@ -216,40 +211,46 @@ impl Config {
             }
         }
 
-        let vars: BTreeMap<String, String> = env
+        // Environment values stay text here; the lossy extraction below turns them into the
+        // numbers, booleans and lists their keys expect.
+        let mut from_env = Dict::new();
+        let mut vars: Vec<(String, String)> = env
             .into_iter()
             .filter(|(k, _)| k.starts_with("B2MMS_"))
             .collect();
-        for (var, value) in &vars {
+        vars.sort();
+        for (var, value) in vars {
             let rest = &var["B2MMS_".len()..];
-            let (key, value) = match rest.strip_suffix("_FILE") {
-                Some(key) if KEYS.contains(&key.to_ascii_lowercase().as_str()) => {
-                    let text = std::fs::read_to_string(value).map_err(|source| {
+            let lower = rest.to_ascii_lowercase();
+            let (key, value) = match lower.strip_suffix("_file") {
+                Some(key) if keys.iter().any(|k| k == key) => {
+                    let text = std::fs::read_to_string(&value).map_err(|source| {
                         ConfigError::SecretFile {
                             var: var.clone(),
                             source,
                         }
                     })?;
                     (
-                        key.to_ascii_lowercase(),
+                        key.to_owned(),
                         text.trim_end_matches(['\n', '\r']).to_owned(),
                     )
                 }
-                _ => (rest.to_ascii_lowercase(), value.clone()),
+                _ => (lower, value),
             };
-            if !KEYS.contains(&key.as_str()) {
+            if !keys.contains(&key) {
                 // Variables of the tooling around b2mms (tests, scripts) are not configuration.
-                if !rest.starts_with("TEST_") && rest != "CONFIG" {
+                if !rest.starts_with("TEST_") && rest != "CONFIG" && rest != "LOG" {
                     unknown_keys.push(var.clone());
                 }
                 continue;
             }
-            table.insert(key.clone(), env_value(&key, &value));
+            from_env.insert(key, Value::from(value));
         }
-
-        let config: Config = toml::Value::Table(table)
-            .try_into()
-            .map_err(|e: toml::de::Error| ConfigError::Invalid(e.message().to_owned()))?;
+        figment = figment.merge(Serialized::globals(from_env));
+        // Keys in the file that b2mms does not know are reported above, not fatal.
+        let config: Config = figment
+            .extract_lossy()
+            .map_err(|e| ConfigError::Invalid(invalid(&e)))?;
         config.check()?;
         Ok(Loaded {
             config,
@@ -307,6 +308,24 @@ impl Config {
         self.public_url.starts_with("https://")
     }
 
+    /// This instance's name among several on one database.
+    pub fn instance(&self) -> String {
+        match &self.instance_name {
+            Some(name) => name.clone(),
+            None => {
+                let host = hostname::get()
+                    .map(|h| h.to_string_lossy().into_owned())
+                    .unwrap_or_else(|_| "localhost".into());
+                format!("{host}:{}", self.bind.port())
+            }
+        }
+    }
+
+    /// The bound on one mail delivery.
+    pub fn mail_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.mail_timeout.max(1))
+    }
+
     /// Whether b2mms terminates TLS itself.
     pub fn serves_tls(&self) -> bool {
         self.tls_cert.is_some()
@@ -338,30 +357,45 @@ impl Config {
     }
 }
 
-/// Interprets an environment variable's text as the TOML value its key expects.
-fn env_value(key: &str, text: &str) -> toml::Value {
-    match key {
-        "access_token_ttl"
-        | "session_ttl"
-        | "password_max_age_days"
-        | "database_pool_size"
-        | "workers"
-        | "hash_concurrency" => text
-            .trim()
-            .parse::<i64>()
-            .map(toml::Value::Integer)
-            .unwrap_or_else(|_| toml::Value::String(text.to_owned())),
-        "reserved_account_names" | "personal_mail_domains" | "trusted_proxies" | "cors_origins" => {
-            toml::Value::Array(
-                text.split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(|s| toml::Value::String(s.to_owned()))
-                    .collect(),
-            )
-        }
-        _ => toml::Value::String(text.to_owned()),
+/// What is wrong with a value, naming its key.
+fn invalid(error: &figment::Error) -> String {
+    let key = error.path.join(".");
+    if key.is_empty() {
+        error.kind.to_string()
+    } else {
+        format!("{key}: {}", error.kind)
     }
+}
+
+/// A list given as a TOML array or as comma-separated text (`a, b, c`).
+fn list<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Given {
+        Text(String),
+        Items(Vec<String>),
+    }
+    let items = match Given::deserialize(deserializer)? {
+        Given::Text(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        Given::Items(items) => items,
+    };
+    items
+        .iter()
+        .map(|item| {
+            item.parse()
+                .map_err(|e| serde::de::Error::custom(format!("`{item}`: {e}")))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -418,8 +452,125 @@ mod tests {
         std::fs::remove_dir_all(dir).unwrap();
     }
 
+    /// Every key, set through its environment variable as an operator would type it, arrives
+    /// with the value meant; none is left at its default.
+    #[test]
+    fn every_key_works_from_the_environment() {
+        let dir = tempfile_dir("every-key");
+        let given: Vec<(&str, &str)> = vec![
+            ("DATABASE_URL", "postgres://db/b2mms"),
+            ("BIND", "0.0.0.0:9090"),
+            ("PUBLIC_URL", "https://mms.example.org"),
+            ("MAIL_URL", "smtp://mail:25"),
+            ("MAIL_FROM", "MMS <mms@example.org>"),
+            ("WEB_DIR", "/srv/web"),
+            ("ACCESS_TOKEN_TTL", "300"),
+            ("SESSION_TTL", "3600"),
+            ("PASSWORD_MAX_AGE_DAYS", "90"),
+            ("DATABASE_POOL_SIZE", "16"),
+            ("WORKERS", "3"),
+            ("HASH_CONCURRENCY", "2"),
+            ("JWT_PRIVATE_KEY", "-----BEGIN PRIVATE KEY-----"),
+            ("RESERVED_ACCOUNT_NAMES", "kekcc,desy"),
+            ("LOG_FORMAT", "json"),
+            ("REGISTRY_EMAIL_DOMAIN", "belle2.org"),
+            ("MAIN_GROUP", "belle2"),
+            ("INVITATION_DAYS", "7"),
+            ("REGISTRATION_EXPIRY_DAYS", "10"),
+            ("REGISTRATION_TOKEN_TTL", "900"),
+            ("PERSONAL_MAIL_DOMAINS", "example.net, mail.example"),
+            ("REGISTRY_URL", "https://registry.example.org"),
+            ("REGISTRY_TOKEN", "12345"),
+            ("JOBS_INTERVAL", "1"),
+            ("TLS_CERT", "/etc/b2mms/cert.pem"),
+            ("TLS_KEY", "/etc/b2mms/key.pem"),
+            ("TLS_CLIENT_CA", "/etc/grid-security/ca.pem"),
+            ("TRUSTED_PROXIES", "10.0.0.1, ::1"),
+            ("CORS_ORIGINS", "https://wiki.example.org"),
+            ("LOCKOUT_THRESHOLD", "7"),
+            ("AUTH_RATE_PER_MINUTE", "60"),
+            ("ACCOUNT_GRACE_DAYS", "14"),
+            ("MAIL_TIMEOUT", "12"),
+            ("INSTANCE_NAME", "mms-1"),
+        ];
+        let mut keys: Vec<String> = given.iter().map(|(k, _)| k.to_ascii_lowercase()).collect();
+        keys.sort();
+        let mut all = Config::keys();
+        all.sort();
+        assert_eq!(keys, all, "this test sets every key");
+
+        let vars = given
+            .iter()
+            .map(|(k, v)| (format!("B2MMS_{k}"), (*v).to_owned()))
+            .collect::<Vec<_>>();
+        let loaded = Config::load(None, false, vars).unwrap();
+        assert!(loaded.unknown_keys.is_empty(), "{:?}", loaded.unknown_keys);
+        let c = loaded.config;
+        let defaults = Config::default();
+        let (ours, theirs) = (
+            serde_json::to_value(&c).unwrap(),
+            serde_json::to_value(&defaults).unwrap(),
+        );
+        for key in &all {
+            assert_ne!(ours[key], theirs[key], "{key} kept its default");
+        }
+        assert_eq!(c.jobs_interval, 1);
+        assert_eq!(c.invitation_days, 7);
+        assert_eq!(c.database_pool_size, 16);
+        assert_eq!(c.registry_token.as_deref(), Some("12345"));
+        assert_eq!(c.personal_mail_domains, ["example.net", "mail.example"]);
+        assert_eq!(c.trusted_proxies.len(), 2);
+        assert_eq!(c.instance(), "mms-1");
+
+        // The same through `_FILE` variables, which is how secrets arrive.
+        let secret = dir.join("interval");
+        std::fs::write(&secret, "2\n").unwrap();
+        let loaded = Config::load(
+            None,
+            false,
+            vec![(
+                "B2MMS_JOBS_INTERVAL_FILE".to_owned(),
+                secret.display().to_string(),
+            )],
+        )
+        .unwrap();
+        assert_eq!(loaded.config.jobs_interval, 2);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    fn tempfile_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("b2mms-config-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn the_file_takes_lists_and_numbers_as_toml() {
+        let dir = tempfile_dir("toml");
+        let file = dir.join("b2mms.toml");
+        std::fs::write(
+            &file,
+            "jobs_interval = 3\ncors_origins = [\"https://a.example\"]\ntrusted_proxies = \"127.0.0.1\"\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&file), true, env(&[])).unwrap().config;
+        assert_eq!(c.jobs_interval, 3);
+        assert_eq!(c.cors_origins, ["https://a.example"]);
+        assert_eq!(c.trusted_proxies.len(), 1);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
     #[test]
     fn invalid_values_are_explained() {
+        let err = Config::load(None, false, env(&[("B2MMS_JOBS_INTERVAL", "soon")])).unwrap_err();
+        assert!(err.to_string().contains("jobs_interval"), "{err}");
+        let err = Config::load(
+            None,
+            false,
+            env(&[("B2MMS_TRUSTED_PROXIES", "10.0.0.1, nope")]),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("nope"), "{err}");
         let err = Config::load(None, false, env(&[("B2MMS_BIND", "not an address")])).unwrap_err();
         assert!(err.to_string().contains("invalid"), "{err}");
         let err = Config::load(None, false, env(&[("B2MMS_ACCESS_TOKEN_TTL", "5")])).unwrap_err();
