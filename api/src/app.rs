@@ -44,6 +44,8 @@ pub struct AppState {
     pub tls: Option<Arc<rustls::ServerConfig>>,
     /// Sign-in attempts per source address.
     pub throttle: Arc<http::throttle::Throttle>,
+    /// This instance's name on claims of background work (`Config::instance`).
+    pub instance: String,
 }
 
 impl AppState {
@@ -80,7 +82,9 @@ impl AppState {
             .build()
             .context("preparing the HTTP client")?;
         let throttle = Arc::new(http::throttle::Throttle::new(config.auth_rate_per_minute));
+        let instance = config.instance();
         Ok(Self {
+            instance,
             config: Arc::new(config),
             db,
             hasher,

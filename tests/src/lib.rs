@@ -13,6 +13,8 @@ use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use serde_json::{Value, json};
 
+pub mod fixtures;
+pub mod pg_cluster;
 pub mod pki;
 pub mod registry;
 pub mod smtp;
@@ -77,7 +79,11 @@ fn without_tls(url: &str) -> String {
 /// A database that exists for one test and is removed after it.
 pub enum TestDb {
     Sqlite(tempfile::TempDir),
-    Postgres { name: String },
+    Postgres {
+        name: String,
+    },
+    /// A database the test manages itself (a throwaway cluster).
+    External,
 }
 
 impl TestDb {

@@ -12,8 +12,41 @@ use tokio::sync::oneshot;
 #[derive(Debug, Clone)]
 pub struct Received {
     pub to: Vec<String>,
+    /// The `Message-ID` header, without its angle brackets.
+    pub message_id: String,
     pub subject: String,
     pub body: String,
+}
+
+/// A mail server that accepts connections and then never says a word: the fault that once
+/// stopped every background job.
+pub struct SilentSmtp {
+    pub port: u16,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SilentSmtp {
+    pub async fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("free port");
+        let port = listener.local_addr().unwrap().port();
+        let task = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                held.push(stream);
+            }
+        });
+        Self { port, task }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for SilentSmtp {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 /// The sink; messages survive restarts.
@@ -183,6 +216,7 @@ fn parse(to: Vec<String>, data: &str) -> Received {
     };
     Received {
         to,
+        message_id: header("Message-ID").trim_matches(['<', '>']).to_owned(),
         subject: decode_subject(&header("Subject")),
         body: body.replace("\r\n", "\n"),
     }

@@ -27,9 +27,14 @@ pub async fn health(state: web::Data<AppState>) -> HttpResponse {
             database: "ok".into(),
         })
     } else {
-        HttpResponse::ServiceUnavailable().json(Health {
-            status: "unavailable".into(),
-            database: "unreachable".into(),
-        })
+        HttpResponse::ServiceUnavailable()
+            .insert_header((
+                actix_web::http::header::RETRY_AFTER,
+                crate::http::problem::UNAVAILABLE_RETRY_AFTER.to_string(),
+            ))
+            .json(Health {
+                status: "unavailable".into(),
+                database: "unreachable".into(),
+            })
     }
 }

@@ -77,6 +77,7 @@ pub fn open_request(
         provision_attempts: 0,
         provision_next_at: None,
         provision_error: None,
+        claimed_by: None,
     };
     fill(&mut row);
     store::registrations::insert(conn, &row)?;

@@ -11,6 +11,9 @@ use crate::http::request_id;
 
 pub const CONTENT_TYPE: &str = "application/problem+json";
 
+/// Seconds a client is asked to wait before retrying when the database is unreachable.
+pub const UNAVAILABLE_RETRY_AFTER: u32 = 5;
+
 impl AppError {
     fn parts(&self) -> (StatusCode, &'static str, &'static str, String) {
         match self {
@@ -127,6 +130,9 @@ impl ResponseError for AppError {
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE)));
         if let AppError::Locked { retry_after } | AppError::Throttled { retry_after } = self {
             response.insert_header((header::RETRY_AFTER, retry_after.max(&1).to_string()));
+        }
+        if let AppError::Unavailable(_) = self {
+            response.insert_header((header::RETRY_AFTER, UNAVAILABLE_RETRY_AFTER.to_string()));
         }
         if let AppError::MethodNotAllowed(allowed) = self {
             response.insert_header((header::ALLOW, allowed.join(", ")));

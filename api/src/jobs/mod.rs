@@ -4,6 +4,7 @@
 //! the same work twice; a crash mid-job only delays it until the lease ends.
 
 pub mod accounts;
+pub mod lease;
 pub mod mail;
 pub mod provisioning;
 pub mod reminders;
@@ -15,16 +16,19 @@ use actix_web::web;
 use tokio::sync::Notify;
 
 use crate::app::AppState;
+use crate::error::AppResult;
 
-/// Wakes the job loop early (after a change that queued mail or approved a request).
+/// Wakes the job loops early (after a change that queued mail or approved a request).
 #[derive(Clone, Debug, Default)]
 pub struct JobsHandle {
-    notify: Arc<Notify>,
+    mail: Arc<Notify>,
+    work: Arc<Notify>,
 }
 
 impl JobsHandle {
     pub fn nudge(&self) {
-        self.notify.notify_one();
+        self.mail.notify_one();
+        self.work.notify_one();
     }
 }
 
@@ -39,6 +43,24 @@ pub struct Report {
     pub expired: usize,
     pub password_reminders: usize,
     pub memberships_changed: usize,
+    /// Jobs of this round that could not run (database unreachable, a bug).
+    pub errors: usize,
+}
+
+impl Report {
+    fn add(self, other: Report) -> Report {
+        Report {
+            mail_sent: self.mail_sent + other.mail_sent,
+            mail_failed: self.mail_failed + other.mail_failed,
+            provisioned: self.provisioned + other.provisioned,
+            provisioning_failed: self.provisioning_failed + other.provisioning_failed,
+            reminders: self.reminders + other.reminders,
+            expired: self.expired + other.expired,
+            password_reminders: self.password_reminders + other.password_reminders,
+            memberships_changed: self.memberships_changed + other.memberships_changed,
+            errors: self.errors + other.errors,
+        }
+    }
 }
 
 /// Exponential backoff: 30 s doubling per attempt, at most an hour.
@@ -47,50 +69,122 @@ pub fn backoff(attempts: i32) -> chrono::Duration {
     chrono::Duration::seconds(secs.min(3600))
 }
 
-/// One round of every job.
-pub async fn run_once(state: &AppState) -> Report {
+/// Logs a job's failure and counts it.
+fn note<T>(report: &mut Report, job: &str, result: AppResult<T>) -> Option<T> {
+    match result {
+        Ok(value) => Some(value),
+        Err(e) => {
+            tracing::warn!(job, error = %e, "background job failed; it runs again later");
+            report.errors += 1;
+            None
+        }
+    }
+}
+
+/// One round of everything but mail: expiry, reminders, memberships, provisioning.
+pub async fn run_work(state: &AppState) -> Report {
     let mut report = Report::default();
     state.throttle.forget_idle();
-    match reminders::expire_unsubmitted(state).await {
-        Ok(n) => report.expired = n,
-        Err(e) => tracing::warn!(error = %e, "expiring requests failed"),
+    if let Some(n) = note(
+        &mut report,
+        "expire requests",
+        reminders::expire_unsubmitted(state).await,
+    ) {
+        report.expired = n;
     }
-    match reminders::remind(state).await {
-        Ok(n) => report.reminders = n,
-        Err(e) => tracing::warn!(error = %e, "reminders failed"),
+    if let Some(n) = note(&mut report, "reminders", reminders::remind(state).await) {
+        report.reminders = n;
     }
-    match accounts::end_memberships(state).await {
-        Ok(n) => report.memberships_changed = n,
-        Err(e) => tracing::warn!(error = %e, "ending memberships failed"),
+    if let Some(n) = note(
+        &mut report,
+        "end memberships",
+        accounts::end_memberships(state).await,
+    ) {
+        report.memberships_changed = n;
     }
-    match accounts::remind_expiring_passwords(state).await {
-        Ok(n) => report.password_reminders = n,
-        Err(e) => tracing::warn!(error = %e, "password reminders failed"),
+    if let Some(n) = note(
+        &mut report,
+        "password reminders",
+        accounts::remind_expiring_passwords(state).await,
+    ) {
+        report.password_reminders = n;
     }
-    match provisioning::run(state).await {
-        Ok((ok, failed)) => {
-            report.provisioned = ok;
-            report.provisioning_failed = failed;
-        }
-        Err(e) => tracing::warn!(error = %e, "provisioning failed"),
-    }
-    match mail::send_due(state).await {
-        Ok((sent, failed)) => {
-            report.mail_sent = sent;
-            report.mail_failed = failed;
-        }
-        Err(e) => tracing::warn!(error = %e, "mail delivery failed"),
+    if let Some((ok, failed)) = note(&mut report, "provisioning", provisioning::run(state).await) {
+        report.provisioned = ok;
+        report.provisioning_failed = failed;
     }
     report
 }
 
-/// Runs the jobs every `interval`, and whenever nudged, until the server stops.
+/// One round of mail delivery.
+pub async fn run_mail(state: &AppState) -> Report {
+    let mut report = Report::default();
+    if let Some((sent, failed)) = note(&mut report, "mail delivery", mail::send_due(state).await) {
+        report.mail_sent = sent;
+        report.mail_failed = failed;
+    }
+    report
+}
+
+/// One round of every job, one after the other (tests and one-shot runs).
+pub async fn run_once(state: &AppState) -> Report {
+    let work = run_work(state).await;
+    work.add(run_mail(state).await)
+}
+
+/// How long a loop waits after a round: the interval, or longer while rounds keep failing
+/// (doubling up to a minute), so that an unreachable database is not hammered.
+fn pause(interval: Duration, failed_rounds: u32) -> Duration {
+    let factor = 1u32 << failed_rounds.min(6);
+    (interval * factor).min(Duration::from_secs(60).max(interval))
+}
+
+/// Runs the jobs until the server stops: mail delivery in one task, everything else in
+/// another, so that a mail server that hangs never holds up provisioning, reminders or
+/// expiry. Each loop runs every `interval`, when nudged, and backs off while it fails.
 pub async fn run_forever(state: web::Data<AppState>, interval: Duration) {
+    match lease::release_own_claims(&state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(
+            rows = n,
+            "work claimed by an earlier run of this instance is due again"
+        ),
+        Err(e) => tracing::warn!(error = %e, "could not release the claims of an earlier run"),
+    }
+    let mail_state = state.clone();
+    let mail = actix_web::rt::spawn(job_loop(
+        interval,
+        mail_state.jobs.mail.clone(),
+        move || {
+            let state = mail_state.clone();
+            async move { run_mail(&state).await }
+        },
+    ));
+    let work_state = state.clone();
+    let work = job_loop(interval, work_state.jobs.work.clone(), move || {
+        let state = work_state.clone();
+        async move { run_work(&state).await }
+    });
+    work.await;
+    mail.abort();
+}
+
+async fn job_loop<F, Fut>(interval: Duration, wake: Arc<Notify>, round: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Report>,
+{
+    let mut failed_rounds = 0u32;
     loop {
-        run_once(&state).await;
+        let report = round().await;
+        failed_rounds = if report.errors > 0 {
+            failed_rounds + 1
+        } else {
+            0
+        };
         tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
-            _ = state.jobs.notify.notified() => {}
+            _ = tokio::time::sleep(pause(interval, failed_rounds)) => {}
+            _ = wake.notified() => {}
         }
     }
 }
@@ -105,5 +199,16 @@ mod tests {
         assert_eq!(backoff(1).num_seconds(), 60);
         assert_eq!(backoff(3).num_seconds(), 240);
         assert_eq!(backoff(50).num_seconds(), 3600);
+    }
+
+    #[test]
+    fn failing_rounds_wait_longer_up_to_a_minute() {
+        let second = Duration::from_secs(1);
+        assert_eq!(pause(second, 0), second);
+        assert_eq!(pause(second, 1), 2 * second);
+        assert_eq!(pause(second, 3), 8 * second);
+        assert_eq!(pause(second, 30), 60 * second);
+        // An interval longer than the cap is kept as it is.
+        assert_eq!(pause(120 * second, 5), 120 * second);
     }
 }

@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
+use super::lease;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::mail::templates;
@@ -16,11 +17,9 @@ use crate::store::audit::{self, Actor, Change};
 use crate::store::models::{AccountRow, AffiliationRow, PersonRow, RegistrationRow};
 use crate::store::schema::{
     account_names, accounts, affiliations, collab_groups, group_members, person_certificates,
-    persons, registrations,
+    persons,
 };
 use crate::store::{self, DbConnection, new_id, outbox, to_db_time};
-
-const LEASE_MINUTES: i64 = 10;
 
 /// What the external registry receives.
 #[derive(Debug, Serialize)]
@@ -45,54 +44,34 @@ pub async fn run(state: &AppState) -> AppResult<(usize, usize)> {
     let (mut done, mut failed) = (0, 0);
     for row in due {
         let (id, old) = (row.id.clone(), row.provision_next_at);
-        let lease = to_db_time(now + Duration::minutes(LEASE_MINUTES));
+        let (me, until) = (state.instance.clone(), lease::lease_end(state));
         let claimed = state
             .db
-            .write(move |conn| {
-                Ok(diesel::update(
-                    registrations::table
-                        .find(&id)
-                        .filter(registrations::state.eq(RegistrationState::Approved.as_str()))
-                        .filter(registrations::provision_next_at.eq(old)),
-                )
-                .set(registrations::provision_next_at.eq(lease))
-                .execute(conn)?
-                    == 1)
-            })
+            .write(move |conn| store::registrations::claim_provisioning(conn, &id, old, &me, until))
             .await?;
         if !claimed {
             continue;
         }
-        if let Err(error) = push_to_registry(state, &row).await {
-            tracing::warn!(registration = %row.id, attempt = row.provision_attempts + 1, error, "registry did not confirm; will retry");
-            let next = now + super::backoff(row.provision_attempts);
-            let id = row.id.clone();
-            state
-                .db
-                .write(move |conn| {
-                    store::registrations::provisioning_failed(conn, &id, &error, next)
-                })
-                .await?;
-            failed += 1;
-            continue;
-        }
-        let shared_row = row.clone();
-        let config = state.config.clone();
-        let result = state
-            .db
-            .write(move |conn| provision(conn, &config, &shared_row, now))
-            .await;
-        match result {
+        let (id, me) = (row.id.clone(), state.instance.clone());
+        let outcome = lease::hold(
+            state,
+            provision_claimed(state, &row, now),
+            move |conn, until| {
+                store::registrations::renew_provisioning_claim(conn, &id, &me, until)
+            },
+        )
+        .await;
+        match outcome {
             Ok(true) => done += 1,
             Ok(false) => {}
-            Err(e) => {
-                tracing::error!(registration = %row.id, error = %e, "provisioning failed");
-                let next = now + super::backoff(row.provision_attempts);
-                let (id, text) = (row.id.clone(), e.to_string());
+            Err(error) => {
+                tracing::warn!(registration = %row.id, attempt = row.provision_attempts + 1, error, "provisioning did not complete; will retry");
+                let next = state.clock.now() + super::backoff(row.provision_attempts);
+                let id = row.id.clone();
                 state
                     .db
                     .write(move |conn| {
-                        store::registrations::provisioning_failed(conn, &id, &text, next)
+                        store::registrations::provisioning_failed(conn, &id, &error, next)
                     })
                     .await?;
                 failed += 1;
@@ -100,6 +79,25 @@ pub async fn run(state: &AppState) -> AppResult<(usize, usize)> {
         }
     }
     Ok((done, failed))
+}
+
+/// Pushes a claimed request to the registry (if any) and creates its records; the error text
+/// is for the log and the request's record of attempts.
+async fn provision_claimed(
+    state: &AppState,
+    row: &RegistrationRow,
+    now: DateTime<Utc>,
+) -> Result<bool, String> {
+    push_to_registry(state, row)
+        .await
+        .map_err(|e| format!("registry did not confirm: {e}"))?;
+    let shared_row = row.clone();
+    let config = state.config.clone();
+    state
+        .db
+        .write(move |conn| provision(conn, &config, &shared_row, now))
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Pushes the account to the external registry, if one is configured.

@@ -5,6 +5,18 @@ pub mod templates;
 use lettre::message::{Mailbox, Message, header::ContentType};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
+/// One message as it leaves b2mms.
+#[derive(Debug, Clone, Copy)]
+pub struct Outgoing<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    /// The `Message-ID` (without angle brackets): the same on every attempt to deliver the
+    /// same outbox row, so a message sent again after a crash is recognised as the same.
+    pub message_id: &'a str,
+}
+
 /// Where mail goes, from `mail_url`.
 #[derive(Clone)]
 pub enum Mailer {
@@ -24,6 +36,9 @@ impl std::fmt::Debug for Mailer {
     }
 }
 
+/// Default bound on one whole delivery (connect, greeting, every command, the data).
+pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 impl Mailer {
     /// `smtp://[user:pass@]host:port` (plain, or STARTTLS with `?tls=required`),
     /// `smtps://…` (implicit TLS), `file:///dir` or `log`.
@@ -38,30 +53,47 @@ impl Mailer {
         if url.starts_with("smtp://") || url.starts_with("smtps://") {
             let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                 .map_err(|e| format!("mail_url: {e}"))?
-                .timeout(Some(std::time::Duration::from_secs(20)))
+                .timeout(Some(DEFAULT_TIMEOUT))
                 .build();
             return Ok(Self::Smtp(transport));
         }
         Err("mail_url must be smtp://host:port, smtps://host:port, file:///dir or log".into())
     }
 
-    /// Sends one message; the error text is for logs.
+    /// Sends one message, giving up after `timeout` whatever the mail server does; the
+    /// error text is for logs.
     pub async fn send(
         &self,
-        from: &str,
-        to: &str,
-        subject: &str,
-        body: &str,
+        mail: Outgoing<'_>,
+        timeout: std::time::Duration,
     ) -> Result<(), String> {
-        let from: Mailbox = from.parse().map_err(|e| format!("sender address: {e}"))?;
-        let to: Mailbox = to.parse().map_err(|e| format!("recipient address: {e}"))?;
+        match tokio::time::timeout(timeout, self.deliver(mail)).await {
+            Ok(result) => result,
+            Err(_) => Err(format!(
+                "the mail server did not complete the delivery within {} s",
+                timeout.as_secs()
+            )),
+        }
+    }
+
+    async fn deliver(&self, mail: Outgoing<'_>) -> Result<(), String> {
+        let from: Mailbox = mail
+            .from
+            .parse()
+            .map_err(|e| format!("sender address: {e}"))?;
+        let to: Mailbox = mail
+            .to
+            .parse()
+            .map_err(|e| format!("recipient address: {e}"))?;
         let message = Message::builder()
             .from(from)
             .to(to.clone())
-            .subject(subject)
+            .subject(mail.subject)
+            .message_id(Some(format!("<{}>", mail.message_id)))
             .header(ContentType::TEXT_PLAIN)
-            .body(body.to_owned())
+            .body(mail.body.to_owned())
             .map_err(|e| format!("building the message: {e}"))?;
+        let subject = mail.subject;
         match self {
             Mailer::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
             Mailer::File(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
@@ -83,10 +115,14 @@ mod tests {
         let mailer = Mailer::from_url(&format!("file://{}", dir.display())).unwrap();
         mailer
             .send(
-                "b2mms <noreply@b2mms.test>",
-                "jane@kek.jp",
-                "Your account is ready",
-                "Welcome, Jane.",
+                Outgoing {
+                    from: "b2mms <noreply@b2mms.test>",
+                    to: "jane@kek.jp",
+                    subject: "Your account is ready",
+                    body: "Welcome, Jane.",
+                    message_id: "0193-abc@b2mms.test",
+                },
+                DEFAULT_TIMEOUT,
             )
             .await
             .unwrap();
@@ -98,6 +134,7 @@ mod tests {
         let text = std::fs::read_to_string(&files[0]).unwrap();
         assert!(text.contains("Subject: Your account is ready"), "{text}");
         assert!(text.contains("To: jane@kek.jp"), "{text}");
+        assert!(text.contains("Message-ID: <0193-abc@b2mms.test>"), "{text}");
         std::fs::remove_dir_all(dir).unwrap();
     }
 
@@ -120,12 +157,40 @@ mod tests {
         // It only reports success; the body (which may hold a temporary password) goes nowhere.
         Mailer::Log
             .send(
-                "b2mms <noreply@b2mms.test>",
-                "jane@kek.jp",
-                "Invitation",
-                "password: s3cret",
+                Outgoing {
+                    from: "b2mms <noreply@b2mms.test>",
+                    to: "jane@kek.jp",
+                    subject: "Invitation",
+                    body: "password: s3cret",
+                    message_id: "1@b2mms.test",
+                },
+                DEFAULT_TIMEOUT,
             )
             .await
             .unwrap();
+    }
+
+    #[actix_web::test]
+    async fn a_mail_server_that_never_answers_is_given_up_on_in_time() {
+        // It accepts the connection and then stays silent.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let mailer = Mailer::from_url(&format!("smtp://127.0.0.1:{port}")).unwrap();
+        let started = std::time::Instant::now();
+        let result = mailer
+            .send(
+                Outgoing {
+                    from: "b2mms <noreply@b2mms.test>",
+                    to: "jane@kek.jp",
+                    subject: "Hello",
+                    body: "Hello",
+                    message_id: "2@b2mms.test",
+                },
+                std::time::Duration::from_millis(300),
+            )
+            .await;
+        assert!(result.unwrap_err().contains("did not complete"));
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        drop(listener);
     }
 }

@@ -105,6 +105,15 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// A pooled connection and what the pool must know about its health.
+pub struct PooledConnection {
+    conn: DbConnection,
+    /// Set when the connection was seen to be lost; the pool then discards it.
+    broken: bool,
+    /// The outage generation this connection was last proven alive in (see `Db::outages`).
+    alive_in: u64,
+}
+
 /// r2d2 glue that opens connections of the configured backend.
 #[derive(Debug)]
 pub struct Manager(DbUrl);
@@ -114,20 +123,31 @@ pub struct Manager(DbUrl);
 pub struct ConnectError(String);
 
 impl r2d2::ManageConnection for Manager {
-    type Connection = DbConnection;
+    type Connection = PooledConnection;
     type Error = ConnectError;
 
-    fn connect(&self) -> Result<DbConnection, ConnectError> {
-        self.0.connect().map_err(ConnectError)
+    fn connect(&self) -> Result<PooledConnection, ConnectError> {
+        let conn = self.0.connect().map_err(ConnectError)?;
+        Ok(PooledConnection {
+            conn,
+            broken: false,
+            // A fresh connection is alive now, whatever happened before.
+            alive_in: u64::MAX,
+        })
     }
 
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectError> {
-        conn.batch_execute("SELECT 1")
+    fn is_valid(&self, pooled: &mut PooledConnection) -> Result<(), ConnectError> {
+        pooled
+            .conn
+            .batch_execute("SELECT 1")
             .map_err(|e| ConnectError(e.to_string()))
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    /// Called when a connection returns to the pool: a lost connection, or one whose
+    /// transaction manager is left in a failed or open transaction, is dropped, never reused.
+    fn has_broken(&self, pooled: &mut PooledConnection) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        pooled.broken || std::thread::panicking() || pooled.conn.is_broken()
     }
 }
 
@@ -136,7 +156,15 @@ impl r2d2::ManageConnection for Manager {
 pub struct Db {
     pool: r2d2::Pool<Manager>,
     url: DbUrl,
+    /// Counts the connection losses seen. Pooled connections proven alive before the latest
+    /// loss are checked once before they are used again, so that after a database restart
+    /// no request meets a dead connection twice, while in steady state checking out costs
+    /// no round trip.
+    outages: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
+
+/// How long a request waits for a database connection before it answers 503.
+pub const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl Db {
     /// Builds the pool without requiring the database to be up yet.
@@ -149,28 +177,75 @@ impl Db {
         let pool = r2d2::Pool::builder()
             .max_size(max_size)
             .min_idle(Some(0))
-            .connection_timeout(Duration::from_secs(5))
+            .connection_timeout(CHECKOUT_TIMEOUT)
             .test_on_check_out(false)
+            .error_handler(Box::new(ConnectErrorLogger))
             .build_unchecked(Manager(url.clone()));
-        Self { pool, url }
+        Self {
+            pool,
+            url,
+            outages: Default::default(),
+        }
     }
 
     pub fn url(&self) -> &DbUrl {
         &self.url
     }
 
-    /// Runs `f` with a pooled connection on the blocking thread pool.
+    /// Connections open and idle in the pool (for metrics).
+    pub fn pool_state(&self) -> (u32, u32) {
+        let state = self.pool.state();
+        (state.connections, state.idle_connections)
+    }
+
+    /// A connection that is alive as far as can be known without a round trip.
+    fn checkout(&self) -> AppResult<r2d2::PooledConnection<Manager>> {
+        use std::sync::atomic::Ordering;
+        let unavailable =
+            |e: r2d2::Error| AppError::Unavailable(format!("database connection: {e}"));
+        for _ in 0..=self.pool.max_size() {
+            let mut pooled = self.pool.get().map_err(unavailable)?;
+            let generation = self.outages.load(Ordering::Acquire);
+            if pooled.alive_in == u64::MAX || pooled.alive_in >= generation {
+                pooled.alive_in = generation;
+                return Ok(pooled);
+            }
+            // Opened before the latest connection loss: prove it alive before use.
+            if pooled.conn.batch_execute("SELECT 1").is_ok() {
+                pooled.alive_in = generation;
+                return Ok(pooled);
+            }
+            pooled.broken = true;
+        }
+        Err(AppError::Unavailable(
+            "database connection: every pooled connection was lost".into(),
+        ))
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool. A failure that comes
+    /// from a lost connection is answered as `Unavailable` (503) and the connection is
+    /// discarded, so the service recovers by itself when the database is back.
     pub async fn run<T, F>(&self, f: F) -> AppResult<T>
     where
         F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
+        let db = self.clone();
         actix_web::rt::task::spawn_blocking(move || {
-            let mut conn = pool
-                .get()
-                .map_err(|e| AppError::Unavailable(format!("database connection: {e}")))?;
-            f(&mut conn)
+            let mut pooled = db.checkout()?;
+            let result = f(&mut pooled.conn);
+            match result {
+                Err(AppError::Internal(cause) | AppError::Unavailable(cause))
+                    if pooled.conn.batch_execute("SELECT 1").is_err() =>
+                {
+                    pooled.broken = true;
+                    db.outages.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+                    Err(AppError::Unavailable(format!(
+                        "database connection lost: {cause}"
+                    )))
+                }
+                other => other,
+            }
         })
         .await
         .map_err(|e| AppError::Internal(format!("database task failed: {e}")))?
@@ -183,6 +258,16 @@ impl Db {
         T: Send + 'static,
     {
         self.run(move |conn| write_tx(conn, f)).await
+    }
+}
+
+/// Logs failed connection attempts once each, as warnings (r2d2 would print them to stderr).
+#[derive(Debug)]
+struct ConnectErrorLogger;
+
+impl r2d2::HandleError<ConnectError> for ConnectErrorLogger {
+    fn handle_error(&self, error: ConnectError) {
+        tracing::warn!(error = %error, "cannot connect to the database");
     }
 }
 

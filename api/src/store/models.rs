@@ -161,6 +161,8 @@ pub struct RegistrationRow {
     pub provision_attempts: i32,
     pub provision_next_at: Option<NaiveDateTime>,
     pub provision_error: Option<String>,
+    /// The instance working on the request's provisioning, while its lease runs.
+    pub claimed_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Insertable)]
@@ -176,4 +178,6 @@ pub struct OutboxRow {
     pub next_attempt_at: NaiveDateTime,
     pub last_error: Option<String>,
     pub sent_at: Option<NaiveDateTime>,
+    /// The instance delivering the message, while its lease runs.
+    pub claimed_by: Option<String>,
 }

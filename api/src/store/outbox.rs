@@ -1,7 +1,7 @@
 //! The mail outbox: messages are written in the transaction of the change they report, and
 //! a sender job delivers them. A state change never waits for, or fails with, the mail server.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::models::OutboxRow;
@@ -30,6 +30,7 @@ pub fn enqueue(
             next_attempt_at: at,
             last_error: None,
             sent_at: None,
+            claimed_by: None,
         })
         .execute(conn)?;
     Ok(())
@@ -45,9 +46,33 @@ pub fn due(conn: &mut DbConnection, now: DateTime<Utc>, limit: i64) -> AppResult
         .load(conn)?)
 }
 
+/// Takes a due message for `instance` until `until`, unless another instance (or an earlier
+/// round) took it since it was read; whether it is ours now.
+pub fn claim(
+    conn: &mut DbConnection,
+    id: &str,
+    seen_due_at: NaiveDateTime,
+    instance: &str,
+    until: NaiveDateTime,
+) -> AppResult<bool> {
+    Ok(diesel::update(
+        mail_outbox::table
+            .find(id)
+            .filter(mail_outbox::status.eq("pending"))
+            .filter(mail_outbox::next_attempt_at.eq(seen_due_at)),
+    )
+    .set((
+        mail_outbox::next_attempt_at.eq(until),
+        mail_outbox::claimed_by.eq(instance),
+    ))
+    .execute(conn)?
+        == 1)
+}
+
 pub fn mark_sent(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> AppResult<()> {
     diesel::update(mail_outbox::table.find(id))
         .set((
+            mail_outbox::claimed_by.eq(None::<String>),
             mail_outbox::status.eq("sent"),
             mail_outbox::sent_at.eq(to_db_time(now)),
             mail_outbox::attempts.eq(mail_outbox::attempts + 1),
@@ -57,24 +82,17 @@ pub fn mark_sent(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> AppRe
     Ok(())
 }
 
-/// Records a failed attempt; after `give_up_after` attempts the message is marked failed.
+/// Records a failed attempt and when to try again; the message stays queued.
 pub fn mark_attempt_failed(
     conn: &mut DbConnection,
     row: &OutboxRow,
     error: &str,
     next: DateTime<Utc>,
-    give_up_after: i32,
 ) -> AppResult<()> {
-    let attempts = row.attempts + 1;
-    let status = if attempts >= give_up_after {
-        "failed"
-    } else {
-        "pending"
-    };
     diesel::update(mail_outbox::table.find(&row.id))
         .set((
-            mail_outbox::status.eq(status),
-            mail_outbox::attempts.eq(attempts),
+            mail_outbox::claimed_by.eq(None::<String>),
+            mail_outbox::attempts.eq(mail_outbox::attempts + 1),
             mail_outbox::next_attempt_at.eq(to_db_time(next)),
             mail_outbox::last_error.eq(error),
         ))

@@ -3,7 +3,7 @@
 
 use b2mms_shared::api::{PossibleDuplicate, RegistrationEvent};
 use b2mms_shared::{Category, MembershipStatus, RegistrationState};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
@@ -428,6 +428,46 @@ pub fn due_for_provisioning(
         .load(conn)?)
 }
 
+/// Takes an approved request's provisioning for `instance` until `until`, unless someone took
+/// it since it was read; whether it is ours now.
+pub fn claim_provisioning(
+    conn: &mut DbConnection,
+    id: &str,
+    seen_due_at: Option<NaiveDateTime>,
+    instance: &str,
+    until: NaiveDateTime,
+) -> AppResult<bool> {
+    Ok(diesel::update(
+        registrations::table
+            .find(id)
+            .filter(registrations::state.eq(RegistrationState::Approved.as_str()))
+            .filter(registrations::provision_next_at.eq(seen_due_at)),
+    )
+    .set((
+        registrations::provision_next_at.eq(until),
+        registrations::claimed_by.eq(instance),
+    ))
+    .execute(conn)?
+        == 1)
+}
+
+/// Extends this instance's claim while provisioning runs.
+pub fn renew_provisioning_claim(
+    conn: &mut DbConnection,
+    id: &str,
+    instance: &str,
+    until: NaiveDateTime,
+) -> AppResult<usize> {
+    Ok(diesel::update(
+        registrations::table
+            .find(id)
+            .filter(registrations::state.eq(RegistrationState::Approved.as_str()))
+            .filter(registrations::claimed_by.eq(instance)),
+    )
+    .set(registrations::provision_next_at.eq(until))
+    .execute(conn)?)
+}
+
 /// Records a failed provisioning attempt and when to try again.
 pub fn provisioning_failed(
     conn: &mut DbConnection,
@@ -440,6 +480,7 @@ pub fn provisioning_failed(
             registrations::provision_attempts.eq(registrations::provision_attempts + 1),
             registrations::provision_next_at.eq(to_db_time(next)),
             registrations::provision_error.eq(error),
+            registrations::claimed_by.eq(None::<String>),
         ))
         .execute(conn)?;
     Ok(())
@@ -464,6 +505,7 @@ pub fn mark_provisioned(
         registrations::updated_at.eq(at),
         registrations::provision_next_at.eq(None::<chrono::NaiveDateTime>),
         registrations::provision_error.eq(None::<String>),
+        registrations::claimed_by.eq(None::<String>),
     ))
     .execute(conn)?;
     Ok(n == 1)

@@ -135,6 +135,7 @@ diesel::table! {
         next_attempt_at -> Timestamp,
         last_error -> Nullable<Text>,
         sent_at -> Nullable<Timestamp>,
+        claimed_by -> Nullable<Text>,
     }
 }
 
@@ -195,6 +196,7 @@ diesel::table! {
         provision_attempts -> Integer,
         provision_next_at -> Nullable<Timestamp>,
         provision_error -> Nullable<Text>,
+        claimed_by -> Nullable<Text>,
     }
 }
 

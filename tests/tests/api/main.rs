@@ -5,6 +5,7 @@ mod brute_force;
 mod certificates;
 mod demo;
 mod errors;
+mod faults;
 mod hardening;
 mod institutions;
 mod lifecycle;
