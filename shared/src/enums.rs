@@ -129,15 +129,37 @@ string_enum! {
         Rejected = "rejected",
         Withdrawn = "withdrawn",
         Expired = "expired",
+        /// Approved, but creating the account failed for a reason retrying cannot fix; an
+        /// admin retries it (possibly linking an existing person) or rejects it.
+        ProvisioningFailed = "provisioning_failed",
     }
 }
 
 impl RegistrationState {
+    /// The state in words, for messages to people.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::IdentityVerified => "not yet submitted",
+            Self::AwaitingIr => "waiting for the institutional representative",
+            Self::AwaitingIb => "waiting for the Institutional Board",
+            Self::Approved => "approved",
+            Self::Provisioned => "completed (the account exists)",
+            Self::Rejected => "rejected",
+            Self::Withdrawn => "withdrawn",
+            Self::Expired => "expired",
+            Self::ProvisioningFailed => "approved, but the account could not be created",
+        }
+    }
+
     /// Still going somewhere: the account name stays reserved, duplicates are checked.
     pub const fn is_open(self) -> bool {
         matches!(
             self,
-            Self::IdentityVerified | Self::AwaitingIr | Self::AwaitingIb | Self::Approved
+            Self::IdentityVerified
+                | Self::AwaitingIr
+                | Self::AwaitingIb
+                | Self::Approved
+                | Self::ProvisioningFailed
         )
     }
 

@@ -5,6 +5,8 @@
 //!                                  └─(physicist_permanent) IR approves→ awaiting_ib ─IB approves→ approved
 //! identity_verified, awaiting_ir, awaiting_ib → rejected (IR/IB/admin) | withdrawn (applicant)
 //! identity_verified → expired (system, not submitted in time)
+//! approved ─(creating the account fails for good)→ provisioning_failed
+//! provisioning_failed ─admin retries→ approved | ─admin rejects→ rejected
 //! ```
 //!
 //! Pure: the store applies a transition as one conditional update from the expected state.
@@ -20,16 +22,22 @@ pub enum Action {
     Withdraw,
     Expire,
     Provision,
+    /// Creating the account failed for a reason that retrying cannot fix.
+    FailProvisioning,
+    /// An admin sends a failed provisioning back to be tried again.
+    RetryProvisioning,
 }
 
 impl Action {
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 8] = [
         Action::Submit,
         Action::Approve,
         Action::Reject,
         Action::Withdraw,
         Action::Expire,
         Action::Provision,
+        Action::FailProvisioning,
+        Action::RetryProvisioning,
     ];
 
     pub const fn name(self) -> &'static str {
@@ -40,6 +48,22 @@ impl Action {
             Action::Withdraw => "withdraw",
             Action::Expire => "expire",
             Action::Provision => "provision",
+            Action::FailProvisioning => "fail provisioning",
+            Action::RetryProvisioning => "retry provisioning",
+        }
+    }
+
+    /// The action done, for messages ("cannot be approved").
+    pub const fn past(self) -> &'static str {
+        match self {
+            Action::Submit => "submitted",
+            Action::Approve => "approved",
+            Action::Reject => "rejected",
+            Action::Withdraw => "withdrawn",
+            Action::Expire => "expired",
+            Action::Provision => "provisioned",
+            Action::FailProvisioning => "marked as failed",
+            Action::RetryProvisioning => "retried",
         }
     }
 }
@@ -106,6 +130,9 @@ pub fn apply(
         }
         (State::IdentityVerified, A::Expire) => (State::Expired, &[Who::System]),
         (State::Approved, A::Provision) => (State::Provisioned, &[Who::System]),
+        (State::Approved, A::FailProvisioning) => (State::ProvisioningFailed, &[Who::System]),
+        (State::ProvisioningFailed, A::RetryProvisioning) => (State::Approved, &[Who::Admin]),
+        (State::ProvisioningFailed, A::Reject) => (State::Rejected, &[Who::Admin]),
         _ => return Err(TransitionError::WrongState { state, action }),
     };
     if allowed.contains(&actor) {
@@ -184,6 +211,24 @@ mod tests {
                 A::Provision,
                 Who::System,
                 State::Provisioned,
+            ),
+            (
+                State::Approved,
+                A::FailProvisioning,
+                Who::System,
+                State::ProvisioningFailed,
+            ),
+            (
+                State::ProvisioningFailed,
+                A::RetryProvisioning,
+                Who::Admin,
+                State::Approved,
+            ),
+            (
+                State::ProvisioningFailed,
+                A::Reject,
+                Who::Admin,
+                State::Rejected,
             ),
         ]
     }

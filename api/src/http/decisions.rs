@@ -2,7 +2,7 @@
 //! (the applicant). Each is one conditional state change with its audit event and mail.
 
 use actix_web::{HttpResponse, post, web};
-use b2mms_shared::api::{ApproveRegistration, Registration, RejectRegistration};
+use b2mms_shared::api::{ApproveRegistration, Registration, RejectRegistration, RetryProvisioning};
 use b2mms_shared::rules::RuleViolation;
 use b2mms_shared::{Category, RegistrationState, Role};
 use uuid::Uuid;
@@ -40,13 +40,15 @@ fn decide(
         return Err(AppError::conflict(
             "invalid_transition",
             format!(
-                "A request that is `{from}` cannot be {}d.",
-                action.name().trim_end_matches('e')
+                "This request cannot be {} now: it is {}.",
+                action.past(),
+                from.label()
             ),
         ));
     }
     Err(AppError::forbidden(match action {
         Action::Withdraw => "Only the applicant can withdraw a request.",
+        Action::RetryProvisioning => "Only administrators retry a failed provisioning.",
         _ => {
             "Only the representatives of the request's home institution (and, for permanent physicists, the IB chair) or administrators decide on it."
         }
@@ -215,6 +217,68 @@ pub async fn approve(
                     outbox::enqueue(conn, &address, &mail.subject, &mail.body, now)?;
                 }
             }
+            let row = store::registrations::get(conn, &id)?;
+            view(conn, &shared, row, true)
+        })
+        .await?;
+    state.jobs.nudge();
+    Ok(HttpResponse::Ok().json(registration))
+}
+
+/// Send a request whose account could not be created back to provisioning (admins), after
+/// the cause was removed, or linked to the existing person it turned out to be.
+#[utoipa::path(
+    tag = "registrations",
+    params(("id" = Uuid, Path, description = "Registration request id")),
+    request_body = RetryProvisioning,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Approved again; provisioning is due at once", body = Registration),
+        (status = 403, description = "Only administrators retry provisioning", body = b2mms_shared::api::Problem),
+        (status = 409, description = "Provisioning of this request has not failed", body = b2mms_shared::api::Problem),
+        (status = 422, description = "Unknown person to link", body = b2mms_shared::api::Problem),
+    )
+)]
+#[post("/registrations/{id}/retry")]
+pub async fn retry(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: Option<web::Json<RetryProvisioning>>,
+) -> AppResult<HttpResponse> {
+    let link = body
+        .map(web::Json::into_inner)
+        .unwrap_or_default()
+        .link_person_id
+        .map(|p| p.to_string());
+    let id = id.into_inner().to_string();
+    let now = state.clock.now();
+    let shared = state.clone();
+    let registration = state
+        .db
+        .write(move |conn| {
+            let row = store::registrations::get(conn, &id)?;
+            let (_, _, to) = decide(&caller, &row, Action::RetryProvisioning)?;
+            if let Some(person) = &link
+                && !store::persons::exists(conn, person)?
+            {
+                return Err(AppError::invalid(
+                    "link_person_id",
+                    RuleViolation::new("person.unknown", "No person with this id exists."),
+                ));
+            }
+            if !store::registrations::retry_provisioning(conn, &id, link.as_deref(), now)? {
+                return Err(state_changed());
+            }
+            let comment = link.as_ref().map(|p| format!("linked to person {p}"));
+            record(
+                conn,
+                &actor_of(&caller, now),
+                "registration.provisioning_retried",
+                &id,
+                to,
+                comment.as_deref(),
+            )?;
             let row = store::registrations::get(conn, &id)?;
             view(conn, &shared, row, true)
         })

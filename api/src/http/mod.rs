@@ -66,6 +66,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(registrations::check_account_name)
         .service(decisions::approve)
         .service(decisions::reject)
+        .service(decisions::retry)
         .service(decisions::withdraw);
 }
 

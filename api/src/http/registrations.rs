@@ -243,11 +243,7 @@ pub async fn get_one(
 }
 
 fn duplicate_problem(what: ExactMatch, institution: &str) -> AppError {
-    let by = match what {
-        ExactMatch::Email => "this email address",
-        ExactMatch::Orcid => "this ORCID iD",
-        ExactMatch::Certificate => "this certificate",
-    };
+    let by = what.what();
     AppError::conflict(
         "duplicate_person",
         format!(
@@ -270,7 +266,7 @@ fn duplicate_problem(what: ExactMatch, institution: &str) -> AppError {
     responses(
         (status = 200, description = "Submitted", body = SubmittedRegistration),
         (status = 403, description = "Not the applicant of this request", body = b2mms_shared::api::Problem),
-        (status = 409, description = "Already submitted, duplicate person or account name taken", body = b2mms_shared::api::Problem),
+        (status = 409, description = "Already submitted, duplicate person, another open request for the same person, or account name taken", body = b2mms_shared::api::Problem),
         (status = 422, description = "Invalid fields", body = b2mms_shared::api::Problem),
     )
 )]
@@ -362,6 +358,15 @@ pub async fn submit(
                 && existing_holder.as_deref() != Some(person.as_str())
             {
                 return Err(duplicate_problem(what, &short));
+            }
+            if let Some(what) = store::registrations::conflicting_open_request(
+                conn,
+                &id,
+                &valid.email,
+                valid.orcid.as_deref(),
+                dn.as_deref(),
+            )? {
+                return Err(store::registrations::duplicate_request_problem(what.what()));
             }
             if existing_holder.is_none() {
                 store::registrations::reserve_account_name(conn, &valid.account_name, &id, now)?;

@@ -64,7 +64,17 @@ pub async fn run(state: &AppState) -> AppResult<(usize, usize)> {
         match outcome {
             Ok(true) => done += 1,
             Ok(false) => {}
-            Err(error) => {
+            Err(Failure::Permanent(error)) => {
+                tracing::error!(registration = %row.id, error, "provisioning failed for a reason retrying cannot fix; an admin must resolve it");
+                let (public_url, now) = (state.config.public_url.clone(), state.clock.now());
+                let id = row.id.clone();
+                state
+                    .db
+                    .write(move |conn| give_up(conn, &public_url, &id, &error, now))
+                    .await?;
+                failed += 1;
+            }
+            Err(Failure::Retry(error)) => {
                 tracing::warn!(registration = %row.id, attempt = row.provision_attempts + 1, error, "provisioning did not complete; will retry");
                 let next = state.clock.now() + super::backoff(row.provision_attempts);
                 let id = row.id.clone();
@@ -81,23 +91,84 @@ pub async fn run(state: &AppState) -> AppResult<(usize, usize)> {
     Ok((done, failed))
 }
 
-/// Pushes a claimed request to the registry (if any) and creates its records; the error text
-/// is for the log and the request's record of attempts.
+/// Why provisioning did not complete; the text is for the log and the request's record.
+enum Failure {
+    /// Passing: the registry or the database is away. Tried again with backoff.
+    Retry(String),
+    /// The records do not allow it (the person or account exists meanwhile, the form is
+    /// incomplete): no retry can fix it, an admin must.
+    Permanent(String),
+}
+
+/// Pushes a claimed request to the registry (if any) and creates its records.
 async fn provision_claimed(
     state: &AppState,
     row: &RegistrationRow,
     now: DateTime<Utc>,
-) -> Result<bool, String> {
+) -> Result<bool, Failure> {
     push_to_registry(state, row)
         .await
-        .map_err(|e| format!("registry did not confirm: {e}"))?;
+        .map_err(|e| Failure::Retry(format!("registry did not confirm: {e}")))?;
     let shared_row = row.clone();
     let config = state.config.clone();
     state
         .db
         .write(move |conn| provision(conn, &config, &shared_row, now))
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| match e {
+            AppError::Unavailable(_) => Failure::Retry(e.to_string()),
+            AppError::Conflict { detail, .. } => Failure::Permanent(detail),
+            other => Failure::Permanent(other.to_string()),
+        })
+}
+
+/// Moves the request to `provisioning_failed`, records why, and tells the admins.
+fn give_up(
+    conn: &mut DbConnection,
+    public_url: &str,
+    id: &str,
+    error: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let row = store::registrations::get(conn, id)?;
+    let from = RegistrationState::parse(&row.state)
+        .ok_or_else(|| AppError::Internal(format!("stored state {}", row.state)))?;
+    let to = crate::domain::registration::apply(
+        from,
+        crate::domain::registration::Action::FailProvisioning,
+        crate::domain::registration::Actor::System,
+        None,
+    )
+    .map_err(|_| {
+        AppError::conflict(
+            "registration_state_changed",
+            "The request is no longer approved.",
+        )
+    })?;
+    if !store::registrations::mark_provisioning_failed(conn, id, error, now)? {
+        return Ok(());
+    }
+    audit::record::<(), _>(
+        conn,
+        &Actor::system(now),
+        Change {
+            action: "registration.provisioning_failed",
+            subject_type: "registration",
+            subject_id: id,
+            before: None,
+            after: Some(&serde_json::json!({ "state": to, "error": error })),
+        },
+    )?;
+    let link = format!("{}/requests/{id}", public_url.trim_end_matches('/'));
+    let applicant = match (&row.given_name, &row.family_name) {
+        (Some(g), Some(f)) => format!("{g} {f}"),
+        _ => row.email.clone().unwrap_or_default(),
+    };
+    let mail = templates::provisioning_failed_to_admins(&applicant, error, &link);
+    for address in store::persons::emails_with_role(conn, b2mms_shared::Role::Admin)? {
+        outbox::enqueue(conn, &address, &mail.subject, &mail.body, now)?;
+    }
+    Ok(())
 }
 
 /// Pushes the account to the external registry, if one is configured.

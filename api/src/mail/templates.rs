@@ -72,8 +72,19 @@ pub fn approved_to_applicant(account: &str) -> Mail {
     mail(
         "Your registration was approved".into(),
         format!(
-            "Your registration was approved. The account {account} is being created; \
-             you will receive another message as soon as it is ready.\n"
+            "Your registration was approved (account name {account}). \
+             You will receive another message as soon as your account is ready.\n"
+        ),
+    )
+}
+
+pub fn provisioning_failed_to_admins(applicant: &str, error: &str, link: &str) -> Mail {
+    mail(
+        format!("The account of {applicant} could not be created"),
+        format!(
+            "The approved registration of {applicant} could not be turned into an account, and \
+             retrying will not help: {error}\n\nOpen the request to retry it (possibly linking the \
+             existing person) or reject it:\n{link}\n"
         ),
     )
 }

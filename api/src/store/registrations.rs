@@ -150,8 +150,89 @@ pub fn submit(
         registrations::submitted_at.eq(at),
         registrations::updated_at.eq(at),
     ))
-    .execute(conn)?;
+    .execute(conn)
+    .map_err(|e| match e {
+        // The partial unique indexes on open requests' email and ORCID: another request for
+        // the same person was submitted at the same moment.
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+            duplicate_request_problem("this email address or ORCID iD")
+        }
+        other => other.into(),
+    })?;
     Ok(n == 1)
+}
+
+impl ExactMatch {
+    /// What matched, as the object of a sentence.
+    pub const fn what(self) -> &'static str {
+        match self {
+            ExactMatch::Email => "this email address",
+            ExactMatch::Orcid => "this ORCID iD",
+            ExactMatch::Certificate => "this certificate",
+        }
+    }
+}
+
+/// Another open request (not `id`) that the contact email, ORCID iD or certificate of this
+/// one already belongs to: one person, one open request.
+pub fn conflicting_open_request(
+    conn: &mut DbConnection,
+    id: &str,
+    email: &str,
+    orcid: Option<&str>,
+    dn: Option<&str>,
+) -> AppResult<Option<ExactMatch>> {
+    let submitted: Vec<&str> = [
+        RegistrationState::AwaitingIr,
+        RegistrationState::AwaitingIb,
+        RegistrationState::Approved,
+        RegistrationState::ProvisioningFailed,
+    ]
+    .iter()
+    .map(|s| s.as_str())
+    .collect();
+    let others = || {
+        registrations::table
+            .filter(registrations::id.ne(id))
+            .filter(registrations::state.eq_any(submitted.clone()))
+            .count()
+    };
+    if others()
+        .filter(registrations::email.eq(email))
+        .get_result::<i64>(conn)?
+        > 0
+    {
+        return Ok(Some(ExactMatch::Email));
+    }
+    if let Some(orcid) = orcid
+        && others()
+            .filter(registrations::orcid.eq(orcid))
+            .get_result::<i64>(conn)?
+            > 0
+    {
+        return Ok(Some(ExactMatch::Orcid));
+    }
+    if let Some(dn) = dn
+        && others()
+            .filter(registrations::certificate_dn.eq(dn))
+            .get_result::<i64>(conn)?
+            > 0
+    {
+        return Ok(Some(ExactMatch::Certificate));
+    }
+    Ok(None)
+}
+
+/// The answer to a submission for someone who already has an open request; `by` names what
+/// they share ("this email address").
+pub fn duplicate_request_problem(by: &str) -> AppError {
+    AppError::conflict(
+        "duplicate_request",
+        format!(
+            "Another registration request with {by} is already open. One person has one open request: \
+             wait for its decision, or withdraw it before sending this one."
+        ),
+    )
 }
 
 /// What a decision changes besides the state.
@@ -484,6 +565,60 @@ pub fn provisioning_failed(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// `approved → provisioning_failed`, keeping why; `false` if the request was no longer approved.
+pub fn mark_provisioning_failed(
+    conn: &mut DbConnection,
+    id: &str,
+    error: &str,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let n = diesel::update(
+        registrations::table
+            .find(id)
+            .filter(registrations::state.eq(RegistrationState::Approved.as_str())),
+    )
+    .set((
+        registrations::state.eq(RegistrationState::ProvisioningFailed.as_str()),
+        registrations::updated_at.eq(to_db_time(now)),
+        registrations::provision_attempts.eq(registrations::provision_attempts + 1),
+        registrations::provision_next_at.eq(None::<NaiveDateTime>),
+        registrations::provision_error.eq(error),
+        registrations::claimed_by.eq(None::<String>),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// `provisioning_failed → approved`, due at once, optionally now linked to an existing person;
+/// `false` if the request was no longer in `provisioning_failed`.
+pub fn retry_provisioning(
+    conn: &mut DbConnection,
+    id: &str,
+    link_person_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let at = to_db_time(now);
+    let target = registrations::table
+        .find(id)
+        .filter(registrations::state.eq(RegistrationState::ProvisioningFailed.as_str()));
+    let n = diesel::update(target)
+        .set((
+            registrations::state.eq(RegistrationState::Approved.as_str()),
+            registrations::updated_at.eq(at),
+            registrations::provision_attempts.eq(0),
+            registrations::provision_next_at.eq(at),
+        ))
+        .execute(conn)?;
+    if n == 1
+        && let Some(person) = link_person_id
+    {
+        diesel::update(registrations::table.find(id))
+            .set(registrations::link_person_id.eq(person))
+            .execute(conn)?;
+    }
+    Ok(n == 1)
 }
 
 /// Marks the result of provisioning: the person, and the request `provisioned`.

@@ -188,6 +188,18 @@ pub struct ApproveRegistration {
     pub link_person_id: Option<Uuid>,
 }
 
+/// `POST /api/v1/registrations/{id}/retry`: an admin sends a request whose account could not
+/// be created back to provisioning.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RetryProvisioning {
+    /// Reactivate this existing person instead of creating a new record (for example the
+    /// person the contact email turned out to belong to).
+    #[serde(default)]
+    pub link_person_id: Option<Uuid>,
+}
+
 /// `POST /api/v1/registrations/{id}/reject`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -11,6 +11,7 @@ mod institutions;
 mod lifecycle;
 mod members;
 mod migrations;
+mod open_requests;
 mod registration;
 mod registration_edges;
 mod service_tokens;
