@@ -170,7 +170,7 @@ pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Running> 
     let shared = state.clone();
     let tls = state.tls.clone();
     let server = HttpServer::new(move || app(shared.clone()))
-        .on_connect(crate::tls::remember_peer_certificate)
+        .on_connect(crate::tls::on_connect)
         .shutdown_timeout(30);
     let mut server = match tls {
         Some(config) => server.listen_rustls_0_23(listener, (*config).clone()),

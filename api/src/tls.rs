@@ -78,12 +78,18 @@ pub fn server_config(
     Ok(Some(server))
 }
 
-/// `on_connect` hook: remembers the verified client certificate of a TLS connection.
-pub fn remember_peer_certificate(connection: &dyn Any, extensions: &mut Extensions) {
+/// `on_connect` hook: turns off Nagle's algorithm on every accepted socket (a response
+/// written in parts, as compressed ones are, would otherwise wait for the client's delayed
+/// acknowledgement), and remembers the verified client certificate of a TLS connection.
+pub fn on_connect(connection: &dyn Any, extensions: &mut Extensions) {
+    if let Some(tcp) = connection.downcast_ref::<TcpStream>() {
+        let _ = tcp.set_nodelay(true);
+    }
     if let Some(tls) =
         connection.downcast_ref::<actix_tls::accept::rustls_0_23::TlsStream<TcpStream>>()
     {
-        let (_, session) = tls.get_ref();
+        let (tcp, session) = tls.get_ref();
+        let _ = tcp.set_nodelay(true);
         if let Some(cert) = session.peer_certificates().and_then(|c| c.first()) {
             extensions.insert(PeerCertificate(cert.to_vec()));
         }

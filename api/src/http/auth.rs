@@ -71,6 +71,18 @@ fn token_response(state: &AppState, issued: Issued) -> AppResult<TokenResponse> 
     })
 }
 
+/// How long a failed sign-in (and a reset request) takes at least. Failures for unknown
+/// accounts and for wrong passwords of known ones (which also record the failure) then take
+/// the same time, so the answer's timing does not tell which accounts exist; it also slows
+/// down guessing.
+pub const FAILED_SIGN_IN_TAKES: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Answers a failed sign-in no earlier than `FAILED_SIGN_IN_TAKES` after it began.
+async fn refuse_after(started: std::time::Instant) -> AppError {
+    tokio::time::sleep_until((started + FAILED_SIGN_IN_TAKES).into()).await;
+    invalid_credentials()
+}
+
 fn invalid_credentials() -> AppError {
     AppError::unauthenticated(
         "invalid_credentials",
@@ -96,6 +108,7 @@ pub async fn login(
     state: web::Data<AppState>,
     body: web::Json<LoginRequest>,
 ) -> AppResult<HttpResponse> {
+    let started = std::time::Instant::now();
     let LoginRequest { account, password } = body.into_inner();
     let name = account.trim().to_ascii_lowercase();
     let found = if name.is_empty() || name.len() > 64 {
@@ -109,7 +122,7 @@ pub async fn login(
     let stored_hash = found.as_ref().map(|(a, _)| a.password_hash.clone());
     let password_ok = state.hasher.verify(password, stored_hash).await?;
     let Some((account, _person)) = found else {
-        return Err(invalid_credentials());
+        return Err(refuse_after(started).await);
     };
     let now = state.clock.now();
     let request_id = crate::http::request_id::current();
@@ -149,7 +162,7 @@ pub async fn login(
                 Ok(())
             })
             .await?;
-        return Err(invalid_credentials());
+        return Err(refuse_after(started).await);
     }
     if account.status != AccountStatus::Active.as_str() {
         return Err(AppError::Forbidden {

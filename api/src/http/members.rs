@@ -58,10 +58,23 @@ pub async fn get_one(
         service.require(b2mms_shared::Scope::MembersRead)?;
     }
     let id = id.into_inner().to_string();
-    let member = state
+    let lookup = id.clone();
+    let found = state
         .db
-        .run(move |conn| store::persons::member(conn, &id))
-        .await?;
+        .run(move |conn| store::persons::member(conn, &lookup))
+        .await;
+    let member = match (found, &reader) {
+        // Someone who may not read every record learns nothing from an unknown id: the
+        // answer is the one a record they may not read gets.
+        (Err(AppError::NotFound { .. }), Reader::Person(principal)) => {
+            principal.require(Action::ReadMember {
+                person_id: &id,
+                institution_id: "",
+            })?;
+            return Err(AppError::NotFound { what: "person" });
+        }
+        (found, _) => found?,
+    };
     if let Reader::Person(principal) = &reader {
         principal.require(Action::ReadMember {
             person_id: &member.id.to_string(),

@@ -16,6 +16,9 @@ use crate::store::{self, outbox};
 /// How many passwords back a new one must differ from (the current one included).
 pub const HISTORY: i64 = 5;
 
+/// The shortest time between two reset links for one account.
+pub const RESET_COOLDOWN: Duration = Duration::minutes(5);
+
 /// Every rule a new password of this person breaks, reported under `field`.
 pub async fn check_new_password(
     state: &AppState,
@@ -80,6 +83,7 @@ pub async fn request_reset(
     state: web::Data<AppState>,
     body: web::Json<PasswordResetRequest>,
 ) -> AppResult<HttpResponse> {
+    let started = std::time::Instant::now();
     let wanted = body.into_inner().account_or_email.trim().to_lowercase();
     let now = state.clock.now();
     let token = random_secret();
@@ -89,7 +93,7 @@ pub async fn request_reset(
         state.config.public_url.trim_end_matches('/')
     );
     if !wanted.is_empty() && wanted.len() <= 254 {
-        state
+        let issued = state
             .db
             .write(move |conn| {
                 let found = match store::persons::find_account(conn, &wanted)? {
@@ -97,10 +101,18 @@ pub async fn request_reset(
                     None => store::persons::find_account_by_email(conn, &wanted)?,
                 };
                 let Some((account, person)) = found else {
-                    return Ok(());
+                    return Ok(false);
                 };
                 if account.status == "disabled" {
-                    return Ok(());
+                    return Ok(false);
+                }
+                // One link per cooldown: the owner's mailbox is not flooded by others.
+                if store::credentials::reset_issued_since(
+                    conn,
+                    &account.person_id,
+                    now - RESET_COOLDOWN,
+                )? {
+                    return Ok(false);
                 }
                 store::credentials::create_reset(
                     conn,
@@ -117,11 +129,16 @@ pub async fn request_reset(
                     "password.reset_requested",
                     "account",
                     &account.person_id,
-                )
+                )?;
+                Ok(true)
             })
             .await?;
-        state.jobs.nudge();
+        if issued {
+            state.jobs.nudge();
+        }
     }
+    // Known, unknown or cooling down: the answer takes the same time.
+    tokio::time::sleep_until((started + crate::http::auth::FAILED_SIGN_IN_TAKES).into()).await;
     Ok(HttpResponse::Accepted().finish())
 }
 
@@ -167,6 +184,7 @@ pub async fn confirm_reset(
             if !store::credentials::spend_reset(conn, &hash, now)? {
                 return Err(invalid());
             }
+            store::credentials::spend_other_resets(conn, &person_id, now)?;
             store::persons::set_password(conn, &person_id, &new_hash, now, expires)?;
             store::persons::clear_failures(conn, &person_id)?;
             store::sessions::revoke_all_of(conn, &person_id, None, now)?;

@@ -23,6 +23,9 @@ pub async fn headers(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let docs = req.path().starts_with("/api/docs");
+    // API answers carry tokens and personal data: no cache keeps them. The OpenAPI document
+    // and the public keys may be cached.
+    let private = req.path().starts_with("/api/v1/") && req.path() != "/api/v1/openapi.json";
     let hsts = req
         .app_data::<web::Data<AppState>>()
         .is_some_and(|s| s.config.serves_tls() || s.config.public_url_is_https());
@@ -46,6 +49,9 @@ pub async fn headers(
         "permissions-policy",
         "camera=(), microphone=(), geolocation=(), payment=()",
     );
+    if private {
+        set("cache-control", "no-store");
+    }
     if hsts {
         set(
             "strict-transport-security",

@@ -60,8 +60,10 @@ pub async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let guarded =
-        req.method() == actix_web::http::Method::POST && req.path().starts_with("/api/v1/auth/");
+    let guarded = (req.method() == actix_web::http::Method::POST
+        && req.path().starts_with("/api/v1/auth/"))
+        || (req.method() == actix_web::http::Method::GET
+            && req.path().starts_with("/api/v1/account-names/"));
     if guarded && let Some(state) = req.app_data::<web::Data<AppState>>() {
         let address = client_address(&req, &state.config.trusted_proxies);
         if let Some(address) = address

@@ -77,6 +77,35 @@ pub fn reset_holder(
         .optional()?)
 }
 
+/// Spends every other unused reset link of the person: one link used ends them all.
+pub fn spend_other_resets(
+    conn: &mut DbConnection,
+    person_id: &str,
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
+    Ok(diesel::update(
+        password_resets::table
+            .filter(password_resets::person_id.eq(person_id))
+            .filter(password_resets::used_at.is_null()),
+    )
+    .set(password_resets::used_at.eq(to_db_time(now)))
+    .execute(conn)?)
+}
+
+/// Whether a reset link was issued for the person after `since` (the per-account cooldown).
+pub fn reset_issued_since(
+    conn: &mut DbConnection,
+    person_id: &str,
+    since: DateTime<Utc>,
+) -> AppResult<bool> {
+    Ok(password_resets::table
+        .filter(password_resets::person_id.eq(person_id))
+        .filter(password_resets::created_at.gt(to_db_time(since)))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
+}
+
 /// Spends a reset token; `false` if someone spent it first.
 pub fn spend_reset(
     conn: &mut DbConnection,

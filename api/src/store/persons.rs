@@ -337,6 +337,18 @@ pub struct DirectoryFilter {
 
 type DirectoryRow = (PersonRow, String, Option<String>);
 
+/// `text` for a LIKE pattern with `ESCAPE '\'`: its `%`, `_` and `\` match themselves.
+pub fn like_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A page of the member directory, by family and given name.
 pub fn directory(
     conn: &mut DbConnection,
@@ -352,15 +364,15 @@ pub fn directory(
             .left_join(accounts::table)
             .into_boxed();
         if let Some(text) = &filter.text {
-            let pattern = format!("%{}%", text.replace(['%', '_'], ""));
+            let pattern = format!("%{}%", like_escaped(text));
             q = q.filter(
                 sql::<Bool>("(lower(persons.given_name) LIKE ")
                     .bind::<Text, _>(pattern.clone())
-                    .sql(" OR lower(persons.family_name) LIKE ")
+                    .sql(" ESCAPE '\\' OR lower(persons.family_name) LIKE ")
                     .bind::<Text, _>(pattern.clone())
-                    .sql(" OR accounts.account_name LIKE ")
+                    .sql(" ESCAPE '\\' OR accounts.account_name LIKE ")
                     .bind::<Text, _>(pattern)
-                    .sql(")"),
+                    .sql(" ESCAPE '\\')"),
             );
         }
         if let Some(inst) = &filter.institution_id {

@@ -24,7 +24,15 @@ on_both_databases! {
         app.run_jobs().await;
         let mails = app.mail.to("jdoe@kek.jp");
         let resets: Vec<_> = mails.iter().filter(|m| m.subject.contains("Reset")).collect();
-        assert_eq!(resets.len(), 2, "by account name and by email");
+        assert_eq!(resets.len(), 1, "one link per cooldown, whether asked by name or by email");
+        // After the cooldown another link can be had, by email too.
+        app.advance(chrono::Duration::minutes(6));
+        let r = app.post("/api/v1/auth/password-reset", None, json!({"account_or_email": "jdoe@kek.jp"})).await;
+        assert_eq!(r.status, StatusCode::ACCEPTED);
+        app.run_jobs().await;
+        let mails = app.mail.to("jdoe@kek.jp");
+        let resets: Vec<_> = mails.iter().filter(|m| m.subject.contains("Reset")).collect();
+        assert_eq!(resets.len(), 2, "by account name, and by email after the cooldown");
         let token = link_token(&resets[0].body);
         assert!(resets[0].body.contains("https://b2mms.test/reset-password?token="));
 
@@ -42,8 +50,19 @@ on_both_databases! {
         let login = app.post("/api/v1/auth/login", None, json!({"account": "jdoe", "password": "Fresh-Copper-Valley-36"})).await;
         assert_eq!(login.body["must_change_password"], false, "{}", login.text);
 
+        // Using one link spent the other one.
+        let other = link_token(&resets[1].body);
+        app.post("/api/v1/auth/password-reset/confirm", None, json!({"token": other, "new_password": "Other-Copper-Valley-37"}))
+            .await
+            .assert_problem(400, "invalid_reset_token");
         // A link is good for an hour only.
-        let late = link_token(&resets[1].body);
+        app.advance(chrono::Duration::minutes(6));
+        let r = app.post("/api/v1/auth/password-reset", None, json!({"account_or_email": "jdoe"})).await;
+        assert_eq!(r.status, StatusCode::ACCEPTED);
+        app.run_jobs().await;
+        let resets: Vec<_> = app.mail.to("jdoe@kek.jp").into_iter().filter(|m| m.subject.contains("Reset")).collect();
+        assert_eq!(resets.len(), 3);
+        let late = link_token(&resets[2].body);
         app.advance(chrono::Duration::minutes(61));
         app.post("/api/v1/auth/password-reset/confirm", None, json!({"token": late, "new_password": "Late-Copper-Valley-38"}))
             .await

@@ -12,6 +12,7 @@ mod lifecycle;
 mod members;
 mod migrations;
 mod open_requests;
+mod probes;
 mod registration;
 mod registration_edges;
 mod service_tokens;
