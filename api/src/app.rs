@@ -153,7 +153,29 @@ pub struct Running {
     pub addr: SocketAddr,
     pub server: actix_web::dev::Server,
     pub state: web::Data<AppState>,
+    /// The background jobs, when they run (`jobs_interval` > 0).
+    pub jobs: Option<tokio::task::JoinHandle<()>>,
 }
+
+impl Running {
+    /// Serves until the server is stopped (SIGTERM, SIGINT or its handle), which lets the
+    /// requests in flight finish; then lets the background jobs finish their round.
+    pub async fn until_stopped(self) -> std::io::Result<()> {
+        let served = self.server.await;
+        self.state.jobs.stop();
+        if let Some(jobs) = self.jobs {
+            let grace = std::time::Duration::from_secs(SHUTDOWN_GRACE_SECONDS);
+            match tokio::time::timeout(grace, jobs).await {
+                Ok(_) => tracing::info!("background jobs finished"),
+                Err(_) => tracing::warn!("background jobs did not finish in time"),
+            }
+        }
+        served
+    }
+}
+
+/// How long a stopping server waits for requests in flight and for the job round.
+pub const SHUTDOWN_GRACE_SECONDS: u64 = 30;
 
 /// Starts serving on an already bound listener (port 0 in tests).
 pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Running> {
@@ -161,17 +183,17 @@ pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Running> 
     let workers = state.config.workers;
     let jobs_interval = state.config.jobs_interval;
     let state = web::Data::new(state);
-    if jobs_interval > 0 {
+    let jobs = (jobs_interval > 0).then(|| {
         actix_web::rt::spawn(crate::jobs::run_forever(
             state.clone(),
             std::time::Duration::from_secs(jobs_interval),
-        ));
-    }
+        ))
+    });
     let shared = state.clone();
     let tls = state.tls.clone();
     let server = HttpServer::new(move || app(shared.clone()))
         .on_connect(crate::tls::on_connect)
-        .shutdown_timeout(30);
+        .shutdown_timeout(SHUTDOWN_GRACE_SECONDS);
     let mut server = match tls {
         Some(config) => server.listen_rustls_0_23(listener, (*config).clone()),
         None => server.listen(listener),
@@ -184,5 +206,6 @@ pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Running> 
         addr,
         server: server.run(),
         state,
+        jobs,
     })
 }

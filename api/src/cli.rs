@@ -133,7 +133,12 @@ fn serve(config: Config) -> anyhow::Result<()> {
             public_url = %running.state.config.public_url,
             "b2mms is serving: web frontend at /, API documentation at /api/docs"
         );
-        running.server.await.context("server stopped with an error")
+        running
+            .until_stopped()
+            .await
+            .context("server stopped with an error")?;
+        tracing::info!("b2mms stopped");
+        Ok(())
     })
 }
 

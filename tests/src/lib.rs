@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 pub mod fixtures;
 pub mod pg_cluster;
 pub mod pki;
+pub mod process;
 pub mod registry;
 pub mod smtp;
 
@@ -137,7 +138,7 @@ pub struct TestApp {
     pub backend: Backend,
     pub database_url: String,
     server: actix_web::dev::ServerHandle,
-    _db: TestDb,
+    db: Option<TestDb>,
 }
 
 /// The configuration tests run with: fast, and pointing at `database_url`.
@@ -200,7 +201,7 @@ impl TestApp {
             backend,
             database_url,
             server,
-            _db: db,
+            db: Some(db),
         }
     }
 
@@ -370,6 +371,14 @@ impl TestApp {
     /// Stops the server and waits for its workers, so that nothing of it outlives the test.
     pub async fn shutdown(self) {
         self.server.stop(true).await;
+    }
+
+    /// Stops this server but keeps its database, for other processes to carry on with:
+    /// the database (removed when the returned guard drops) and its URL.
+    pub async fn hand_over_database(mut self) -> (TestDb, String) {
+        self.server.stop(true).await;
+        let db = self.db.take().expect("the database");
+        (db, self.database_url.clone())
     }
 }
 

@@ -12,6 +12,8 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 struct Shared {
     calls: AtomicUsize,
     fail_first: usize,
+    /// How long each push takes to be answered.
+    delay: std::time::Duration,
     accepted: Mutex<Vec<serde_json::Value>>,
 }
 
@@ -24,8 +26,19 @@ pub struct FakeRegistry {
 impl FakeRegistry {
     /// Answers 503 to the first `fail_first` pushes, then 201.
     pub fn start(fail_first: usize) -> Self {
+        Self::start_with(fail_first, std::time::Duration::ZERO)
+    }
+
+    /// Accepts every push, each after `delay`: a slow registry, to stop b2mms in the middle
+    /// of provisioning.
+    pub fn start_slow(delay: std::time::Duration) -> Self {
+        Self::start_with(0, delay)
+    }
+
+    fn start_with(fail_first: usize, delay: std::time::Duration) -> Self {
         let shared = Arc::new(Shared {
             fail_first,
+            delay,
             ..Shared::default()
         });
         let data = web::Data::from(shared.clone());
@@ -37,6 +50,7 @@ impl FakeRegistry {
                 web::post().to(
                     |shared: web::Data<Shared>, body: web::Json<serde_json::Value>| async move {
                         let n = shared.calls.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(shared.delay).await;
                         if n < shared.fail_first {
                             HttpResponse::ServiceUnavailable().finish()
                         } else {

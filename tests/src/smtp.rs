@@ -54,16 +54,25 @@ pub struct SmtpSink {
     pub port: u16,
     messages: Arc<Mutex<Vec<Received>>>,
     stop: Mutex<Option<oneshot::Sender<()>>>,
+    /// How long the sink keeps the message before it confirms it.
+    confirm_after: std::time::Duration,
 }
 
 impl SmtpSink {
     pub async fn start() -> Self {
+        Self::start_with(std::time::Duration::ZERO).await
+    }
+
+    /// A sink that keeps each message for `delay` before confirming it: a sender stopped in
+    /// that time has delivered the message without knowing it.
+    pub async fn start_with(confirm_after: std::time::Duration) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("free port");
         let port = listener.local_addr().unwrap().port();
         let sink = Self {
             port,
             messages: Arc::default(),
             stop: Mutex::new(None),
+            confirm_after,
         };
         sink.serve(listener);
         sink
@@ -78,13 +87,14 @@ impl SmtpSink {
         let (tx, mut rx) = oneshot::channel();
         *self.stop.lock().unwrap() = Some(tx);
         let messages = self.messages.clone();
+        let confirm_after = self.confirm_after;
         tokio::spawn(async move {
             loop {
                 tokio::select! {
                     _ = &mut rx => break,
                     accepted = listener.accept() => {
                         if let Ok((stream, _)) = accepted {
-                            tokio::spawn(session(stream, messages.clone()));
+                            tokio::spawn(session(stream, messages.clone(), confirm_after));
                         }
                     }
                 }
@@ -135,7 +145,11 @@ impl Drop for SmtpSink {
     }
 }
 
-async fn session(stream: TcpStream, messages: Arc<Mutex<Vec<Received>>>) {
+async fn session(
+    stream: TcpStream,
+    messages: Arc<Mutex<Vec<Received>>>,
+    confirm_after: std::time::Duration,
+) {
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
     let _ = write.write_all(b"220 sink ESMTP ready\r\n").await;
@@ -177,6 +191,7 @@ async fn session(stream: TcpStream, messages: Arc<Mutex<Vec<Received>>>) {
                 .lock()
                 .unwrap()
                 .push(parse(std::mem::take(&mut to), &data));
+            tokio::time::sleep(confirm_after).await;
             b"250 OK queued\r\n"
         } else if command.starts_with("QUIT") {
             let _ = write.write_all(b"221 bye\r\n").await;

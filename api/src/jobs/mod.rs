@@ -18,17 +18,34 @@ use tokio::sync::Notify;
 use crate::app::AppState;
 use crate::error::AppResult;
 
-/// Wakes the job loops early (after a change that queued mail or approved a request).
-#[derive(Clone, Debug, Default)]
+/// Wakes the job loops early (after a change that queued mail or approved a request), and
+/// stops them at shutdown.
+#[derive(Clone, Debug)]
 pub struct JobsHandle {
     mail: Arc<Notify>,
     work: Arc<Notify>,
+    stop: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+impl Default for JobsHandle {
+    fn default() -> Self {
+        Self {
+            mail: Arc::default(),
+            work: Arc::default(),
+            stop: Arc::new(tokio::sync::watch::channel(false).0),
+        }
+    }
 }
 
 impl JobsHandle {
     pub fn nudge(&self) {
         self.mail.notify_one();
         self.work.notify_one();
+    }
+
+    /// Asks the loops to end after the round they are in.
+    pub fn stop(&self) {
+        self.stop.send_replace(true);
     }
 }
 
@@ -139,9 +156,10 @@ fn pause(interval: Duration, failed_rounds: u32) -> Duration {
     (interval * factor).min(Duration::from_secs(60).max(interval))
 }
 
-/// Runs the jobs until the server stops: mail delivery in one task, everything else in
+/// Runs the jobs until `JobsHandle::stop`: mail delivery in one task, everything else in
 /// another, so that a mail server that hangs never holds up provisioning, reminders or
-/// expiry. Each loop runs every `interval`, when nudged, and backs off while it fails.
+/// expiry. Each loop runs every `interval`, when nudged, and backs off while it fails; when
+/// stopped it finishes the round it is in.
 pub async fn run_forever(state: web::Data<AppState>, interval: Duration) {
     match lease::release_own_claims(&state).await {
         Ok(0) => {}
@@ -155,27 +173,39 @@ pub async fn run_forever(state: web::Data<AppState>, interval: Duration) {
     let mail = actix_web::rt::spawn(job_loop(
         interval,
         mail_state.jobs.mail.clone(),
+        mail_state.jobs.stop.subscribe(),
         move || {
             let state = mail_state.clone();
             async move { run_mail(&state).await }
         },
     ));
     let work_state = state.clone();
-    let work = job_loop(interval, work_state.jobs.work.clone(), move || {
-        let state = work_state.clone();
-        async move { run_work(&state).await }
-    });
+    let work = job_loop(
+        interval,
+        work_state.jobs.work.clone(),
+        work_state.jobs.stop.subscribe(),
+        move || {
+            let state = work_state.clone();
+            async move { run_work(&state).await }
+        },
+    );
     work.await;
-    mail.abort();
+    if let Err(e) = mail.await {
+        tracing::warn!(error = %e, "the mail loop ended abnormally");
+    }
 }
 
-async fn job_loop<F, Fut>(interval: Duration, wake: Arc<Notify>, round: F)
-where
+async fn job_loop<F, Fut>(
+    interval: Duration,
+    wake: Arc<Notify>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    round: F,
+) where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Report>,
 {
     let mut failed_rounds = 0u32;
-    loop {
+    while !*stop.borrow_and_update() {
         let report = round().await;
         failed_rounds = if report.errors > 0 {
             failed_rounds + 1
@@ -185,6 +215,7 @@ where
         tokio::select! {
             _ = tokio::time::sleep(pause(interval, failed_rounds)) => {}
             _ = wake.notified() => {}
+            _ = stop.changed() => {}
         }
     }
 }
