@@ -22,6 +22,18 @@ pub mod smtp;
 
 pub use reqwest::StatusCode;
 
+/// The checkout under test. `cargo test` says so at run time; the path compiled in is only a
+/// fallback, since a build cache shared between checkouts may reuse a test binary.
+pub fn workspace() -> std::path::PathBuf {
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest
+        .parent()
+        .expect("the tests crate lives in the workspace")
+        .to_owned()
+}
+
 /// Runs each test body once on SQLite and once on PostgreSQL, as `name::sqlite` and
 /// `name::postgres`.
 #[macro_export]

@@ -11,8 +11,7 @@ pub fn binary() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT
         .get_or_init(|| {
-            let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-            let workspace = manifest.parent().expect("workspace").to_owned();
+            let workspace = crate::workspace();
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
             let status = Command::new(cargo)
                 .args(["build", "-q", "-p", "b2mms", "--bin", "b2mms"])

@@ -32,8 +32,13 @@ fn main() -> ExitCode {
     }
 }
 
+/// The checkout this xtask runs for. `cargo run` says so at run time; the path compiled in is
+/// only a fallback, since a build cache shared between checkouts may reuse this binary.
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    Path::new(&manifest)
         .parent()
         .expect("xtask lives in the workspace")
         .to_owned()

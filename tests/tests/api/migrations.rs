@@ -59,7 +59,7 @@ fn migrations_postgres() {
 
 #[test]
 fn both_backends_have_the_same_migrations() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
+    let root = b2mms_tests::workspace().join("migrations");
     let names = |dir: &str| {
         let mut v: Vec<String> = std::fs::read_dir(root.join(dir))
             .unwrap()

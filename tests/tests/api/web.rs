@@ -135,8 +135,7 @@ async fn the_served_openapi_document_is_the_committed_one() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let served = app.get("/api/v1/openapi.json", None).await;
     assert_eq!(served.status, StatusCode::OK);
-    let committed_path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/openapi.json");
+    let committed_path = b2mms_tests::workspace().join("openapi/openapi.json");
     let committed: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(committed_path).unwrap()).unwrap();
     assert_eq!(

@@ -12,7 +12,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 pub const WAIT: Duration = Duration::from_secs(20);
 
 pub fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    b2mms_tests::workspace()
 }
 
 /// A ChromeDriver process on a free port, ended on drop.
