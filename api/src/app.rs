@@ -46,6 +46,7 @@ pub struct AppState {
     pub throttle: Arc<http::throttle::Throttle>,
     /// This instance's name on claims of background work (`Config::instance`).
     pub instance: String,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
@@ -85,6 +86,7 @@ impl AppState {
         let instance = config.instance();
         Ok(Self {
             instance,
+            metrics: Arc::default(),
             config: Arc::new(config),
             db,
             hasher,
@@ -140,6 +142,7 @@ pub fn app(
             SwaggerUi::new("/api/docs/{_:.*}")
                 .config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")),
         )
+        .service(web::resource("/metrics").get(http::metrics::guarded))
         .default_service(web::to(http::fallback))
         .wrap(Compress::default())
         .wrap(http::security::cors(&cors_origins))
@@ -191,6 +194,20 @@ pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Running> 
     });
     let shared = state.clone();
     let tls = state.tls.clone();
+    if let Some(address) = state.config.metrics_bind {
+        let metrics_state = state.clone();
+        let metrics = HttpServer::new(move || {
+            App::new()
+                .app_data(metrics_state.clone())
+                .route("/metrics", web::get().to(http::metrics::exposition))
+        })
+        .workers(1)
+        .disable_signals()
+        .bind(address)
+        .with_context(|| format!("metrics_bind: cannot listen on {address}"))?
+        .run();
+        actix_web::rt::spawn(metrics);
+    }
     let server = HttpServer::new(move || app(shared.clone()))
         .on_connect(crate::tls::on_connect)
         .shutdown_timeout(SHUTDOWN_GRACE_SECONDS);

@@ -54,6 +54,12 @@ enum Command {
     Openapi,
     /// Load a sample collaboration into an empty database, to try b2mms with.
     Demo,
+    /// Write a consistent copy of the SQLite database to PATH, also while b2mms runs (for
+    /// PostgreSQL use pg_dump).
+    Backup {
+        /// Where the copy goes; it must not exist yet.
+        path: PathBuf,
+    },
 }
 
 fn load_config(cli: &Cli) -> anyhow::Result<Config> {
@@ -107,6 +113,7 @@ pub fn main() -> ExitCode {
             institution,
         } => create_admin(config, account, email, given_name, family_name, institution),
         Command::Demo => demo(config),
+        Command::Backup { path } => backup(&config, &path),
         Command::Openapi => unreachable!("handled above"),
     };
     match result {
@@ -140,6 +147,23 @@ fn serve(config: Config) -> anyhow::Result<()> {
         tracing::info!("b2mms stopped");
         Ok(())
     })
+}
+
+fn backup(config: &Config, path: &std::path::Path) -> anyhow::Result<()> {
+    let url = DbUrl::parse(&config.database_url).map_err(anyhow::Error::msg)?;
+    if let DbUrl::Postgres(_) = url {
+        bail!(
+            "b2mms backup copies SQLite databases; back PostgreSQL up with pg_dump, \
+             e.g. `pg_dump --format=custom --file=b2mms.dump \"$B2MMS_DATABASE_URL\"`"
+        );
+    }
+    if path.exists() {
+        bail!("{} exists already; name a new file", path.display());
+    }
+    let mut conn = url.connect().map_err(anyhow::Error::msg)?;
+    store::backup::sqlite_copy(&mut conn, path)?;
+    println!("backup written to {}", path.display());
+    Ok(())
 }
 
 fn run_migrate(config: &Config) -> anyhow::Result<()> {

@@ -93,6 +93,12 @@ pub struct Config {
     /// carries the name, and a restarted instance releases its own claims at once. Default:
     /// the host name and the port.
     pub instance_name: Option<String>,
+    /// Bearer token that `/metrics` on the main address requires; without it (and without
+    /// `metrics_bind`) metrics are not served.
+    pub metrics_token: Option<String>,
+    /// A separate address that serves only `/metrics`, without a token (for a monitoring
+    /// network).
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 impl Default for Config {
@@ -132,6 +138,8 @@ impl Default for Config {
             account_grace_days: 30,
             mail_timeout: 30,
             instance_name: None,
+            metrics_token: None,
+            metrics_bind: None,
         }
     }
 }
@@ -492,6 +500,8 @@ mod tests {
             ("ACCOUNT_GRACE_DAYS", "14"),
             ("MAIL_TIMEOUT", "12"),
             ("INSTANCE_NAME", "mms-1"),
+            ("METRICS_TOKEN", "scrape-me"),
+            ("METRICS_BIND", "127.0.0.1:9464"),
         ];
         let mut keys: Vec<String> = given.iter().map(|(k, _)| k.to_ascii_lowercase()).collect();
         keys.sort();

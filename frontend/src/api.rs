@@ -135,7 +135,7 @@ pub async fn change_password(
 
 use b2mms_shared::api::{
     AccountNameCheck, CreatedInvitation, Institution, Invitation, InvitationLogin, NewInvitation,
-    Page, PasswordResetConfirm, PasswordResetRequest, Registration, RegistrationToken,
+    Page, PasswordResetConfirm, PasswordResetRequest, QueuedMail, Registration, RegistrationToken,
     RejectRegistration, SubmitRegistration, SubmittedRegistration,
 };
 
@@ -359,6 +359,23 @@ pub async fn audit(token: &str, subject: &str) -> Result<Page<AuditEvent>, ApiEr
         token,
     )
     .await
+}
+
+/// Messages the mail server has not taken yet (admin).
+pub async fn mail_queue(token: &str) -> Result<Page<QueuedMail>, ApiError> {
+    get("/api/v1/mail-outbox?per_page=500", token).await
+}
+
+/// Makes an undelivered message due at once (admin).
+pub async fn retry_mail(token: &str, id: &str) -> Result<(), ApiError> {
+    let response = authorised(
+        Request::post(&format!("/api/v1/mail-outbox/{id}/retry")),
+        Some(token),
+    )
+    .send()
+    .await
+    .map_err(ApiError::network)?;
+    expect_success(response).await
 }
 
 pub async fn service_tokens(token: &str) -> Result<Vec<ServiceToken>, ApiError> {

@@ -53,6 +53,8 @@ pub enum Route {
     AdminPeople,
     #[at("/admin/tokens")]
     AdminTokens,
+    #[at("/admin/mail")]
+    AdminMail,
     #[at("/admin/audit/:id")]
     Audit { id: String },
     #[not_found]
@@ -77,6 +79,7 @@ fn switch(route: Route) -> Html {
         Route::AdminInstitutions => html! { <AdminInstitutions /> },
         Route::AdminPeople => html! { <AdminPeople /> },
         Route::AdminTokens => html! { <AdminTokens /> },
+        Route::AdminMail => html! { <crate::pages::mail_queue::MailQueue /> },
         Route::Audit { id } => html! { <AdminAudit {id} /> },
         Route::NotFound => html! { <NotFound /> },
     }
@@ -118,6 +121,7 @@ fn header() -> Html {
                             <Link<Route> to={Route::AdminInstitutions}>{ "Institutions" }</Link<Route>>
                             <Link<Route> to={Route::AdminPeople}>{ "People" }</Link<Route>>
                             <Link<Route> to={Route::AdminTokens}>{ "Tokens" }</Link<Route>>
+                            <Link<Route> to={Route::AdminMail}>{ "Mail queue" }</Link<Route>>
                         }
                     }
                     <span data-testid="account">{ session.account.clone() }</span>

@@ -9,7 +9,9 @@ pub mod health;
 pub mod identity;
 pub mod institutions;
 pub mod invitations;
+pub mod mail_outbox;
 pub mod members;
+pub mod metrics;
 pub mod openapi;
 pub mod passwords;
 pub mod problem;
@@ -67,6 +69,8 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(decisions::approve)
         .service(decisions::reject)
         .service(decisions::retry)
+        .service(mail_outbox::list)
+        .service(mail_outbox::retry)
         .service(decisions::withdraw);
 }
 

@@ -22,6 +22,7 @@ use utoipa_actix_web::AppExt;
         (name = "registrations", description = "Registration: identity (invitation or certificate), the form, approval, provisioning"),
         (name = "audit", description = "The audit trail"),
         (name = "service-tokens", description = "Scoped API tokens for collaboration tools"),
+        (name = "mail", description = "The outbox of messages not delivered yet"),
     )
 )]
 struct ApiDoc;

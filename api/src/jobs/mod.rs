@@ -86,8 +86,9 @@ pub fn backoff(attempts: i32) -> chrono::Duration {
     chrono::Duration::seconds(secs.min(3600))
 }
 
-/// Logs a job's failure and counts it.
-fn note<T>(report: &mut Report, job: &str, result: AppResult<T>) -> Option<T> {
+/// Counts a job's run; logs and counts its failure.
+fn note<T>(state: &AppState, report: &mut Report, job: &str, result: AppResult<T>) -> Option<T> {
+    state.metrics.observe_job(job, result.is_err());
     match result {
         Ok(value) => Some(value),
         Err(e) => {
@@ -103,16 +104,23 @@ pub async fn run_work(state: &AppState) -> Report {
     let mut report = Report::default();
     state.throttle.forget_idle();
     if let Some(n) = note(
+        state,
         &mut report,
         "expire requests",
         reminders::expire_unsubmitted(state).await,
     ) {
         report.expired = n;
     }
-    if let Some(n) = note(&mut report, "reminders", reminders::remind(state).await) {
+    if let Some(n) = note(
+        state,
+        &mut report,
+        "reminders",
+        reminders::remind(state).await,
+    ) {
         report.reminders = n;
     }
     if let Some(n) = note(
+        state,
         &mut report,
         "end memberships",
         accounts::end_memberships(state).await,
@@ -120,13 +128,19 @@ pub async fn run_work(state: &AppState) -> Report {
         report.memberships_changed = n;
     }
     if let Some(n) = note(
+        state,
         &mut report,
         "password reminders",
         accounts::remind_expiring_passwords(state).await,
     ) {
         report.password_reminders = n;
     }
-    if let Some((ok, failed)) = note(&mut report, "provisioning", provisioning::run(state).await) {
+    if let Some((ok, failed)) = note(
+        state,
+        &mut report,
+        "provisioning",
+        provisioning::run(state).await,
+    ) {
         report.provisioned = ok;
         report.provisioning_failed = failed;
     }
@@ -136,7 +150,12 @@ pub async fn run_work(state: &AppState) -> Report {
 /// One round of mail delivery.
 pub async fn run_mail(state: &AppState) -> Report {
     let mut report = Report::default();
-    if let Some((sent, failed)) = note(&mut report, "mail delivery", mail::send_due(state).await) {
+    if let Some((sent, failed)) = note(
+        state,
+        &mut report,
+        "mail delivery",
+        mail::send_due(state).await,
+    ) {
         report.mail_sent = sent;
         report.mail_failed = failed;
     }

@@ -4,6 +4,7 @@
 //! concurrent writers queue instead of failing.
 
 pub mod audit;
+pub mod backup;
 pub mod credentials;
 pub mod institutions;
 pub mod invitations;

@@ -100,6 +100,60 @@ pub fn mark_attempt_failed(
     Ok(())
 }
 
+/// A page of the messages not yet delivered, oldest first, and how many there are.
+pub fn undelivered(
+    conn: &mut DbConnection,
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<b2mms_shared::api::QueuedMail>, i64)> {
+    let pending = || mail_outbox::table.filter(mail_outbox::status.eq("pending"));
+    let total = pending().count().get_result::<i64>(conn)?;
+    let rows: Vec<OutboxRow> = pending()
+        .order((mail_outbox::created_at, mail_outbox::id))
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            Ok(b2mms_shared::api::QueuedMail {
+                id: super::institutions::parse_uuid(&row.id)?,
+                to: row.to_address,
+                subject: row.subject,
+                created_at: super::from_db_time(row.created_at),
+                attempts: row.attempts,
+                next_attempt_at: super::from_db_time(row.next_attempt_at),
+                last_error: row.last_error,
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok((items, total))
+}
+
+/// Makes an undelivered message due at once (unless it is being sent right now); whether
+/// there was such a message.
+pub fn due_now(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> AppResult<bool> {
+    Ok(diesel::update(
+        mail_outbox::table
+            .find(id)
+            .filter(mail_outbox::status.eq("pending"))
+            .filter(mail_outbox::claimed_by.is_null()),
+    )
+    .set(mail_outbox::next_attempt_at.eq(to_db_time(now)))
+    .execute(conn)?
+        == 1)
+}
+
+/// Messages not yet delivered, and when the oldest of them was queued.
+pub fn backlog(conn: &mut DbConnection) -> AppResult<(i64, Option<DateTime<Utc>>)> {
+    let pending = || mail_outbox::table.filter(mail_outbox::status.eq("pending"));
+    let depth = pending().count().get_result::<i64>(conn)?;
+    let oldest: Option<NaiveDateTime> = pending()
+        .select(diesel::dsl::min(mail_outbox::created_at))
+        .first(conn)?;
+    Ok((depth, oldest.map(super::from_db_time)))
+}
+
 /// Messages not yet delivered (for metrics and tests).
 pub fn pending_count(conn: &mut DbConnection) -> AppResult<i64> {
     Ok(mail_outbox::table

@@ -15,7 +15,7 @@ use crate::pages::{Field, when};
 use crate::session::{Auth, use_auth};
 
 /// The admin's token, or the page to show instead.
-fn admin_token(auth: &Auth) -> Result<String, Html> {
+pub(crate) fn admin_token(auth: &Auth) -> Result<String, Html> {
     match auth {
         Auth::SignedIn(s) if s.roles.contains(&Role::Admin) => Ok(s.token.clone()),
         Auth::SignedIn(_) => Err(
@@ -26,7 +26,7 @@ fn admin_token(auth: &Auth) -> Result<String, Html> {
     }
 }
 
-fn problem(e: &Option<ApiError>) -> Html {
+pub(crate) fn problem(e: &Option<ApiError>) -> Html {
     match e {
         Some(e) => {
             let fields: Vec<String> = e

@@ -5,6 +5,7 @@ pub mod change_password;
 pub mod home;
 pub mod invitations;
 pub mod login;
+pub mod mail_queue;
 pub mod members;
 pub mod not_found;
 pub mod password_reset;

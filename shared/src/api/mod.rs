@@ -42,6 +42,23 @@ pub struct Page<T> {
     pub per_page: i64,
 }
 
+/// A message waiting in the outbox, as admins see it: who it is for and why it is not
+/// delivered yet, never its text (which may hold temporary credentials).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QueuedMail {
+    pub id: Uuid,
+    pub to: String,
+    pub subject: String,
+    pub created_at: DateTime<Utc>,
+    /// Delivery attempts so far.
+    pub attempts: i32,
+    /// When the next attempt is due.
+    pub next_attempt_at: DateTime<Utc>,
+    /// What the mail server said at the last attempt.
+    pub last_error: Option<String>,
+}
+
 /// `GET /api/v1/health`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

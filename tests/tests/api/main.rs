@@ -13,6 +13,7 @@ mod lifecycle;
 mod members;
 mod migrations;
 mod open_requests;
+mod operations;
 mod probes;
 mod registration;
 mod registration_edges;

@@ -104,3 +104,50 @@ async fn an_admin_sets_up_an_institution_and_its_representative() {
     screenshot(&client, "admin-tokens").await;
     client.close().await.unwrap();
 }
+
+/// Mail the server did not take stays queued where the secretariat sees it, and goes out when
+/// they say so once the server is back.
+#[actix_web::test]
+async fn an_admin_sees_undelivered_mail_and_sends_it_again() {
+    let app = web_app().await;
+    let home = app.seed_institution("Secretariat").await;
+    let boss = app.seed_person("boss", &[Role::Admin], home).await;
+    let driver = Driver::start().await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.browser(profile.path()).await;
+    sign_in(&client, &app, "boss", &boss.password).await;
+    set_first_password(&client, &boss.password, &new_password("boss")).await;
+    let admin = app.sign_in(&boss).await;
+
+    // The mail server is down when an invitation goes out.
+    app.mail.stop();
+    let invited = app
+        .post(
+            "/api/v1/invitations",
+            Some(&admin),
+            serde_json::json!({"email": "x.y@kek.jp", "institution_id": home}),
+        )
+        .await;
+    assert_eq!(invited.status.as_u16(), 201, "{}", invited.text);
+    assert_eq!(app.run_jobs().await.mail_failed, 1);
+
+    click(&client, "a[href='/admin/mail']").await;
+    wait_for_text(&client, "[data-testid=mail-queue-count]", "1 message(s)").await;
+    wait_for_text(&client, "[data-testid=mail-queue]", "x.y@kek.jp").await;
+    screenshot(&client, "admin-mail-queue").await;
+
+    app.mail.restart().await;
+    click(&client, "[data-testid=mail-queue] button").await;
+    wait_for_text(&client, ".notice", "due now").await;
+    assert_eq!(app.run_jobs().await.mail_sent, 1);
+    assert_eq!(app.mail.to("x.y@kek.jp").len(), 1);
+    click(&client, "a[href='/admin/tokens']").await;
+    click(&client, "a[href='/admin/mail']").await;
+    wait_for_text(
+        &client,
+        "[data-testid=mail-queue-count]",
+        "Every message has been delivered.",
+    )
+    .await;
+    client.close().await.unwrap();
+}
