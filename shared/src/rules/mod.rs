@@ -8,6 +8,8 @@ mod institution;
 mod names;
 mod orcid;
 mod password;
+#[cfg(test)]
+mod properties;
 mod registry_email;
 
 use std::collections::BTreeMap;
