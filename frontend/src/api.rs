@@ -230,6 +230,21 @@ pub async fn registrations(
     get(&path, token).await
 }
 
+/// Sends a request whose account could not be created back to provisioning (admin),
+/// possibly as the existing person `link_person_id`.
+pub async fn retry_provisioning(
+    token: &str,
+    id: &str,
+    link_person_id: Option<String>,
+) -> Result<Registration, ApiError> {
+    post(
+        &format!("/api/v1/registrations/{id}/retry"),
+        Some(token),
+        &serde_json::json!({ "link_person_id": link_person_id }),
+    )
+    .await
+}
+
 pub async fn approve(
     token: &str,
     id: &str,

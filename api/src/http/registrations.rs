@@ -114,6 +114,7 @@ pub fn view(
         link_person_id: row.link_person_id.as_deref().map(parse_uuid).transpose()?,
         person_id: row.person_id.as_deref().map(parse_uuid).transpose()?,
         decision_reason: row.decision_reason,
+        provision_error: row.provision_error.filter(|_| staff),
         created_at: from_db_time(row.created_at),
         updated_at: from_db_time(row.updated_at),
         submitted_at: row.submitted_at.map(from_db_time),

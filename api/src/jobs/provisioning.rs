@@ -311,6 +311,25 @@ pub fn provision(
             person_id
         }
         None => {
+            // Someone may have created the person by hand since the request was submitted.
+            if let Some((what, holder, institution)) = store::registrations::exact_duplicate(
+                conn,
+                Some(&email),
+                row.orcid.as_deref(),
+                row.certificate_dn.as_deref(),
+            )? {
+                let name = store::persons::member(conn, &holder)
+                    .map(|m| format!("{} {}", m.given_name, m.family_name))
+                    .unwrap_or_default();
+                return Err(AppError::conflict(
+                    "duplicate_person",
+                    format!(
+                        "{} already belongs to {name} ({institution}), created since the request was submitted. \
+                         Retry as that person, or reject the request.",
+                        capitalise(what.what())
+                    ),
+                ));
+            }
             let local = registry_local_part(&given, row.middle_name.as_deref(), &family);
             let registry_email = free_registry_email(conn, &config.registry_email_domain, &local)?;
             let person = PersonRow {
@@ -427,6 +446,14 @@ pub fn provision(
     );
     outbox::enqueue(conn, &record.email, &mail.subject, &mail.body, now)?;
     Ok(true)
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn create_account(

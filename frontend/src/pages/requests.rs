@@ -25,6 +25,16 @@ fn working_days_since(t: chrono::DateTime<chrono::Utc>) -> i64 {
     n
 }
 
+/// Where a request stands, in words for those who decide on it.
+fn staff_state_text(state: &str) -> &'static str {
+    match state {
+        "provisioning_failed" => {
+            "Approved, but the account could not be created — an administrator retries or rejects it"
+        }
+        other => state_text(other),
+    }
+}
+
 fn name(r: &Registration) -> String {
     format!(
         "{} {}",
@@ -48,7 +58,7 @@ pub fn requests() -> Html {
             if let Some(token) = token {
                 wasm_bindgen_futures::spawn_local(async move {
                     let mut all = Vec::new();
-                    for state in ["awaiting_ir", "awaiting_ib"] {
+                    for state in ["awaiting_ir", "awaiting_ib", "provisioning_failed"] {
                         match api::registrations(&token, Some(state)).await {
                             Ok(page) => all.extend(page.items),
                             Err(e) => {
@@ -83,7 +93,7 @@ pub fn requests() -> Html {
                                 if !r.possible_duplicates.is_empty() { <span class="badge" title="Resembles an existing person">{ " possible duplicate" }</span> }</td>
                             <td>{ r.account_name.clone().unwrap_or_default() }</td>
                             <td>{ r.institution_short_name.clone().unwrap_or_default() }</td>
-                            <td>{ state_text(r.state.as_str()) }</td>
+                            <td>{ staff_state_text(r.state.as_str()) }</td>
                             <td>{ format!("{} working day(s)", r.submitted_at.map(working_days_since).unwrap_or(0)) }</td>
                         </tr>
                     }) }
@@ -114,6 +124,7 @@ pub fn request_detail(props: &RequestProps) -> Html {
         Auth::SignedIn(s) => Some(s.token.clone()),
         _ => None,
     };
+    let admin = matches!(&*auth, Auth::SignedIn(s) if s.roles.contains(&b2mms_shared::Role::Admin));
     {
         let (registration, error, token, id) = (
             registration.clone(),
@@ -172,6 +183,37 @@ pub fn request_detail(props: &RequestProps) -> Html {
             })
         }
     };
+    let retry = {
+        let (registration, error, token, id) = (
+            registration.clone(),
+            error.clone(),
+            token.clone(),
+            props.id.clone(),
+        );
+        move |link: Option<String>| {
+            let (registration, error, token, id) = (
+                registration.clone(),
+                error.clone(),
+                token.clone(),
+                id.clone(),
+            );
+            Callback::from(move |_| {
+                let (registration, error, token, id, link) = (
+                    registration.clone(),
+                    error.clone(),
+                    token.clone(),
+                    id.clone(),
+                    link.clone(),
+                );
+                wasm_bindgen_futures::spawn_local(async move {
+                    match api::retry_provisioning(&token, &id, link).await {
+                        Ok(r) => registration.set(Some(r)),
+                        Err(e) => error.set(Some(e.detail)),
+                    }
+                });
+            })
+        }
+    };
     let on_reject = {
         let (registration, error, token, id, reason) = (
             registration.clone(),
@@ -197,11 +239,15 @@ pub fn request_detail(props: &RequestProps) -> Html {
             });
         })
     };
-    let pending = matches!(r.state.as_str(), "awaiting_ir" | "awaiting_ib");
+    let failed = admin && r.state.as_str() == "provisioning_failed";
+    let pending = matches!(r.state.as_str(), "awaiting_ir" | "awaiting_ib") || failed;
     html! {
         <section class="card wide">
             <h1>{ name(&r) }</h1>
-            <p data-testid="state" class="state">{ state_text(r.state.as_str()) }</p>
+            <p data-testid="state" class="state">{ staff_state_text(r.state.as_str()) }</p>
+            if let Some(why) = &r.provision_error {
+                <p class="error" data-testid="provision-error">{ format!("Creating the account failed: {why}") }</p>
+            }
             <dl class="record">
                 <dt>{ "Account name" }</dt><dd>{ r.account_name.clone().unwrap_or_default() }</dd>
                 <dt>{ "Email" }</dt><dd>{ r.email.clone().unwrap_or_default() }</dd>
@@ -222,7 +268,13 @@ pub fn request_detail(props: &RequestProps) -> Html {
                                 <td>{ d.account_name.clone().unwrap_or_default() }</td>
                                 <td>{ d.institution_short_name.clone() }</td>
                                 <td>{ d.status.as_str() }</td>
-                                <td>if pending { <button type="button" class="secondary" onclick={decide(Some(d.person_id.to_string()))}>{ "Same person: reactivate" }</button> }</td>
+                                <td>
+                                    if failed {
+                                        <button type="button" class="secondary" onclick={retry(Some(d.person_id.to_string()))}>{ "Same person: retry as this person" }</button>
+                                    } else if pending {
+                                        <button type="button" class="secondary" onclick={decide(Some(d.person_id.to_string()))}>{ "Same person: reactivate" }</button>
+                                    }
+                                </td>
                             </tr>
                         }) }
                     </tbody>
@@ -230,7 +282,11 @@ pub fn request_detail(props: &RequestProps) -> Html {
             }
             if pending {
                 <div class="actions">
-                    <button type="button" onclick={decide(None)} data-testid="approve">{ "Approve" }</button>
+                    if failed {
+                        <button type="button" onclick={retry(None)} data-testid="retry">{ "Retry creating the account" }</button>
+                    } else {
+                        <button type="button" onclick={decide(None)} data-testid="approve">{ "Approve" }</button>
+                    }
                 </div>
                 <form onsubmit={on_reject} class="reject">
                     <label for="reason">{ "Reason for a rejection (told to the applicant)" }

@@ -159,6 +159,9 @@ pub struct Registration {
     pub person_id: Option<Uuid>,
     /// Why it was rejected.
     pub decision_reason: Option<String>,
+    /// Why creating the account failed, when it did (shown to IRs and admins only).
+    #[serde(default)]
+    pub provision_error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub submitted_at: Option<DateTime<Utc>>,

@@ -94,7 +94,7 @@ on_both_databases! {
         assert!(applicant_mail.iter().all(|m| !m.subject.to_lowercase().contains("ready")), "{applicant_mail:?}");
         // The admins were told, with a link to the request.
         let admin_mail = app.mail.to(&format!("{}@kek.jp", kek.admin_person.account));
-        assert!(admin_mail.iter().any(|m| m.subject.contains("could not be created") && m.body.contains(&format!("/requests/{id}"))), "{admin_mail:?}");
+        assert!(admin_mail.iter().any(|m| m.subject.contains("could not be created") && m.body.contains(&format!("/requests/{id}")) && m.body.contains("This email address already belongs to Mario Gialli (KEK)")), "{admin_mail:?}");
 
         // Nobody but an admin resolves it.
         app.post(&format!("/api/v1/registrations/{id}/retry"), Some(&kek.ir_token), json!({}))

@@ -268,3 +268,31 @@ fn backup_of_postgres_points_to_pg_dump() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("pg_dump"));
 }
+
+/// However long the mail server stays away, nothing is given up: after dozens of failed
+/// attempts the message still goes out once it is back, and the wait between attempts
+/// stays at most an hour.
+#[actix_web::test]
+async fn mail_is_never_given_up_on() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (boss, admin) = app.admin().await;
+    let kek = app.seed_institution("KEK").await;
+    app.mail.stop();
+    app.post(
+        "/api/v1/invitations",
+        Some(&admin),
+        json!({"email": "x.y@kek.jp", "institution_id": kek}),
+    )
+    .await;
+    for _ in 0..40 {
+        assert_eq!(app.run_jobs().await.mail_failed, 1);
+        app.advance(chrono::Duration::minutes(61));
+    }
+    let admin = app.sign_in(&boss).await;
+    let queued = app.get("/api/v1/mail-outbox", Some(&admin)).await;
+    assert_eq!(queued.body["items"][0]["attempts"], 40, "{}", queued.text);
+    app.mail.restart().await;
+    assert_eq!(app.run_jobs().await.mail_sent, 1);
+    assert_eq!(app.mail.to("x.y@kek.jp").len(), 1);
+    app.shutdown().await;
+}

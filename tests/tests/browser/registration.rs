@@ -221,3 +221,47 @@ async fn the_ib_chair_decides_and_an_ir_rejects() {
     wait_for_text(&client, "h1", "Registration requests").await;
     client.close().await.unwrap();
 }
+
+/// An approved request whose account could not be created (the secretariat had created the
+/// person by hand meanwhile) waits for an admin, who links it to the existing person.
+#[actix_web::test]
+async fn an_admin_resolves_a_request_whose_account_could_not_be_created() {
+    use b2mms_tests::fixtures::Institution;
+    let app = web_app().await;
+    let kek = Institution::with_representative(&app).await;
+    let id = kek
+        .approved_request(&app, "Gialli", "m.gialli@kek.jp", "mgialli")
+        .await;
+    let existing = app
+        .post(
+            "/api/v1/members",
+            Some(&kek.admin),
+            serde_json::json!({"given_name": "Nino", "family_name": "Gialli", "email": "m.gialli@kek.jp",
+                   "account_name": "ngial", "initial_password": "Belle-Two-Rocks-9",
+                   "institution_id": kek.id, "category": "physicist_temporary"}),
+        )
+        .await;
+    assert_eq!(existing.status.as_u16(), 201, "{}", existing.text);
+    app.run_jobs().await;
+    assert_eq!(kek.state_of(&app, &id).await, "provisioning_failed");
+
+    let driver = Driver::start().await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.browser(profile.path()).await;
+    sign_in(&client, &app, "boss", &new_password("boss")).await;
+    click(&client, "a[href='/requests']").await;
+    wait_for_text(&client, "[data-testid=requests]", "could not be created").await;
+    click(&client, &format!("a[href='/requests/{id}']")).await;
+    wait_for_text(
+        &client,
+        "[data-testid=provision-error]",
+        "Creating the account failed",
+    )
+    .await;
+    screenshot(&client, "request-provisioning-failed").await;
+    click(&client, "[data-testid=duplicates] button").await;
+    wait_for_text(&client, "[data-testid=state]", "Approved").await;
+    assert_eq!(app.run_jobs().await.provisioned, 1);
+    assert_eq!(kek.state_of(&app, &id).await, "provisioned");
+    client.close().await.unwrap();
+}
