@@ -70,6 +70,19 @@ ensure_axe() {
     export B2MMS_AXE="$axe"
 }
 
+# A Python environment of our own for the contract tools (OpenAPI validator), from PyPI.
+ensure_python_tools() {
+    local venv="${CARGO_TARGET_DIR:-$ROOT/target}/tools/venv"
+    if [ ! -x "$venv/bin/openapi-spec-validator" ]; then
+        command -v python3 >/dev/null || apt_install python3
+        python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$venv"; }
+        say "installing the OpenAPI validator"
+        timeout 600 "$venv/bin/pip" install -q openapi-spec-validator ||
+            die "could not install openapi-spec-validator from PyPI"
+    fi
+    export PATH="$venv/bin:$PATH"
+}
+
 build_web() {
     ensure_wasm_opt
     say "building the web frontend"

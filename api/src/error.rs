@@ -12,6 +12,9 @@ pub enum AppError {
     /// 413: the body exceeds the limit.
     #[error("body too large")]
     TooLarge { limit: usize },
+    /// 415: the body is not JSON.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
     /// 401: no or unusable credentials.
     #[error("{detail}")]
     Unauthenticated { code: &'static str, detail: String },

@@ -44,15 +44,20 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Adds the documented routes to a utoipa-aware app; returns the app and the document.
+/// The document of every registered route, with the contract (`http::contract`) applied.
 pub fn document() -> utoipa::openapi::OpenApi {
-    App::new()
+    let generated = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .service(utoipa_actix_web::scope("/api/v1").configure(super::api_v1))
         .service(super::auth::jwks)
         .split_for_parts()
-        .1
+        .1;
+    let mut doc = serde_json::to_value(&generated)
+        .unwrap_or_else(|e| unreachable!("the OpenAPI document serialises: {e}"));
+    super::contract::apply(&mut doc);
+    serde_json::from_value(doc)
+        .unwrap_or_else(|e| unreachable!("the contract keeps the document valid: {e}"))
 }
 
 /// `GET /api/v1/openapi.json`.

@@ -26,6 +26,12 @@ impl AppError {
                 "Body too large",
                 format!("The request body is larger than the limit of {limit} bytes."),
             ),
+            AppError::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Unsupported media type",
+                "Send the body as JSON with `Content-Type: application/json`.".into(),
+            ),
             AppError::Unauthenticated { code, detail } => (
                 StatusCode::UNAUTHORIZED,
                 code,
@@ -151,10 +157,7 @@ pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -
         E::OverflowKnownLength { limit, .. } | E::Overflow { limit } => {
             AppError::TooLarge { limit: *limit }
         }
-        E::ContentType => AppError::bad_request(
-            "unsupported_media_type",
-            "Send the body as JSON with `Content-Type: application/json`.",
-        ),
+        E::ContentType => AppError::UnsupportedMediaType,
         E::Deserialize(e) if e.is_data() => AppError::bad_request(
             "invalid_body",
             format!("The JSON body does not have the expected shape: {e}."),

@@ -25,7 +25,7 @@ on_both_databases! {
         raw("{not json", "application/json").await.assert_problem(400, "malformed_json");
         raw("[1, 2]", "application/json").await.assert_problem(400, "invalid_body");
         raw("{\"name\": 5}", "application/json").await.assert_problem(400, "invalid_body");
-        raw("name=KEK", "application/x-www-form-urlencoded").await.assert_problem(400, "unsupported_media_type");
+        raw("name=KEK", "application/x-www-form-urlencoded").await.assert_problem(415, "unsupported_media_type");
 
         let huge = "x".repeat(200 * 1024);
         let big = app
