@@ -144,6 +144,7 @@ pub fn app(
         )
         .service(web::resource("/metrics").get(http::metrics::guarded))
         .default_service(web::to(http::fallback))
+        .wrap(from_fn(http::input::middleware))
         .wrap(Compress::default())
         .wrap(http::security::cors(&cors_origins))
         .wrap(from_fn(http::throttle::middleware))

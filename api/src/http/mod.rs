@@ -8,6 +8,7 @@ pub mod decisions;
 pub mod extract;
 pub mod health;
 pub mod identity;
+pub mod input;
 pub mod institutions;
 pub mod invitations;
 pub mod mail_outbox;

@@ -15,6 +15,7 @@ mod migrations;
 mod open_requests;
 mod operations;
 mod probes;
+mod refused_input;
 mod registration;
 mod registration_edges;
 mod service_tokens;
