@@ -28,8 +28,21 @@ fn decide(
     let from = RegistrationState::parse(&row.state)
         .ok_or_else(|| AppError::Internal(format!("stored state {}", row.state)))?;
     let category = row.category.as_deref().and_then(Category::parse);
+    let capacities = capacities(caller, row);
+    // Authorization before state: someone who may never take this action on this request is
+    // told so, whatever state the request is in.
+    let may_ever = capacities.iter().any(|actor| {
+        RegistrationState::ALL.iter().any(|state| {
+            Category::ALL
+                .iter()
+                .any(|c| registration::apply(*state, action, *actor, Some(*c)).is_ok())
+        })
+    });
+    if !may_ever {
+        return Err(not_allowed(action));
+    }
     let mut wrong_state = false;
-    for actor in capacities(caller, row) {
+    for actor in capacities {
         match registration::apply(from, action, actor, category) {
             Ok(to) => return Ok((actor, from, to)),
             Err(TransitionError::WrongState { .. }) => wrong_state = true,
@@ -46,13 +59,17 @@ fn decide(
             ),
         ));
     }
-    Err(AppError::forbidden(match action {
+    Err(not_allowed(action))
+}
+
+fn not_allowed(action: Action) -> AppError {
+    AppError::forbidden(match action {
         Action::Withdraw => "Only the applicant can withdraw a request.",
         Action::RetryProvisioning => "Only administrators retry a failed provisioning.",
         _ => {
             "Only the representatives of the request's home institution (and, for permanent physicists, the IB chair) or administrators decide on it."
         }
-    }))
+    })
 }
 
 fn actor_of(caller: &Caller, now: chrono::DateTime<chrono::Utc>) -> audit::Actor {
@@ -142,18 +159,6 @@ pub async fn approve(
         .comment
         .map(|c| c.trim().to_owned())
         .filter(|c| !c.is_empty());
-    if comment
-        .as_ref()
-        .is_some_and(|c| c.chars().count() > MAX_COMMENT)
-    {
-        return Err(AppError::invalid(
-            "comment",
-            RuleViolation::new(
-                "comment.too_long",
-                format!("Keep the comment under {MAX_COMMENT} characters."),
-            ),
-        ));
-    }
     let link = body.link_person_id.map(|p| p.to_string());
     let id = id.into_inner().to_string();
     let now = state.clock.now();
@@ -164,6 +169,18 @@ pub async fn approve(
         .write(move |conn| {
             let row = store::registrations::get(conn, &id)?;
             let (_, from, to) = decide(&caller, &row, Action::Approve)?;
+            if comment
+                .as_ref()
+                .is_some_and(|c| c.chars().count() > MAX_COMMENT)
+            {
+                return Err(AppError::invalid(
+                    "comment",
+                    RuleViolation::new(
+                        "comment.too_long",
+                        format!("Keep the comment under {MAX_COMMENT} characters."),
+                    ),
+                ));
+            }
             if let Some(person) = &link
                 && !store::persons::exists(conn, person)?
             {
@@ -309,17 +326,6 @@ pub async fn reject(
     body: web::Json<RejectRegistration>,
 ) -> AppResult<HttpResponse> {
     let reason = body.into_inner().reason.trim().to_owned();
-    if reason.is_empty() || reason.chars().count() > MAX_COMMENT {
-        return Err(AppError::invalid(
-            "reason",
-            RuleViolation::new(
-                "reason.required",
-                format!(
-                    "Give the applicant the reason for the rejection (at most {MAX_COMMENT} characters)."
-                ),
-            ),
-        ));
-    }
     let id = id.into_inner().to_string();
     let now = state.clock.now();
     let shared = state.clone();
@@ -328,6 +334,17 @@ pub async fn reject(
         .write(move |conn| {
             let row = store::registrations::get(conn, &id)?;
             let (_, from, to) = decide(&caller, &row, Action::Reject)?;
+            if reason.is_empty() || reason.chars().count() > MAX_COMMENT {
+                return Err(AppError::invalid(
+                    "reason",
+                    RuleViolation::new(
+                        "reason.required",
+                        format!(
+                            "Give the applicant the reason for the rejection (at most {MAX_COMMENT} characters)."
+                        ),
+                    ),
+                ));
+            }
             let decision = Decision {
                 reason: Some(reason.clone()),
                 decided: true,

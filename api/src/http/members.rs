@@ -257,6 +257,7 @@ fn member_rows(
             status: MembershipStatus::Active.as_str().into(),
             membership_start: Some(today),
             membership_end: None,
+            grace_from: None,
             created_at: at,
             updated_at: at,
         },
@@ -406,6 +407,14 @@ fn grantable(role: Role) -> AppResult<()> {
     }
 }
 
+/// Nobody can lock out the collaboration.
+fn last_admin() -> AppError {
+    AppError::conflict(
+        "last_admin",
+        "This is the last active administrator: appoint another administrator first.",
+    )
+}
+
 /// Withdraw a collaboration-wide role (admin). The last admin cannot be removed.
 #[utoipa::path(
     tag = "members",
@@ -435,15 +444,12 @@ pub async fn withdraw_role(
     state
         .db
         .write(move |conn| {
-            if role == Role::Admin && store::persons::count_with_role(conn, Role::Admin)? <= 1 {
+            if role == Role::Admin && store::persons::other_active_admins(conn, &id)? == 0 {
                 let holds = store::persons::roles_of(conn, &id)?
                     .0
                     .contains(&Role::Admin);
                 if holds {
-                    return Err(AppError::conflict(
-                        "last_admin",
-                        "This is the last administrator; grant the role to someone else first.",
-                    ));
+                    return Err(last_admin());
                 }
             }
             if !store::persons::withdraw_role(conn, &id, role)? {
@@ -513,6 +519,7 @@ pub async fn unlock(
         (status = 403, description = "Not an IR of the person's institution", body = b2mms_shared::api::Problem),
         (status = 404, description = "No such person", body = b2mms_shared::api::Problem),
         (status = 422, description = "Inconsistent values", body = b2mms_shared::api::Problem),
+        (status = 409, description = "It would leave the collaboration without an active administrator", body = b2mms_shared::api::Problem),
     )
 )]
 #[patch("/members/{id}")]
@@ -539,6 +546,24 @@ pub async fn update(
             principal.require(Action::ManageMember {
                 institution_id: &before.institution_id.to_string(),
             })?;
+            let admin = principal.subject.has(Role::Admin);
+            if id == principal.person_id && !admin {
+                return Err(AppError::forbidden(
+                    "Nobody decides about their own membership: another representative of your institution or an administrator changes it.",
+                ));
+            }
+            if !admin
+                && let Some(Some(end)) = patch.membership_end
+                && end < today
+            {
+                return Err(AppError::invalid(
+                    "membership_end",
+                    RuleViolation::new(
+                        "membership_end.backdated",
+                        "Choose today or a later date: representatives cannot backdate the end of a membership (the secretariat can).",
+                    ),
+                ));
+            }
             if patch.category == Some(Category::PhysicistPermanent)
                 && before.category != Category::PhysicistPermanent
                 && !(principal.subject.has(Role::Admin) || principal.subject.has(Role::IbChair))
@@ -564,12 +589,22 @@ pub async fn update(
                     ),
                 ));
             }
+            let ending = status != MembershipStatus::Active || end.is_some();
+            if ending
+                && before.roles.contains(&Role::Admin)
+                && store::persons::other_active_admins(conn, &id)? == 0
+            {
+                return Err(last_admin());
+            }
             let category = patch.category.unwrap_or(before.category);
+            // A backdated end leaves the full grace period from today.
+            let grace_from = end.map(|e| e.max(today));
             diesel::update(persons::table.find(&id))
                 .set((
                     persons::category.eq(category.as_str()),
                     persons::status.eq(status.as_str()),
                     persons::membership_end.eq(end),
+                    persons::grace_from.eq(grace_from),
                     persons::updated_at.eq(store::to_db_time(now)),
                 ))
                 .execute(conn)?;

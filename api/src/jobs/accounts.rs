@@ -71,7 +71,12 @@ pub async fn end_memberships(state: &AppState) -> AppResult<usize> {
         let past_grace: Vec<String> = persons::table
             .inner_join(accounts::table)
             .filter(persons::status.ne(MembershipStatus::Active.as_str()))
-            .filter(persons::membership_end.lt(today - grace))
+            .filter(
+                persons::grace_from
+                    .is_null()
+                    .and(persons::membership_end.lt(today - grace))
+                    .or(persons::grace_from.lt(today - grace)),
+            )
             .filter(accounts::status.eq(AccountStatus::Active.as_str()))
             .select(persons::id)
             .load(conn)?;

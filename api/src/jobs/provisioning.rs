@@ -345,6 +345,7 @@ pub fn provision(
                 status: MembershipStatus::Active.as_str().into(),
                 membership_start: Some(today),
                 membership_end: None,
+                grace_from: None,
                 created_at: at,
                 updated_at: at,
             };
@@ -528,6 +529,7 @@ fn reactivate(
             persons::category.eq(category),
             persons::status.eq(MembershipStatus::Active.as_str()),
             persons::membership_end.eq(None::<chrono::NaiveDate>),
+            persons::grace_from.eq(None::<chrono::NaiveDate>),
             persons::updated_at.eq(at),
         ))
         .execute(conn)?;

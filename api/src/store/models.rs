@@ -37,6 +37,9 @@ pub struct PersonRow {
     pub membership_end: Option<NaiveDate>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Where the grace period before the account is disabled starts counting: the end of the
+    /// membership, or the day a backdated end was recorded.
+    pub grace_from: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Queryable, Insertable)]

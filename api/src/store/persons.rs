@@ -296,6 +296,21 @@ pub fn withdraw_role(conn: &mut DbConnection, person_id: &str, role: Role) -> Ap
 }
 
 /// How many people hold a role (to keep at least one admin).
+/// Administrators other than `except` whose membership is active and not set to end, with an
+/// active account: those who could still run the collaboration.
+pub fn other_active_admins(conn: &mut DbConnection, except: &str) -> AppResult<i64> {
+    Ok(person_roles::table
+        .inner_join(persons::table.on(persons::id.eq(person_roles::person_id)))
+        .inner_join(accounts::table.on(accounts::person_id.eq(persons::id)))
+        .filter(person_roles::role.eq(Role::Admin.as_str()))
+        .filter(persons::id.ne(except))
+        .filter(persons::status.eq(MembershipStatus::Active.as_str()))
+        .filter(persons::membership_end.is_null())
+        .filter(accounts::status.eq(AccountStatus::Active.as_str()))
+        .count()
+        .get_result(conn)?)
+}
+
 pub fn count_with_role(conn: &mut DbConnection, role: Role) -> AppResult<i64> {
     Ok(person_roles::table
         .filter(person_roles::role.eq(role.as_str()))

@@ -31,6 +31,7 @@ diesel::table! {
         membership_end -> Nullable<Date>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        grace_from -> Nullable<Date>,
     }
 }
 

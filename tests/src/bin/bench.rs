@@ -36,6 +36,7 @@ async fn seed(app: &TestApp, institution: uuid::Uuid) {
                     status: "active".into(),
                     membership_start: Some(now.date()),
                     membership_end: None,
+                    grace_from: None,
                     created_at: now,
                     updated_at: now,
                 };

@@ -167,10 +167,17 @@ on_both_databases! {
         assert_eq!(still.status, StatusCode::OK);
         let fresh = still.body["access_token"].as_str().unwrap().to_owned();
         assert_eq!(app.get("/api/v1/me", Some(&fresh)).await.status, StatusCode::OK);
-        // The end date lies past the grace period: the account closes, its tokens at once.
+        // A representative cannot shorten the grace by backdating the end.
         let long_ago = (chrono::Utc::now() - chrono::Duration::days(40)).date_naive().to_string();
         let ir_token = app.sign_in(&ir).await;
-        app.patch(&path, Some(&ir_token), json!({"membership_end": long_ago})).await;
+        app.patch(&path, Some(&ir_token), json!({"membership_end": long_ago}))
+            .await
+            .assert_problem(422, "validation_failed");
+        // Once the grace period has passed, the account closes, its tokens at once.
+        app.advance(chrono::Duration::days(11));
+        let last = app.post("/api/v1/auth/login", None, json!({"account": "jdoe", "password": new_password("jdoe")})).await;
+        assert_eq!(last.status, StatusCode::OK, "the job has not run yet: {}", last.text);
+        let fresh = last.body["access_token"].as_str().unwrap().to_owned();
         assert!(app.run_jobs().await.memberships_changed >= 1);
         app.get("/api/v1/me", Some(&fresh)).await.assert_problem(401, "session_ended");
         app.post("/api/v1/auth/login", None, json!({"account": "jdoe", "password": new_password("jdoe")}))
@@ -180,7 +187,7 @@ on_both_databases! {
         // An end date in the past expires an active membership.
         let bob = app.seed_person("bobby", &[], kek).await;
         let admin_token = app.sign_in(&admin).await;
-        let today = (chrono::Utc::now() + chrono::Duration::days(20)).date_naive();
+        let today = (chrono::Utc::now() + chrono::Duration::days(31)).date_naive();
         let set = app
             .patch(&format!("/api/v1/members/{}", bob.id), Some(&admin_token), json!({"membership_end": (today + chrono::Duration::days(1)).to_string()}))
             .await;

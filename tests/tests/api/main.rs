@@ -18,5 +18,6 @@ mod probes;
 mod refused_input;
 mod registration;
 mod registration_edges;
+mod rules;
 mod service_tokens;
 mod web;
