@@ -70,17 +70,20 @@ ensure_axe() {
     export B2MMS_AXE="$axe"
 }
 
-# A Python environment of our own for the contract tools (OpenAPI validator), from PyPI.
+# A Python environment of our own for the contract tools, from PyPI: the OpenAPI validator
+# and schemathesis (contract fuzzing).
 ensure_python_tools() {
     local venv="${CARGO_TARGET_DIR:-$ROOT/target}/tools/venv"
-    if [ ! -x "$venv/bin/openapi-spec-validator" ]; then
+    if [ ! -x "$venv/bin/openapi-spec-validator" ] || [ ! -x "$venv/bin/st" ]; then
         command -v python3 >/dev/null || apt_install python3
-        python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$venv"; }
-        say "installing the OpenAPI validator"
-        timeout 600 "$venv/bin/pip" install -q openapi-spec-validator ||
-            die "could not install openapi-spec-validator from PyPI"
+        [ -x "$venv/bin/pip" ] || python3 -m venv "$venv" 2>/dev/null ||
+            { apt_install python3-venv; python3 -m venv "$venv"; }
+        say "installing the OpenAPI validator and schemathesis"
+        timeout 900 "$venv/bin/pip" install -q openapi-spec-validator 'schemathesis>=4,<5' ||
+            die "could not install openapi-spec-validator and schemathesis from PyPI"
     fi
     export PATH="$venv/bin:$PATH"
+    export B2MMS_SCHEMATHESIS="$venv/bin/st"
 }
 
 build_web() {

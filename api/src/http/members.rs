@@ -428,6 +428,7 @@ fn last_admin() -> AppError {
         (status = 403, description = "Not an admin", body = b2mms_shared::api::Problem),
         (status = 404, description = "The person does not hold this role", body = b2mms_shared::api::Problem),
         (status = 409, description = "It is the last admin", body = b2mms_shared::api::Problem),
+        (status = 422, description = "Not a role granted directly (only `admin` and `ib_chair` are)", body = b2mms_shared::api::Problem),
     )
 )]
 #[delete("/members/{id}/roles/{role}")]

@@ -3,6 +3,7 @@
 mod auth;
 mod brute_force;
 mod certificates;
+mod contract;
 mod crashes;
 mod demo;
 mod errors;
