@@ -70,20 +70,22 @@ ensure_axe() {
     export B2MMS_AXE="$axe"
 }
 
-# A Python environment of our own for the contract tools, from PyPI: the OpenAPI validator
-# and schemathesis (contract fuzzing).
+# A Python environment of our own for the contract tools, from PyPI: the OpenAPI validator,
+# schemathesis (contract fuzzing) and openapi-python-client (a generated client's story).
 ensure_python_tools() {
     local venv="${CARGO_TARGET_DIR:-$ROOT/target}/tools/venv"
-    if [ ! -x "$venv/bin/openapi-spec-validator" ] || [ ! -x "$venv/bin/st" ]; then
+    if [ ! -x "$venv/bin/openapi-spec-validator" ] || [ ! -x "$venv/bin/st" ] ||
+        [ ! -x "$venv/bin/openapi-python-client" ]; then
         command -v python3 >/dev/null || apt_install python3
         [ -x "$venv/bin/pip" ] || python3 -m venv "$venv" 2>/dev/null ||
             { apt_install python3-venv; python3 -m venv "$venv"; }
         say "installing the OpenAPI validator and schemathesis"
-        timeout 900 "$venv/bin/pip" install -q openapi-spec-validator 'schemathesis>=4,<5' ||
-            die "could not install openapi-spec-validator and schemathesis from PyPI"
+        timeout 900 "$venv/bin/pip" install -q openapi-spec-validator 'schemathesis>=4,<5' \
+            'openapi-python-client>=0.29,<0.30' ||
+            die "could not install the contract tools from PyPI"
     fi
     export PATH="$venv/bin:$PATH"
-    export B2MMS_SCHEMATHESIS="$venv/bin/st"
+    export B2MMS_PYTHON_TOOLS="$venv/bin"
 }
 
 build_web() {

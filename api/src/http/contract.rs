@@ -201,8 +201,15 @@ fn name_pages(doc: &mut Value) {
         .collect();
     let mut renamed = Vec::new();
     for old in pages {
-        let new = format!("{}Page", &old["Page_".len()..]);
-        if let Some(schema) = schemas.remove(&old) {
+        let item = &old["Page_".len()..];
+        let new = format!("{item}Page");
+        if let Some(mut schema) = schemas.remove(&old) {
+            // The items refer to their schema instead of repeating it.
+            if schemas.contains_key(item)
+                && let Some(items) = schema.pointer_mut("/properties/items/items")
+            {
+                *items = json!({ "$ref": format!("#/components/schemas/{item}") });
+            }
             schemas.insert(new.clone(), schema);
         }
         renamed.push((
@@ -385,6 +392,10 @@ mod tests {
         let doc = document();
         let schemas = doc["components"]["schemas"].as_object().unwrap();
         assert!(schemas.contains_key("InstitutionPage"));
+        assert_eq!(
+            schemas["InstitutionPage"]["properties"]["items"]["items"],
+            json!({"$ref": "#/components/schemas/Institution"})
+        );
         assert!(schemas.keys().all(|k| !k.starts_with("Page_")));
         assert!(!serde_json::to_string(&doc).unwrap().contains("Page_"));
     }

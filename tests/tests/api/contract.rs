@@ -12,10 +12,17 @@ use b2mms_tests::fixtures::Institution;
 use b2mms_tests::{Backend, StatusCode, TestApp};
 use serde_json::json;
 
-/// The schemathesis command: `B2MMS_SCHEMATHESIS`, or `st` on the PATH (scripts/test
-/// installs it).
+/// A command of the Python contract tools: from `B2MMS_PYTHON_TOOLS` (the directory
+/// scripts/test installs them to), or from the PATH.
+pub fn python_tool(name: &str) -> String {
+    match std::env::var("B2MMS_PYTHON_TOOLS") {
+        Ok(dir) => format!("{dir}/{name}"),
+        Err(_) => name.to_owned(),
+    }
+}
+
 fn schemathesis() -> String {
-    std::env::var("B2MMS_SCHEMATHESIS").unwrap_or_else(|_| "st".into())
+    python_tool("st")
 }
 
 /// One run against `app` as `caller`, with a token or without.

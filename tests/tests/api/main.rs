@@ -8,6 +8,7 @@ mod crashes;
 mod demo;
 mod errors;
 mod faults;
+mod generated_client;
 mod hardening;
 mod institutions;
 mod lifecycle;
