@@ -31,9 +31,14 @@ fn staff_state_text(state: &str) -> &'static str {
         "provisioning_failed" => {
             "Approved, but the account could not be created — an administrator retries or rejects it"
         }
+        "approved" => "Approved — the account is being created",
         other => state_text(other),
     }
 }
+
+/// The answer to a decision, still to come.
+type Answer =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Registration, api::ApiError>>>>;
 
 fn name(r: &Registration) -> String {
     format!(
@@ -152,7 +157,9 @@ pub fn request_detail(props: &RequestProps) -> Html {
     let Some(r) = (*registration).clone() else {
         return html! { <p class="loading" aria-busy="true">{ "Loading the request…" }</p> };
     };
-    let decide = {
+    // Approving and retrying take the same shape: a call with an optional person to link,
+    // whose answer is the request as it is now.
+    let act = |call: fn(String, String, Option<String>) -> Answer| {
         let (registration, error, token, id) = (
             registration.clone(),
             error.clone(),
@@ -167,15 +174,13 @@ pub fn request_detail(props: &RequestProps) -> Html {
                 id.clone(),
             );
             Callback::from(move |_| {
-                let (registration, error, token, id, link) = (
+                let (registration, error, answer) = (
                     registration.clone(),
                     error.clone(),
-                    token.clone(),
-                    id.clone(),
-                    link.clone(),
+                    call(token.clone(), id.clone(), link.clone()),
                 );
                 wasm_bindgen_futures::spawn_local(async move {
-                    match api::approve(&token, &id, link).await {
+                    match answer.await {
                         Ok(r) => registration.set(Some(r)),
                         Err(e) => error.set(Some(e.detail)),
                     }
@@ -183,37 +188,11 @@ pub fn request_detail(props: &RequestProps) -> Html {
             })
         }
     };
-    let retry = {
-        let (registration, error, token, id) = (
-            registration.clone(),
-            error.clone(),
-            token.clone(),
-            props.id.clone(),
-        );
-        move |link: Option<String>| {
-            let (registration, error, token, id) = (
-                registration.clone(),
-                error.clone(),
-                token.clone(),
-                id.clone(),
-            );
-            Callback::from(move |_| {
-                let (registration, error, token, id, link) = (
-                    registration.clone(),
-                    error.clone(),
-                    token.clone(),
-                    id.clone(),
-                    link.clone(),
-                );
-                wasm_bindgen_futures::spawn_local(async move {
-                    match api::retry_provisioning(&token, &id, link).await {
-                        Ok(r) => registration.set(Some(r)),
-                        Err(e) => error.set(Some(e.detail)),
-                    }
-                });
-            })
-        }
-    };
+    let decide =
+        act(|token, id, link| Box::pin(async move { api::approve(&token, &id, link).await }));
+    let retry = act(|token, id, link| {
+        Box::pin(async move { api::retry_provisioning(&token, &id, link).await })
+    });
     let on_reject = {
         let (registration, error, token, id, reason) = (
             registration.clone(),
