@@ -1,5 +1,6 @@
 //! Pure rules of the collaboration: no I/O, exhaustively tested.
 
+pub mod identity;
 pub mod passwords;
 pub mod policy;
 pub mod registration;

@@ -1,10 +1,7 @@
 //! Checking a registration form against every rule of product §4 at once.
 
 use b2mms_shared::api::SubmitRegistration;
-use b2mms_shared::rules::{
-    AccountName, ContactEmail, FieldErrors, Orcid, PersonName, RuleViolation, check_optional_name,
-    registry_local_part,
-};
+use b2mms_shared::rules::{AccountName, FieldErrors, Orcid, PersonName, RuleViolation};
 
 /// What the rules depend on besides the form.
 pub struct Context<'a, R, P> {
@@ -41,31 +38,20 @@ where
     P: IntoIterator<Item = &'a str>,
 {
     let mut errors = FieldErrors::new();
-    let given = errors.check("given_name", PersonName::parse(&form.given_name));
-    let middle = errors
-        .check(
-            "middle_name",
-            check_optional_name(form.middle_name.as_deref()),
-        )
-        .flatten();
-    let family = errors.check("family_name", PersonName::parse(&form.family_name));
-    if let (Some(g), Some(f)) = (&given, &family) {
-        let local = registry_local_part(g.as_str(), None, f.as_str());
-        if !local.contains('.') || local.starts_with('.') {
-            errors.add(
-                "family_name",
-                RuleViolation::new(
-                    "name.latin_required",
-                    "Give your names in Latin letters (transliterated); they make your collaboration address.",
-                ),
-            );
-        }
-    }
-    let email = errors.check(
-        "email",
-        ContactEmail::parse_institutional(&form.email, ctx.personal_domains),
+    let checked = super::identity::check(
+        super::identity::Given {
+            given_name: &form.given_name,
+            middle_name: form.middle_name.as_deref(),
+            family_name: &form.family_name,
+            email: &form.email,
+            account_name: &form.account_name,
+            initial_password: &form.initial_password,
+        },
+        ctx.reserved_names.clone(),
+        ctx.personal_domains,
+        &mut errors,
     );
-    if let (Some(email), Some(fixed)) = (&email, ctx.fixed_email)
+    if let (Some(email), Some(fixed)) = (&checked.email, ctx.fixed_email)
         && !email.as_str().eq_ignore_ascii_case(fixed)
     {
         errors.add(
@@ -76,10 +62,6 @@ where
             ),
         );
     }
-    let account = errors.check(
-        "account_name",
-        AccountName::parse_with_reserved(&form.account_name, ctx.reserved_names.clone()),
-    );
     let existing = match form
         .existing_account
         .as_deref()
@@ -92,7 +74,7 @@ where
             AccountName::parse_with_reserved(raw, std::iter::empty()).map(AccountName::into_string),
         ),
     };
-    if let (Some(existing), Some(account)) = (&existing, &account)
+    if let (Some(existing), Some(account)) = (&existing, &checked.account)
         && existing != account.as_str()
     {
         errors.add(
@@ -103,18 +85,6 @@ where
             ),
         );
     }
-    let names: Vec<&str> = [given.as_ref(), middle.as_ref(), family.as_ref()]
-        .into_iter()
-        .flatten()
-        .map(PersonName::as_str)
-        .collect();
-    let password_errors = super::passwords::violations(
-        &form.initial_password,
-        account.as_ref().map(AccountName::as_str),
-        &names,
-        email.as_ref().map(ContactEmail::as_str),
-    );
-    errors.extend("initial_password", password_errors);
     if let Some(fixed) = ctx.fixed_institution
         && form.institution_id.to_string() != fixed
     {
@@ -155,19 +125,17 @@ where
             ),
         );
     }
-    match (given, family, email, account) {
-        (Some(given), Some(family), Some(email), Some(account)) if errors.is_empty() => {
-            Ok(ValidSubmission {
-                given_name: given.into_string(),
-                middle_name: middle.map(PersonName::into_string),
-                family_name: family.into_string(),
-                email: email.into_string(),
-                account_name: account.into_string(),
-                orcid,
-                existing_account: existing,
-                comment,
-            })
-        }
+    match checked.identity() {
+        Some(identity) if errors.is_empty() => Ok(ValidSubmission {
+            given_name: identity.given.into_string(),
+            middle_name: identity.middle.map(PersonName::into_string),
+            family_name: identity.family.into_string(),
+            email: identity.email.into_string(),
+            account_name: identity.account.into_string(),
+            orcid,
+            existing_account: existing,
+            comment,
+        }),
         _ => Err(errors),
     }
 }

@@ -2,15 +2,14 @@
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use b2mms_shared::api::{Member, NewMember, RoleRequest};
-use b2mms_shared::rules::{
-    AccountName, ContactEmail, FieldErrors, PersonName, RuleViolation, check_optional_name,
-};
+use b2mms_shared::rules::{FieldErrors, PersonName, RuleViolation};
 use b2mms_shared::{AccountStatus, MembershipStatus, Role};
 use chrono::Duration;
 use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::principal::Principal;
+use crate::domain::identity::Identity;
 use crate::domain::policy::Action;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{Admin, Reader};
@@ -141,54 +140,26 @@ pub async fn directory(
     }))
 }
 
-/// Checks a new member against the collaboration's rules; every violation at once.
-fn validate(state: &AppState, body: &NewMember) -> Result<ValidMember, FieldErrors> {
+/// Checks a new member against the same rules a registration meets; every violation at once.
+fn validate(state: &AppState, body: &NewMember) -> Result<Identity, FieldErrors> {
     let mut errors = FieldErrors::new();
-    let given = errors.check("given_name", PersonName::parse(&body.given_name));
-    let middle = errors
-        .check(
-            "middle_name",
-            check_optional_name(body.middle_name.as_deref()),
-        )
-        .flatten();
-    let family = errors.check("family_name", PersonName::parse(&body.family_name));
-    let email = errors.check("email", ContactEmail::parse(&body.email));
-    let account = errors.check(
-        "account_name",
-        AccountName::parse_with_reserved(&body.account_name, state.config.reserved_names()),
+    let checked = crate::domain::identity::check(
+        crate::domain::identity::Given {
+            given_name: &body.given_name,
+            middle_name: body.middle_name.as_deref(),
+            family_name: &body.family_name,
+            email: &body.email,
+            account_name: &body.account_name,
+            initial_password: &body.initial_password,
+        },
+        state.config.reserved_names(),
+        state.config.personal_domains(),
+        &mut errors,
     );
-    let names: Vec<&str> = [given.as_ref(), middle.as_ref(), family.as_ref()]
-        .into_iter()
-        .flatten()
-        .map(PersonName::as_str)
-        .collect();
-    let password_errors = crate::domain::passwords::violations(
-        &body.initial_password,
-        account.as_ref().map(AccountName::as_str),
-        &names,
-        email.as_ref().map(ContactEmail::as_str),
-    );
-    errors.extend("initial_password", password_errors);
-    match (given, family, email, account) {
-        (Some(given), Some(family), Some(email), Some(account)) if errors.is_empty() => {
-            Ok(ValidMember {
-                given,
-                middle,
-                family,
-                email,
-                account,
-            })
-        }
+    match checked.identity() {
+        Some(identity) if errors.is_empty() => Ok(identity),
         _ => Err(errors),
     }
-}
-
-struct ValidMember {
-    given: PersonName,
-    middle: Option<PersonName>,
-    family: PersonName,
-    email: ContactEmail,
-    account: AccountName,
 }
 
 /// Create a person with an account directly (admin): to seed IRs and import existing members.
@@ -234,7 +205,7 @@ pub struct MemberRows {
 
 fn member_rows(
     state: &AppState,
-    valid: ValidMember,
+    valid: Identity,
     category: b2mms_shared::Category,
     institution_id: Uuid,
     password_hash: String,

@@ -170,3 +170,18 @@ on_both_databases! {
         app.get("/api/v1/audit?subject_id=nope", Some(&admin)).await.assert_problem(400, "invalid_query");
     }
 }
+
+on_both_databases! {
+    // The secretariat creating a person meets the same rules as a registration: an
+    // institutional address, names that make a collaboration address.
+    async fn an_admin_created_person_meets_the_registration_rules(app: TestApp) {
+        let (_, admin) = app.admin().await;
+        let kek = app.seed_institution("KEK").await;
+        let mut body = new_member(kek, "ivanov", "ivan.ivanov@gmail.com");
+        body["family_name"] = json!("Иванов");
+        let refused = app.post("/api/v1/members", Some(&admin), body).await;
+        refused.assert_problem(422, "validation_failed");
+        assert_eq!(refused.body["errors"]["email"][0]["code"], "email.personal_provider", "{}", refused.text);
+        assert_eq!(refused.body["errors"]["family_name"][0]["code"], "name.latin_required", "{}", refused.text);
+    }
+}
