@@ -21,6 +21,11 @@ use crate::jobs::JobsHandle;
 use crate::mail::Mailer;
 use crate::store::{Db, DbUrl, migrate};
 
+/// The OpenAPI document of every route, as committed in `openapi/openapi.json`.
+pub fn openapi_json() -> String {
+    http::openapi::document_json()
+}
+
 /// Largest JSON body accepted.
 pub const JSON_LIMIT: usize = 64 * 1024;
 

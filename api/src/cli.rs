@@ -91,7 +91,7 @@ fn init_logging(format: &str) {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(Command::Openapi) = cli.command {
-        print!("{}", crate::http::openapi::document_json());
+        print!("{}", app::openapi_json());
         return ExitCode::SUCCESS;
     }
     let config = match load_config(&cli) {
@@ -213,19 +213,18 @@ fn create_admin(
         institution_id,
         category: Category::TechnicalStaff,
     };
-    let member =
-        crate::http::members::create_member_blocking(&mut conn, &state, &body, &[Role::Admin])
-            .map_err(|e| match e {
-                crate::error::AppError::Validation(errors) => {
-                    let lines: Vec<String> = errors
-                        .0
-                        .iter()
-                        .flat_map(|(f, vs)| vs.iter().map(move |v| format!("  {f}: {}", v.message)))
-                        .collect();
-                    anyhow::anyhow!("the administrator cannot be created:\n{}", lines.join("\n"))
-                }
-                other => anyhow::anyhow!("{}", other.problem().detail),
-            })?;
+    let member = crate::ops::people::create_blocking(&mut conn, &state, &body, &[Role::Admin])
+        .map_err(|e| match e {
+            crate::error::AppError::Validation(errors) => {
+                let lines: Vec<String> = errors
+                    .0
+                    .iter()
+                    .flat_map(|(f, vs)| vs.iter().map(move |v| format!("  {f}: {}", v.message)))
+                    .collect();
+                anyhow::anyhow!("the administrator cannot be created:\n{}", lines.join("\n"))
+            }
+            other => anyhow::anyhow!("{}", other.problem().detail),
+        })?;
     println!(
         "created administrator `{}` ({}); sign in with this password, you will be asked to change it",
         member.account_name.unwrap_or_default(),

@@ -11,8 +11,8 @@ use chrono::Duration;
 use crate::app::AppState;
 use crate::auth::passwords::hash_blocking;
 use crate::error::{AppError, AppResult};
-use crate::http::identity::open_request;
-use crate::http::members::create_member_blocking;
+use crate::ops::people;
+use crate::ops::registrations::open_request;
 use crate::store::audit::{self, Actor, Change};
 use crate::store::models::{InstitutionRow, InvitationRow};
 use crate::store::registrations::{Decision, Submission};
@@ -211,7 +211,7 @@ pub fn load(conn: &mut DbConnection, state: &AppState) -> AppResult<Loaded> {
             institution_id: institution(short)?,
             category: *category,
         };
-        let member = create_member_blocking(conn, state, &body, roles)?;
+        let member = people::create_blocking(conn, state, &body, roles)?;
         if *ir {
             let person = member.id.to_string();
             store::institutions::add_representative(conn, &ids[short], &person, now)?;

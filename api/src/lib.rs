@@ -14,5 +14,7 @@ pub mod http;
 pub mod jobs;
 pub mod mail;
 pub mod metrics;
+pub mod ops;
+pub mod request_context;
 pub mod store;
 pub mod tls;

@@ -280,9 +280,7 @@ impl TestApp {
             .db
             .run({
                 let state = state.clone();
-                move |conn| {
-                    b2mms::http::members::create_member_blocking(conn, &state, &body, &roles)
-                }
+                move |conn| b2mms::ops::people::create_blocking(conn, &state, &body, &roles)
             })
             .await
             .expect("seeded person");

@@ -2,20 +2,18 @@
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use b2mms_shared::api::{Member, NewMember, RoleRequest};
-use b2mms_shared::rules::{FieldErrors, PersonName, RuleViolation};
-use b2mms_shared::{AccountStatus, MembershipStatus, Role};
-use chrono::Duration;
+use b2mms_shared::rules::RuleViolation;
+use b2mms_shared::{MembershipStatus, Role};
 use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::principal::Principal;
-use crate::domain::identity::Identity;
 use crate::domain::policy::Action;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{Admin, Reader};
+use crate::ops::people;
+use crate::store;
 use crate::store::audit::{self, Change};
-use crate::store::models::{AccountRow, AffiliationRow, PersonRow};
-use crate::store::{self, new_id, to_db_time};
 
 /// The caller's own record.
 #[utoipa::path(
@@ -140,28 +138,6 @@ pub async fn directory(
     }))
 }
 
-/// Checks a new member against the same rules a registration meets; every violation at once.
-fn validate(state: &AppState, body: &NewMember) -> Result<Identity, FieldErrors> {
-    let mut errors = FieldErrors::new();
-    let checked = crate::domain::identity::check(
-        crate::domain::identity::Given {
-            given_name: &body.given_name,
-            middle_name: body.middle_name.as_deref(),
-            family_name: &body.family_name,
-            email: &body.email,
-            account_name: &body.account_name,
-            initial_password: &body.initial_password,
-        },
-        state.config.reserved_names(),
-        state.config.personal_domains(),
-        &mut errors,
-    );
-    match checked.identity() {
-        Some(identity) if errors.is_empty() => Ok(identity),
-        _ => Err(errors),
-    }
-}
-
 /// Create a person with an account directly (admin): to seed IRs and import existing members.
 /// The account must change its password at the first sign-in.
 #[utoipa::path(
@@ -182,135 +158,18 @@ pub async fn create(
     body: web::Json<NewMember>,
 ) -> AppResult<HttpResponse> {
     let body = body.into_inner();
-    let valid = validate(&state, &body)?;
+    let valid = people::validate(&state, &body)?;
     let hash = state.hasher.hash(body.initial_password).await?;
     let now = state.clock.now();
     let actor = admin.actor(now);
-    let rows = member_rows(&state, valid, body.category, body.institution_id, hash, now);
+    let rows = people::rows(&state, valid, body.category, body.institution_id, hash, now);
     let member = state
         .db
-        .write(move |conn| create_in_tx(conn, &rows, &actor))
+        .write(move |conn| people::create_in_tx(conn, &rows, &actor))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/members/{}", member.id)))
         .json(member))
-}
-
-/// The rows of a newly created member.
-pub struct MemberRows {
-    pub person: PersonRow,
-    pub account: AccountRow,
-    pub affiliation: AffiliationRow,
-}
-
-fn member_rows(
-    state: &AppState,
-    valid: Identity,
-    category: b2mms_shared::Category,
-    institution_id: Uuid,
-    password_hash: String,
-    now: chrono::DateTime<chrono::Utc>,
-) -> MemberRows {
-    let id = new_id();
-    let today = now.date_naive();
-    let at = to_db_time(now);
-    MemberRows {
-        person: PersonRow {
-            id: id.clone(),
-            given_name: valid.given.into_string(),
-            middle_name: valid.middle.map(PersonName::into_string),
-            family_name: valid.family.into_string(),
-            email: valid.email.into_string(),
-            registry_email: None,
-            orcid: None,
-            category: category.as_str().into(),
-            institution_id: institution_id.to_string(),
-            status: MembershipStatus::Active.as_str().into(),
-            membership_start: Some(today),
-            membership_end: None,
-            grace_from: None,
-            created_at: at,
-            updated_at: at,
-        },
-        account: AccountRow {
-            person_id: id.clone(),
-            account_name: valid.account.into_string(),
-            password_hash,
-            password_set_at: at,
-            password_expires_at: to_db_time(
-                now + Duration::days(state.config.password_max_age_days),
-            ),
-            must_change_password: true,
-            status: AccountStatus::Active.as_str().into(),
-            failed_logins: 0,
-            locked_until: None,
-            created_at: at,
-            updated_at: at,
-        },
-        affiliation: AffiliationRow {
-            id: new_id(),
-            person_id: id,
-            institution_id: institution_id.to_string(),
-            start_date: today,
-            end_date: None,
-        },
-    }
-}
-
-/// Stores a new member and its audit event; returns the record.
-pub fn create_in_tx(
-    conn: &mut store::DbConnection,
-    rows: &MemberRows,
-    actor: &audit::Actor,
-) -> AppResult<Member> {
-    if store::institutions::find_row(conn, &rows.person.institution_id).is_err() {
-        return Err(AppError::invalid(
-            "institution_id",
-            RuleViolation::new("institution.unknown", "No institution with this id exists."),
-        ));
-    }
-    store::persons::insert_member(conn, &rows.person, &rows.account, &rows.affiliation)?;
-    let member = store::persons::member(conn, &rows.person.id)?;
-    audit::record::<(), _>(
-        conn,
-        actor,
-        Change {
-            action: "person.created",
-            subject_type: "person",
-            subject_id: &rows.person.id,
-            before: None,
-            after: Some(&member),
-        },
-    )?;
-    Ok(member)
-}
-
-/// Creates a member from the command line (`b2mms create-admin`), outside any request.
-pub fn create_member_blocking(
-    conn: &mut store::DbConnection,
-    state: &AppState,
-    body: &NewMember,
-    roles: &[Role],
-) -> AppResult<Member> {
-    let valid = validate(state, body)?;
-    let hash = crate::auth::passwords::hash_blocking(&body.initial_password)?;
-    let now = state.clock.now();
-    let actor = audit::Actor::system(now);
-    let rows = member_rows(state, valid, body.category, body.institution_id, hash, now);
-    store::write_tx(conn, |conn| {
-        create_in_tx(conn, &rows, &actor)?;
-        for role in roles {
-            store::persons::grant_role(conn, &rows.person.id, *role, None, now)?;
-            audit::record_plain(
-                conn,
-                &actor,
-                &format!("role.granted.{role}"),
-                "person",
-                &rows.person.id,
-            )?;
-        }
-        store::persons::member(conn, &rows.person.id)
-    })
 }
 
 /// Grant a collaboration-wide role, `admin` or `ib_chair` (admin).

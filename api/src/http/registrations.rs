@@ -15,6 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::http::PageQuery;
 use crate::http::extract::Caller;
 use crate::mail::templates;
+use crate::ops::registrations::notify_institution;
 use crate::store::audit::{self, Change};
 use crate::store::institutions::parse_uuid;
 use crate::store::models::RegistrationRow;
@@ -430,17 +431,6 @@ pub async fn submit(
         ),
         registration,
     }))
-}
-
-/// Addresses to tell about a request of an institution: its IRs, or the admins when it has
-/// none.
-pub fn notify_institution(conn: &mut DbConnection, institution_id: &str) -> AppResult<Vec<String>> {
-    let irs = store::persons::representative_emails(conn, institution_id)?;
-    if irs.is_empty() {
-        store::persons::emails_with_role(conn, Role::Admin)
-    } else {
-        Ok(irs)
-    }
 }
 
 /// Whether an account name can still be chosen (anyone; throttled per address). Says only

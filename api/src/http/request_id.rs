@@ -14,14 +14,8 @@ use crate::app::AppState;
 
 pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
-tokio::task_local! {
-    static REQUEST_ID: String;
-}
-
 /// The id of the request being handled, if any.
-pub fn current() -> Option<String> {
-    REQUEST_ID.try_with(Clone::clone).ok()
-}
+pub use crate::request_context::current;
 
 /// Accepts a caller's id when it is short and plain, so that a request can be traced across
 /// services; otherwise makes a new one.
@@ -50,7 +44,7 @@ pub async fn middleware(
     let metrics = req
         .app_data::<web::Data<AppState>>()
         .map(|state| state.metrics.clone());
-    let result = REQUEST_ID.scope(id.clone(), next.call(req)).await;
+    let result = crate::request_context::within(id.clone(), next.call(req)).await;
     let elapsed = started.elapsed().as_secs_f64();
     let elapsed_ms = elapsed * 1000.0;
     match result {

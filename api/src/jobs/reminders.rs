@@ -59,7 +59,7 @@ pub async fn remind(state: &AppState) -> AppResult<usize> {
                     let recipients = if row.state == RegistrationState::AwaitingIb.as_str() {
                         store::persons::emails_with_role(conn, Role::IbChair)?
                     } else {
-                        crate::http::registrations::notify_institution(conn, &institution)?
+                        crate::ops::registrations::notify_institution(conn, &institution)?
                     };
                     let mail = templates::reminder_to_ir(applicant.trim(), days, &link);
                     for address in recipients {

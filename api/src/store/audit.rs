@@ -25,7 +25,7 @@ impl Actor {
         Self {
             person_id: None,
             name: "applicant".into(),
-            request_id: crate::http::request_id::current(),
+            request_id: crate::request_context::current(),
             at,
         }
     }

@@ -1,0 +1,6 @@
+//! Operations: one function per use case, called by every front end (HTTP handlers, the
+//! command line, the demo loader, background jobs, test fixtures) so that a rule is applied
+//! the same way whoever asks.
+
+pub mod people;
+pub mod registrations;

@@ -1,0 +1,155 @@
+//! Creating people: one person with an account and an affiliation, checked by the same rules
+//! wherever it happens (an administrator, the command line, the demo, test fixtures).
+
+use b2mms_shared::api::{Member, NewMember};
+use b2mms_shared::rules::{FieldErrors, PersonName, RuleViolation};
+use b2mms_shared::{AccountStatus, MembershipStatus, Role};
+use chrono::Duration;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::domain::identity::Identity;
+use crate::error::{AppError, AppResult};
+use crate::store::audit::{self, Change};
+use crate::store::models::{AccountRow, AffiliationRow, PersonRow};
+use crate::store::{self, new_id, to_db_time};
+
+/// Checks a new member against the same rules a registration meets; every violation at once.
+pub fn validate(state: &AppState, body: &NewMember) -> Result<Identity, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let checked = crate::domain::identity::check(
+        crate::domain::identity::Given {
+            given_name: &body.given_name,
+            middle_name: body.middle_name.as_deref(),
+            family_name: &body.family_name,
+            email: &body.email,
+            account_name: &body.account_name,
+            initial_password: &body.initial_password,
+        },
+        state.config.reserved_names(),
+        state.config.personal_domains(),
+        &mut errors,
+    );
+    match checked.identity() {
+        Some(identity) if errors.is_empty() => Ok(identity),
+        _ => Err(errors),
+    }
+}
+
+/// The rows of a newly created member.
+pub struct MemberRows {
+    pub person: PersonRow,
+    pub account: AccountRow,
+    pub affiliation: AffiliationRow,
+}
+
+pub fn rows(
+    state: &AppState,
+    valid: Identity,
+    category: b2mms_shared::Category,
+    institution_id: Uuid,
+    password_hash: String,
+    now: chrono::DateTime<chrono::Utc>,
+) -> MemberRows {
+    let id = new_id();
+    let today = now.date_naive();
+    let at = to_db_time(now);
+    MemberRows {
+        person: PersonRow {
+            id: id.clone(),
+            given_name: valid.given.into_string(),
+            middle_name: valid.middle.map(PersonName::into_string),
+            family_name: valid.family.into_string(),
+            email: valid.email.into_string(),
+            registry_email: None,
+            orcid: None,
+            category: category.as_str().into(),
+            institution_id: institution_id.to_string(),
+            status: MembershipStatus::Active.as_str().into(),
+            membership_start: Some(today),
+            membership_end: None,
+            grace_from: None,
+            created_at: at,
+            updated_at: at,
+        },
+        account: AccountRow {
+            person_id: id.clone(),
+            account_name: valid.account.into_string(),
+            password_hash,
+            password_set_at: at,
+            password_expires_at: to_db_time(
+                now + Duration::days(state.config.password_max_age_days),
+            ),
+            must_change_password: true,
+            status: AccountStatus::Active.as_str().into(),
+            failed_logins: 0,
+            locked_until: None,
+            created_at: at,
+            updated_at: at,
+        },
+        affiliation: AffiliationRow {
+            id: new_id(),
+            person_id: id,
+            institution_id: institution_id.to_string(),
+            start_date: today,
+            end_date: None,
+        },
+    }
+}
+
+/// Stores a new member and its audit event; returns the record.
+pub fn create_in_tx(
+    conn: &mut store::DbConnection,
+    rows: &MemberRows,
+    actor: &audit::Actor,
+) -> AppResult<Member> {
+    if store::institutions::find_row(conn, &rows.person.institution_id).is_err() {
+        return Err(AppError::invalid(
+            "institution_id",
+            RuleViolation::new("institution.unknown", "No institution with this id exists."),
+        ));
+    }
+    store::persons::insert_member(conn, &rows.person, &rows.account, &rows.affiliation)?;
+    let member = store::persons::member(conn, &rows.person.id)?;
+    audit::record::<(), _>(
+        conn,
+        actor,
+        Change {
+            action: "person.created",
+            subject_type: "person",
+            subject_id: &rows.person.id,
+            before: None,
+            after: Some(&member),
+        },
+    )?;
+    Ok(member)
+}
+
+/// Creates a member with these roles outside any request (`b2mms create-admin`, the demo,
+/// test fixtures), in a transaction of its own.
+pub fn create_blocking(
+    conn: &mut store::DbConnection,
+    state: &AppState,
+    body: &NewMember,
+    roles: &[Role],
+) -> AppResult<Member> {
+    let valid = validate(state, body)?;
+    let hash = crate::auth::passwords::hash_blocking(&body.initial_password)?;
+    let now = state.clock.now();
+    let actor = audit::Actor::system(now);
+    let rows = rows(state, valid, body.category, body.institution_id, hash, now);
+    store::write_tx(conn, |conn| {
+        create_in_tx(conn, &rows, &actor)?;
+        for role in roles {
+            store::persons::grant_role(conn, &rows.person.id, *role, None, now)?;
+            audit::record_plain(
+                conn,
+                &actor,
+                &format!("role.granted.{role}"),
+                "person",
+                &rows.person.id,
+            )?;
+        }
+        store::persons::member(conn, &rows.person.id)
+    })
+}
