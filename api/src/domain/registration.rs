@@ -68,9 +68,9 @@ impl Action {
     }
 }
 
-/// In which capacity the actor acts on this request.
+/// In which capacity someone acts on this request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Actor {
+pub enum Capacity {
     /// The person who proved their identity for this request.
     Applicant,
     /// A representative of the request's home institution.
@@ -82,13 +82,13 @@ pub enum Actor {
     System,
 }
 
-impl Actor {
-    pub const ALL: [Actor; 5] = [
-        Actor::Applicant,
-        Actor::HomeIr,
-        Actor::IbChair,
-        Actor::Admin,
-        Actor::System,
+impl Capacity {
+    pub const ALL: [Capacity; 5] = [
+        Capacity::Applicant,
+        Capacity::HomeIr,
+        Capacity::IbChair,
+        Capacity::Admin,
+        Capacity::System,
     ];
 }
 
@@ -105,11 +105,11 @@ pub enum TransitionError {
 pub fn apply(
     state: State,
     action: Action,
-    actor: Actor,
+    actor: Capacity,
     category: Option<Category>,
 ) -> Result<State, TransitionError> {
     use Action as A;
-    use Actor as Who;
+    use Capacity as Who;
     let (next, allowed): (State, &[Who]) = match (state, action) {
         (State::IdentityVerified, A::Submit) => (State::AwaitingIr, &[Who::Applicant]),
         (State::AwaitingIr, A::Approve) => {
@@ -146,10 +146,10 @@ pub fn apply(
 mod tests {
     use super::*;
     use Action as A;
-    use Actor as Who;
+    use Capacity as Who;
 
     /// Every allowed (state, action, actor) and where it leads; everything else is refused.
-    fn allowed(category: Category) -> Vec<(State, Action, Actor, State)> {
+    fn allowed(category: Category) -> Vec<(State, Action, Capacity, State)> {
         let after_ir = if category.needs_ib_approval() {
             State::AwaitingIb
         } else {

@@ -8,7 +8,7 @@ use b2mms_shared::{Category, RegistrationState, Role};
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::domain::registration::{self, Action, Actor, TransitionError};
+use crate::domain::registration::{self, Action, Capacity, TransitionError};
 use crate::domain::submission::MAX_COMMENT;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::Caller;
@@ -25,7 +25,7 @@ fn decide(
     caller: &Caller,
     row: &RegistrationRow,
     action: Action,
-) -> AppResult<(Actor, RegistrationState, RegistrationState)> {
+) -> AppResult<(Capacity, RegistrationState, RegistrationState)> {
     let from = RegistrationState::parse(&row.state)
         .ok_or_else(|| AppError::Internal(format!("stored state {}", row.state)))?;
     let category = row.category.as_deref().and_then(Category::parse);

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::domain::registration::Actor;
+use crate::domain::registration::Capacity;
 use crate::domain::submission::{self, Context};
 use crate::error::{AppError, AppResult};
 use crate::http::PageQuery;
@@ -19,30 +19,30 @@ use crate::ops::registrations::notify_institution;
 use crate::store::audit::{self, Change};
 use crate::store::institutions::parse_uuid;
 use crate::store::models::RegistrationRow;
-use crate::store::registrations::{ExactMatch, Scope, Submission};
+use crate::store::registrations::{ExactMatch, Submission, Visibility};
 use crate::store::{self, DbConnection, from_db_time, outbox};
 
 /// The capacities in which a caller may act on a request, most specific first.
-pub fn capacities(caller: &Caller, row: &RegistrationRow) -> Vec<Actor> {
+pub fn capacities(caller: &Caller, row: &RegistrationRow) -> Vec<Capacity> {
     match caller {
         Caller::Applicant { registration_id } if *registration_id == row.id => {
-            vec![Actor::Applicant]
+            vec![Capacity::Applicant]
         }
         Caller::Applicant { .. } | Caller::Service(_) => Vec::new(),
         Caller::Staff(p) => {
             let mut out = Vec::new();
             if p.subject.has(Role::IbChair) {
-                out.push(Actor::IbChair);
+                out.push(Capacity::IbChair);
             }
             if row
                 .institution_id
                 .as_deref()
                 .is_some_and(|i| p.subject.represents(i))
             {
-                out.push(Actor::HomeIr);
+                out.push(Capacity::HomeIr);
             }
             if p.subject.has(Role::Admin) {
-                out.push(Actor::Admin);
+                out.push(Capacity::Admin);
             }
             out
         }
@@ -58,7 +58,7 @@ fn may_see(caller: &Caller, row: &RegistrationRow) -> bool {
             .is_ok();
     }
     capacities(caller, row).iter().any(|c| match c {
-        Actor::IbChair => {
+        Capacity::IbChair => {
             row.category.as_deref() == Some(Category::PhysicistPermanent.as_str())
                 && row.state != RegistrationState::IdentityVerified.as_str()
         }
@@ -158,16 +158,16 @@ pub async fn list(
     .resolve()?;
     let (scope, staff) = match &caller {
         Caller::Applicant { registration_id } => (
-            Scope {
+            Visibility {
                 only: Some(registration_id.clone()),
-                ..Scope::default()
+                ..Visibility::default()
             },
             false,
         ),
-        Caller::Staff(p) if p.subject.has(Role::Admin) => (Scope::default(), true),
+        Caller::Staff(p) if p.subject.has(Role::Admin) => (Visibility::default(), true),
         Caller::Service(service) => {
             service.require(b2mms_shared::Scope::RegistrationsRead)?;
-            (Scope::default(), true)
+            (Visibility::default(), true)
         }
         Caller::Staff(p) => {
             let ib = p.subject.has(Role::IbChair);
@@ -177,7 +177,7 @@ pub async fn list(
                 ));
             }
             (
-                Scope {
+                Visibility {
                     only: None,
                     institutions: Some(p.subject.represents.clone()),
                     states_anywhere: if ib {
@@ -286,12 +286,21 @@ pub async fn submit(
         .db
         .run(move |conn| store::registrations::get(conn, &lookup))
         .await?;
-    if capacities(&caller, &row) != [Actor::Applicant] {
+    if capacities(&caller, &row) != [Capacity::Applicant] {
         return Err(AppError::forbidden(
             "Only the applicant who opened this request can submit its form.",
         ));
     }
-    if row.state != RegistrationState::IdentityVerified.as_str() {
+    let from = RegistrationState::parse(&row.state)
+        .ok_or_else(|| AppError::Internal(format!("stored state {}", row.state)))?;
+    if crate::domain::registration::apply(
+        from,
+        crate::domain::registration::Action::Submit,
+        Capacity::Applicant,
+        Some(form.category),
+    )
+    .is_err()
+    {
         return Err(AppError::conflict(
             "already_submitted",
             "This request has already been submitted or closed; see its state.",

@@ -136,7 +136,7 @@ fn give_up(
     let to = crate::domain::registration::apply(
         from,
         crate::domain::registration::Action::FailProvisioning,
-        crate::domain::registration::Actor::System,
+        crate::domain::registration::Capacity::System,
         None,
     )
     .map_err(|_| {
@@ -255,7 +255,17 @@ pub fn provision(
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
     let row = store::registrations::get(conn, &claimed.id)?;
-    if row.state != RegistrationState::Approved.as_str() {
+    let from = RegistrationState::parse(&row.state)
+        .ok_or_else(|| AppError::Internal(format!("stored state {}", row.state)))?;
+    // Provisioned meanwhile, or no longer approved: nothing to do.
+    if crate::domain::registration::apply(
+        from,
+        crate::domain::registration::Action::Provision,
+        crate::domain::registration::Capacity::System,
+        None,
+    )
+    .is_err()
+    {
         return Ok(false);
     }
     let missing = || AppError::Internal(format!("approved request {} lacks its form", row.id));

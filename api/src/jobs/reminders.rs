@@ -5,7 +5,7 @@ use b2mms_shared::{RegistrationState, Role};
 use chrono::Duration;
 
 use crate::app::AppState;
-use crate::domain::registration::{Action, Actor, apply};
+use crate::domain::registration::{Action, Capacity, apply};
 use crate::domain::working_days;
 use crate::error::AppResult;
 use crate::mail::templates;
@@ -111,7 +111,7 @@ pub async fn expire_unsubmitted(state: &AppState) -> AppResult<usize> {
                 let to = match apply(
                     RegistrationState::IdentityVerified,
                     Action::Expire,
-                    Actor::System,
+                    Capacity::System,
                     None,
                 ) {
                     Ok(to) => to,

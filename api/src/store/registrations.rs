@@ -62,7 +62,7 @@ pub fn find_open_by_certificate(
 
 /// Which requests a list may show.
 #[derive(Debug, Clone, Default)]
-pub struct Scope {
+pub struct Visibility {
     /// Only this request (an applicant).
     pub only: Option<String>,
     /// Only requests whose home is one of these (IRs), or whose state is in `states_anywhere`.
@@ -73,7 +73,7 @@ pub struct Scope {
 
 pub fn list(
     conn: &mut DbConnection,
-    scope: &Scope,
+    scope: &Visibility,
     state: Option<RegistrationState>,
     offset: i64,
     limit: i64,

@@ -80,3 +80,108 @@ fn both_backends_have_the_same_migrations() {
         }
     }
 }
+
+/// The values a column's CHECK constraint allows, as the database has it after every
+/// migration.
+fn allowed(
+    conn: &mut b2mms::store::DbConnection,
+    backend: Backend,
+    table: &str,
+    column: &str,
+) -> Vec<String> {
+    #[derive(QueryableByName)]
+    struct Text {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        text: String,
+    }
+    let clause = match backend {
+        Backend::Sqlite => {
+            let ddl = diesel::sql_query(
+                "SELECT sql AS text FROM sqlite_master WHERE type = 'table' AND name = ?",
+            )
+            .bind::<diesel::sql_types::Text, _>(table)
+            .get_result::<Text>(conn)
+            .unwrap()
+            .text;
+            let start = ddl
+                .find(&format!("\n    {column} "))
+                .unwrap_or_else(|| panic!("{table}.{column}"));
+            let check = start + ddl[start..].find("CHECK (").expect("a CHECK") + "CHECK ".len();
+            let mut depth = 0;
+            let mut end = check;
+            for (i, c) in ddl[check..].char_indices() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                if depth == 0 {
+                    end = check + i;
+                    break;
+                }
+            }
+            ddl[check..=end].to_owned()
+        }
+        Backend::Postgres => diesel::sql_query(
+            "SELECT pg_get_constraintdef(c.oid) AS text FROM pg_constraint c \
+             JOIN pg_class t ON t.oid = c.conrelid WHERE t.relname = $1 AND c.contype = 'c'",
+        )
+        .bind::<diesel::sql_types::Text, _>(table)
+        .load::<Text>(conn)
+        .unwrap()
+        .into_iter()
+        .map(|t| t.text)
+        .find(|t| t.contains(&format!("({column} = ANY")))
+        .unwrap_or_else(|| panic!("{table}.{column}: no CHECK")),
+    };
+    clause
+        .split('\'')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
+}
+
+fn checks_match_enums(backend: Backend) {
+    use b2mms_shared::*;
+    fn values<T: std::fmt::Display>(all: &[T]) -> Vec<String> {
+        let mut v: Vec<String> = all.iter().map(ToString::to_string).collect();
+        v.sort();
+        v
+    }
+    let (_db, url) = TestDb::create(backend);
+    let mut conn = DbUrl::parse(&url).unwrap().connect().unwrap();
+    migrate::run_pending(&mut conn).unwrap();
+    let expected = [
+        ("institutions", "status", values(InstitutionStatus::ALL)),
+        ("persons", "category", values(Category::ALL)),
+        ("persons", "status", values(MembershipStatus::ALL)),
+        ("accounts", "status", values(AccountStatus::ALL)),
+        (
+            "person_roles",
+            "role",
+            values(&[Role::Admin, Role::IbChair]),
+        ),
+        ("invitations", "status", values(InvitationStatus::ALL)),
+        ("invitations", "category", values(Category::ALL)),
+        ("registrations", "state", values(RegistrationState::ALL)),
+        ("registrations", "identity", values(IdentityKind::ALL)),
+        ("registrations", "category", values(Category::ALL)),
+    ];
+    for (table, column, values) in expected {
+        let mut found = allowed(&mut conn, backend, table, column);
+        found.sort();
+        assert_eq!(found, values, "{table}.{column} on {backend:?}");
+    }
+}
+
+/// Each CHECK list of the schema allows exactly the values of its enum in the shared crate.
+#[test]
+fn check_constraints_match_the_enums_sqlite() {
+    checks_match_enums(Backend::Sqlite);
+}
+
+#[test]
+fn check_constraints_match_the_enums_postgres() {
+    checks_match_enums(Backend::Postgres);
+}
