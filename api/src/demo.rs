@@ -177,7 +177,7 @@ pub fn load(conn: &mut DbConnection, state: &AppState) -> AppResult<Loaded> {
                 conn,
                 &demo_actor(state),
                 Change {
-                    action: "institution.created",
+                    action: audit::Event::InstitutionCreated,
                     subject_type: "institution",
                     subject_id: &row.id,
                     before: None,
@@ -218,7 +218,7 @@ pub fn load(conn: &mut DbConnection, state: &AppState) -> AppResult<Loaded> {
             audit::record_plain(
                 conn,
                 &demo_actor(state),
-                "person.became_representative",
+                audit::Event::PersonBecameRepresentative,
                 "person",
                 &person,
             )?;
@@ -343,7 +343,7 @@ pub fn load(conn: &mut DbConnection, state: &AppState) -> AppResult<Loaded> {
                 conn,
                 &demo_actor(state),
                 Change {
-                    action: "registration.submitted",
+                    action: audit::Event::RegistrationSubmitted,
                     subject_type: "registration",
                     subject_id: &row.id,
                     before: None,
@@ -356,7 +356,7 @@ pub fn load(conn: &mut DbConnection, state: &AppState) -> AppResult<Loaded> {
                     conn,
                     &demo_actor(state),
                     Change {
-                        action: "registration.demo_decision",
+                        action: audit::Event::RegistrationDemoDecision,
                         subject_type: "registration",
                         subject_id: &row.id,
                         before: None,

@@ -145,13 +145,19 @@ pub async fn login(
             .db
             .write(move |conn| {
                 let locked = store::persons::record_failed_login(conn, &person_id, now, threshold)?;
-                audit::record_plain(conn, &actor, "login.failed", "account", &person_id)?;
+                audit::record_plain(
+                    conn,
+                    &actor,
+                    audit::Event::LoginFailed,
+                    "account",
+                    &person_id,
+                )?;
                 if let Some(until) = locked {
                     audit::record::<(), _>(
                         conn,
                         &actor,
                         audit::Change {
-                            action: "account.locked",
+                            action: audit::Event::AccountLocked,
                             subject_type: "account",
                             subject_id: &person_id,
                             before: None,
@@ -185,7 +191,13 @@ pub async fn login(
                 now,
                 now + Duration::seconds(session_ttl),
             )?;
-            audit::record_plain(conn, &actor, "login.succeeded", "account", &person_id)?;
+            audit::record_plain(
+                conn,
+                &actor,
+                audit::Event::LoginSucceeded,
+                "account",
+                &person_id,
+            )?;
             let (roles, _) = store::persons::roles_of(conn, &person_id)?;
             Ok((session, roles))
         })
@@ -321,7 +333,7 @@ pub async fn logout(
             }
             for (sid, actor) in ended {
                 let actor = actor.unwrap_or_else(|| Actor::system(now));
-                audit::record_plain(conn, &actor, "session.ended", "session", &sid)?;
+                audit::record_plain(conn, &actor, audit::Event::SessionEnded, "session", &sid)?;
             }
             Ok(())
         })
@@ -401,7 +413,7 @@ pub async fn change_password(
         .write(move |conn| {
             store::persons::set_password(conn, &pid, &hash, now, expires)?;
             store::sessions::revoke_all_of(conn, &pid, Some(&sid), now)?;
-            audit::record_plain(conn, &actor, "password.changed", "account", &pid)?;
+            audit::record_plain(conn, &actor, audit::Event::PasswordChanged, "account", &pid)?;
             Ok(store::persons::roles_of(conn, &pid)?.0)
         })
         .await?;

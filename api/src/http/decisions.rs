@@ -101,7 +101,7 @@ fn applicant_name(row: &RegistrationRow) -> String {
 fn record(
     conn: &mut DbConnection,
     actor: &audit::Actor,
-    action: &str,
+    action: audit::Event,
     id: &str,
     to: RegistrationState,
     comment: Option<&str>,
@@ -202,9 +202,9 @@ pub async fn approve(
             }
             let actor = actor_of(&caller, now);
             let action = if from == RegistrationState::AwaitingIb {
-                "registration.ib_approved"
+                audit::Event::RegistrationIbApproved
             } else {
-                "registration.ir_approved"
+                audit::Event::RegistrationIrApproved
             };
             record(conn, &actor, action, &id, to, comment.as_deref())?;
             let account = row.account_name.clone().unwrap_or_default();
@@ -292,7 +292,7 @@ pub async fn retry(
             record(
                 conn,
                 &actor_of(&caller, now),
-                "registration.provisioning_retried",
+                audit::Event::RegistrationProvisioningRetried,
                 &id,
                 to,
                 comment.as_deref(),
@@ -358,7 +358,7 @@ pub async fn reject(
             record(
                 conn,
                 &actor_of(&caller, now),
-                "registration.rejected",
+                audit::Event::RegistrationRejected,
                 &id,
                 to,
                 Some(&reason),
@@ -419,7 +419,7 @@ pub async fn withdraw(
             record(
                 conn,
                 &actor_of(&caller, now),
-                "registration.withdrawn",
+                audit::Event::RegistrationWithdrawn,
                 &id,
                 to,
                 None,

@@ -135,7 +135,7 @@ pub async fn create(
                 conn,
                 &actor,
                 Change {
-                    action: "institution.created",
+                    action: audit::Event::InstitutionCreated,
                     subject_type: "institution",
                     subject_id: &row.id,
                     before: None,
@@ -237,7 +237,7 @@ pub async fn update(
                 conn,
                 &actor,
                 Change {
-                    action: "institution.updated",
+                    action: audit::Event::InstitutionUpdated,
                     subject_type: "institution",
                     subject_id: &id,
                     before: Some(&before),
@@ -289,7 +289,7 @@ pub async fn add_representative(
                     conn,
                     &actor,
                     Change::<(), _> {
-                        action: "institution.representative_added",
+                        action: audit::Event::InstitutionRepresentativeAdded,
                         subject_type: "institution",
                         subject_id: &id,
                         before: None,
@@ -299,7 +299,7 @@ pub async fn add_representative(
                 audit::record_plain(
                     conn,
                     &actor,
-                    "person.became_representative",
+                    audit::Event::PersonBecameRepresentative,
                     "person",
                     &person_id,
                 )?;
@@ -346,7 +346,7 @@ pub async fn remove_representative(
                 conn,
                 &actor,
                 Change::<_, ()> {
-                    action: "institution.representative_removed",
+                    action: audit::Event::InstitutionRepresentativeRemoved,
                     subject_type: "institution",
                     subject_id: &id,
                     before: Some(&serde_json::json!({ "person_id": person_id })),
@@ -356,7 +356,7 @@ pub async fn remove_representative(
             audit::record_plain(
                 conn,
                 &actor,
-                "person.ceased_representative",
+                audit::Event::PersonCeasedRepresentative,
                 "person",
                 &person_id,
             )

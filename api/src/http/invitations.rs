@@ -131,7 +131,7 @@ pub async fn create(
                 conn,
                 &actor,
                 Change {
-                    action: "invitation.created",
+                    action: audit::Event::InvitationCreated,
                     subject_type: "invitation",
                     subject_id: &row.id,
                     before: None,
@@ -260,7 +260,13 @@ pub async fn revoke(
                 registration,
                 now,
             )?;
-            audit::record_plain(conn, &actor, "invitation.revoked", "invitation", &id)?;
+            audit::record_plain(
+                conn,
+                &actor,
+                audit::Event::InvitationRevoked,
+                "invitation",
+                &id,
+            )?;
             Ok(wire)
         })
         .await?;

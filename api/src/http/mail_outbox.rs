@@ -68,7 +68,7 @@ pub async fn retry(
                     what: "undelivered message",
                 });
             }
-            audit::record_plain(conn, &actor, "mail.retried", "mail", &id)
+            audit::record_plain(conn, &actor, audit::Event::MailRetried, "mail", &id)
         })
         .await?;
     state.jobs.nudge();

@@ -209,7 +209,7 @@ pub async fn grant_role(
                     conn,
                     &actor,
                     Change {
-                        action: "role.granted",
+                        action: audit::Event::RoleGranted,
                         subject_type: "person",
                         subject_id: &id,
                         before: None,
@@ -292,7 +292,7 @@ pub async fn withdraw_role(
                 conn,
                 &actor,
                 Change {
-                    action: "role.withdrawn",
+                    action: audit::Event::RoleWithdrawn,
                     subject_type: "person",
                     subject_id: &id,
                     before: Some(&serde_json::json!({ "role": role })),
@@ -329,7 +329,7 @@ pub async fn unlock(
         .write(move |conn| {
             store::persons::account_of(conn, &id)?;
             if store::persons::clear_failures(conn, &id)? {
-                audit::record_plain(conn, &actor, "account.unlocked", "account", &id)?;
+                audit::record_plain(conn, &actor, audit::Event::AccountUnlocked, "account", &id)?;
             }
             store::persons::member(conn, &id)
         })
@@ -444,7 +444,7 @@ pub async fn update(
                 conn,
                 &actor,
                 Change {
-                    action: "person.updated",
+                    action: audit::Event::PersonUpdated,
                     subject_type: "person",
                     subject_id: &id,
                     before: Some(&before),

@@ -126,7 +126,7 @@ pub async fn request_reset(
                 audit::record_plain(
                     conn,
                     &Actor::system(now),
-                    "password.reset_requested",
+                    audit::Event::PasswordResetRequested,
                     "account",
                     &account.person_id,
                 )?;
@@ -191,7 +191,7 @@ pub async fn confirm_reset(
             audit::record_plain(
                 conn,
                 &Actor::system(now),
-                "password.reset",
+                audit::Event::PasswordReset,
                 "account",
                 &person_id,
             )

@@ -411,7 +411,7 @@ pub async fn submit(
                 conn,
                 &actor,
                 Change {
-                    action: "registration.submitted",
+                    action: audit::Event::RegistrationSubmitted,
                     subject_type: "registration",
                     subject_id: &id,
                     before: None,

@@ -70,7 +70,7 @@ pub async fn create(
                 conn,
                 &actor,
                 Change {
-                    action: "service_token.created",
+                    action: audit::Event::ServiceTokenCreated,
                     subject_type: "service_token",
                     subject_id: &row_id,
                     before: None,
@@ -127,7 +127,13 @@ pub async fn revoke(
         .db
         .write(move |conn| {
             store::service_tokens::revoke(conn, &id, now)?;
-            audit::record_plain(conn, &actor, "service_token.revoked", "service_token", &id)
+            audit::record_plain(
+                conn,
+                &actor,
+                audit::Event::ServiceTokenRevoked,
+                "service_token",
+                &id,
+            )
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -104,7 +104,7 @@ pub async fn end_memberships(state: &AppState) -> AppResult<usize> {
                     conn,
                     &actor,
                     Change {
-                        action: "person.membership_expired",
+                        action: audit::Event::PersonMembershipExpired,
                         subject_type: "person",
                         subject_id: &id,
                         before: None,
@@ -123,7 +123,7 @@ pub async fn end_memberships(state: &AppState) -> AppResult<usize> {
                     ))
                     .execute(conn)?;
                 store::sessions::revoke_all_of(conn, &id, None, now)?;
-                audit::record_plain(conn, &actor, "account.disabled", "account", &id)?;
+                audit::record_plain(conn, &actor, audit::Event::AccountDisabled, "account", &id)?;
                 changed += 1;
             }
             Ok(changed)

@@ -152,7 +152,7 @@ fn give_up(
         conn,
         &Actor::system(now),
         Change {
-            action: "registration.provisioning_failed",
+            action: audit::Event::RegistrationProvisioningFailed,
             subject_type: "registration",
             subject_id: id,
             before: None,
@@ -428,7 +428,7 @@ pub fn provision(
         conn,
         &actor,
         Change {
-            action: "registration.provisioned",
+            action: audit::Event::RegistrationProvisioned,
             subject_type: "registration",
             subject_id: &row.id,
             before: None,
@@ -442,7 +442,7 @@ pub fn provision(
         conn,
         &actor,
         Change {
-            action: "person.provisioned",
+            action: audit::Event::PersonProvisioned,
             subject_type: "person",
             subject_id: &person_id,
             before: None,

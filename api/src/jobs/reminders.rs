@@ -134,7 +134,7 @@ pub async fn expire_unsubmitted(state: &AppState) -> AppResult<usize> {
                         conn,
                         &audit::Actor::system(now),
                         Change {
-                            action: "registration.expired",
+                            action: audit::Event::RegistrationExpired,
                             subject_type: "registration",
                             subject_id: &row.id,
                             before: None,

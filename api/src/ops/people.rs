@@ -115,7 +115,7 @@ pub fn create_in_tx(
         conn,
         actor,
         Change {
-            action: "person.created",
+            action: audit::Event::PersonCreated,
             subject_type: "person",
             subject_id: &rows.person.id,
             before: None,
@@ -142,12 +142,16 @@ pub fn create_blocking(
         create_in_tx(conn, &rows, &actor)?;
         for role in roles {
             store::persons::grant_role(conn, &rows.person.id, *role, None, now)?;
-            audit::record_plain(
+            audit::record::<(), _>(
                 conn,
                 &actor,
-                &format!("role.granted.{role}"),
-                "person",
-                &rows.person.id,
+                Change {
+                    action: audit::Event::RoleGranted,
+                    subject_type: "person",
+                    subject_id: &rows.person.id,
+                    before: None,
+                    after: Some(&serde_json::json!({ "role": role })),
+                },
             )?;
         }
         store::persons::member(conn, &rows.person.id)

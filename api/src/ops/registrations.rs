@@ -54,7 +54,7 @@ pub fn open_request(
         conn,
         &actor,
         Change {
-            action: "registration.opened",
+            action: audit::Event::RegistrationOpened,
             subject_type: "registration",
             subject_id: &row.id,
             before: None,
