@@ -41,31 +41,7 @@ impl Institution {
     /// The IR invites `email` and the invitee signs in with the temporary credentials:
     /// `(registration token, request id)`.
     pub async fn open_request(&self, app: &TestApp, email: &str) -> (String, String) {
-        let invitation = app
-            .post(
-                "/api/v1/invitations",
-                Some(&self.ir_token),
-                json!({"email": email, "institution_id": self.id}),
-            )
-            .await;
-        assert_eq!(
-            invitation.status,
-            StatusCode::CREATED,
-            "{}",
-            invitation.text
-        );
-        let login = app
-            .post(
-                "/api/v1/auth/invitation",
-                None,
-                json!({"username": invitation.body["username"], "password": invitation.body["password"]}),
-            )
-            .await;
-        assert_eq!(login.status, StatusCode::OK, "{}", login.text);
-        (
-            login.body["access_token"].as_str().unwrap().to_owned(),
-            login.body["registration_id"].as_str().unwrap().to_owned(),
-        )
+        open_request(app, &self.ir_token, self.id, email).await
     }
 
     /// A registration form for this institution.
@@ -117,4 +93,39 @@ impl Institution {
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
         reply.body["state"].as_str().unwrap_or_default().to_owned()
     }
+}
+
+/// An IR (`ir_token`) invites `email` to `institution` and the invitee signs in with the
+/// temporary credentials: `(registration token, request id)`.
+pub async fn open_request(
+    app: &TestApp,
+    ir_token: &str,
+    institution: uuid::Uuid,
+    email: &str,
+) -> (String, String) {
+    let invitation = app
+        .post(
+            "/api/v1/invitations",
+            Some(ir_token),
+            json!({"email": email, "institution_id": institution}),
+        )
+        .await;
+    assert_eq!(
+        invitation.status,
+        StatusCode::CREATED,
+        "{}",
+        invitation.text
+    );
+    let login = app
+        .post(
+            "/api/v1/auth/invitation",
+            None,
+            json!({"username": invitation.body["username"], "password": invitation.body["password"]}),
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.text);
+    (
+        login.body["access_token"].as_str().unwrap().to_owned(),
+        login.body["registration_id"].as_str().unwrap().to_owned(),
+    )
 }

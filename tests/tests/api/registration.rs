@@ -2,47 +2,17 @@
 //! provisioning, first sign-in, and every way a request can end.
 
 use b2mms_shared::Role;
-use b2mms_tests::{Reply, Seeded, StatusCode, TestApp, on_both_databases};
+use b2mms_tests::fixtures::Institution;
+use b2mms_tests::{Reply, StatusCode, TestApp, on_both_databases};
 use serde_json::{Value, json};
 
-/// An institution with an IR who has a full session.
-struct Setup {
-    admin_person: Seeded,
-    admin: String,
-    institution: uuid::Uuid,
-    ir: Seeded,
-    ir_token: String,
-}
-
-async fn setup(app: &TestApp) -> Setup {
-    let (admin_person, admin) = app.admin().await;
-    let institution = app.seed_institution("KEK").await;
-    let ir = app.seed_person("irkek", &[], institution).await;
-    let appointed = app
-        .post(
-            &format!("/api/v1/institutions/{institution}/representatives"),
-            Some(&admin),
-            json!({"person_id": ir.id}),
-        )
-        .await;
-    assert_eq!(appointed.status, StatusCode::OK, "{}", appointed.text);
-    let ir_token = app.sign_in_fresh(&ir).await;
-    Setup {
-        admin_person,
-        admin,
-        institution,
-        ir,
-        ir_token,
-    }
-}
-
 /// The IR invites `email`; returns the invitation answer.
-async fn invite(app: &TestApp, s: &Setup, email: &str, category: &str) -> Value {
+async fn invite(app: &TestApp, s: &Institution, email: &str, category: &str) -> Value {
     let created = app
         .post(
             "/api/v1/invitations",
             Some(&s.ir_token),
-            json!({"email": email, "institution_id": s.institution, "category": category, "given_name": "Nino"}),
+            json!({"email": email, "institution_id": s.id, "category": category, "given_name": "Nino"}),
         )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
@@ -81,7 +51,7 @@ fn form(institution: uuid::Uuid, email: &str, account: &str, category: &str) -> 
 /// Invitation → login → submit; returns `(applicant token, registration id, submit reply)`.
 async fn submitted(
     app: &TestApp,
-    s: &Setup,
+    s: &Institution,
     email: &str,
     account: &str,
     category: &str,
@@ -92,7 +62,7 @@ async fn submitted(
         .post(
             &format!("/api/v1/registrations/{id}/submit"),
             Some(&token),
-            form(s.institution, email, account, category),
+            form(s.id, email, account, category),
         )
         .await;
     (token, id, reply)
@@ -100,7 +70,7 @@ async fn submitted(
 
 on_both_databases! {
     async fn the_whole_flow_from_invitation_to_first_sign_in(app: TestApp) {
-        let s = setup(app).await;
+        let s = Institution::with_representative(app).await;
         let invitation = invite(app, &s, "Nino.deAngelo@kek.jp", "phd_student").await;
         assert_eq!(invitation["status"], "pending");
         assert_eq!(invitation["email"], "nino.deangelo@kek.jp");
@@ -146,7 +116,7 @@ on_both_databases! {
                     "email": "nino@gmail.com",
                     "account_name": "n",
                     "initial_password": "password",
-                    "institution_id": s.institution,
+                    "institution_id": s.id,
                     "category": "phd_student",
                     "orcid": "0000-0002-1825-0098"
                 }),
@@ -164,7 +134,7 @@ on_both_databases! {
             .post(
                 &format!("/api/v1/registrations/{id}/submit"),
                 Some(&token),
-                form(s.institution, "nino.deangelo@kek.jp", "NDeAngel", "phd_student"),
+                form(s.id, "nino.deangelo@kek.jp", "NDeAngel", "phd_student"),
             )
             .await;
         assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
@@ -173,7 +143,7 @@ on_both_databases! {
         assert_eq!(registration["state"], "awaiting_ir");
         assert_eq!(registration["registry_email"], "nino.de.angelo@belle2.org");
         assert!(!ok.text.contains("Violet-Harbour-Lamp-73"));
-        app.post(&format!("/api/v1/registrations/{id}/submit"), Some(&token), form(s.institution, "nino.deangelo@kek.jp", "ndeangel", "phd_student"))
+        app.post(&format!("/api/v1/registrations/{id}/submit"), Some(&token), form(s.id, "nino.deangelo@kek.jp", "ndeangel", "phd_student"))
             .await
             .assert_problem(409, "already_submitted");
 
@@ -235,8 +205,8 @@ on_both_databases! {
     }
 
     async fn permanent_physicists_need_the_ib_chair(app: TestApp) {
-        let s = setup(app).await;
-        let home = s.institution;
+        let s = Institution::with_representative(app).await;
+        let home = s.id;
         let chair = app.seed_person("ibchair", &[Role::IbChair], home).await;
         let chair_token = app.sign_in_fresh(&chair).await;
         let (applicant, id, reply) = submitted(app, &s, "perm@kek.jp", "perm", "physicist_permanent").await;
@@ -268,7 +238,7 @@ on_both_databases! {
     }
 
     async fn rejection_needs_a_reason_and_frees_the_name(app: TestApp) {
-        let s = setup(app).await;
+        let s = Institution::with_representative(app).await;
         let (applicant, id, reply) = submitted(app, &s, "one@kek.jp", "wanted", "student").await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
         let no_reason = app.post(&format!("/api/v1/registrations/{id}/reject"), Some(&s.ir_token), json!({"reason": "  "})).await;
@@ -295,7 +265,7 @@ on_both_databases! {
     }
 
     async fn applicants_withdraw_their_own_requests(app: TestApp) {
-        let s = setup(app).await;
+        let s = Institution::with_representative(app).await;
         let (applicant, id, _) = submitted(app, &s, "leave@kek.jp", "leaver", "student").await;
         app.post(&format!("/api/v1/registrations/{id}/withdraw"), Some(&s.ir_token), json!({}))
             .await
@@ -310,7 +280,7 @@ on_both_databases! {
     }
 
     async fn unsubmitted_requests_expire(app: TestApp) {
-        let s = setup(app).await;
+        let s = Institution::with_representative(app).await;
         let invitation = invite(app, &s, "late@kek.jp", "student").await;
         let (token, id) = open(app, &invitation).await;
         app.advance(chrono::Duration::days(29));
@@ -322,14 +292,14 @@ on_both_databases! {
         assert_eq!(expired.body["state"], "expired");
         let fresh = app.post("/api/v1/auth/invitation", None, json!({"username": invitation["username"], "password": invitation["password"]})).await;
         assert_eq!(fresh.status, StatusCode::OK, "a used invitation still shows the request");
-        app.post(&format!("/api/v1/registrations/{id}/submit"), Some(fresh.body["access_token"].as_str().unwrap()), form(s.institution, "late@kek.jp", "latey", "student"))
+        app.post(&format!("/api/v1/registrations/{id}/submit"), Some(fresh.body["access_token"].as_str().unwrap()), form(s.id, "late@kek.jp", "latey", "student"))
             .await
             .assert_problem(409, "already_submitted");
         let _ = token;
     }
 
     async fn invitations_expire_and_can_be_revoked(app: TestApp) {
-        let s = setup(app).await;
+        let s = Institution::with_representative(app).await;
         let first = invite(app, &s, "first@kek.jp", "student").await;
         let second = invite(app, &s, "second@kek.jp", "student").await;
         let revoked = app.post(&format!("/api/v1/invitations/{}/revoke", first["id"].as_str().unwrap()), Some(&s.ir_token), json!({})).await;
@@ -359,19 +329,19 @@ on_both_databases! {
         app.post("/api/v1/invitations", Some(&ir), json!({"email": "x@desy.de", "institution_id": other}))
             .await
             .assert_problem(403, "forbidden");
-        let member = app.seed_person("plain", &[], s.institution).await;
+        let member = app.seed_person("plain", &[], s.id).await;
         let member_token = app.sign_in_fresh(&member).await;
         app.get("/api/v1/invitations", Some(&member_token)).await.assert_problem(403, "forbidden");
         let admin = app.sign_in(&s.admin_person).await;
         let all = app.get("/api/v1/invitations", Some(&admin)).await;
         assert_eq!(all.body["total"], 2);
-        let personal = app.post("/api/v1/invitations", Some(&ir), json!({"email": "someone@gmail.com", "institution_id": s.institution})).await;
+        let personal = app.post("/api/v1/invitations", Some(&ir), json!({"email": "someone@gmail.com", "institution_id": s.id})).await;
         personal.assert_problem(422, "validation_failed");
         assert_eq!(personal.body["errors"]["email"][0]["code"], "email.personal_provider");
     }
 
     async fn other_institutions_irs_see_nothing(app: TestApp) {
-        let s = setup(app).await;
+        let s = Institution::with_representative(app).await;
         let (_, id, _) = submitted(app, &s, "mine@kek.jp", "mine", "student").await;
         let desy = app.seed_institution("DESY").await;
         let stranger = app.seed_person("irdesy", &[], desy).await;

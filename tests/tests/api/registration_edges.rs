@@ -1,49 +1,19 @@
 //! Registration under stress: duplicates, races, a mail server that is down, a registry that
 //! fails, and requests nobody decides.
 
+use b2mms_tests::fixtures::Institution;
 use b2mms_tests::registry::FakeRegistry;
 use b2mms_tests::{Backend, StatusCode, TestApp, on_both_databases};
 use serde_json::{Value, json};
 
+/// An admin's token, the institution "KEK" and its IR's token.
 async fn setup(app: &TestApp) -> (String, uuid::Uuid, String) {
-    let (_, admin) = app.admin().await;
-    let kek = app.seed_institution("KEK").await;
-    let ir = app.seed_person("irkek", &[], kek).await;
-    app.post(
-        &format!("/api/v1/institutions/{kek}/representatives"),
-        Some(&admin),
-        json!({"person_id": ir.id}),
-    )
-    .await;
-    let ir_token = app.sign_in_fresh(&ir).await;
-    (admin, kek, ir_token)
+    let kek = Institution::with_representative(app).await;
+    (kek.admin, kek.id, kek.ir_token)
 }
 
 async fn open(app: &TestApp, ir: &str, institution: uuid::Uuid, email: &str) -> (String, String) {
-    let invitation = app
-        .post(
-            "/api/v1/invitations",
-            Some(ir),
-            json!({"email": email, "institution_id": institution}),
-        )
-        .await;
-    assert_eq!(
-        invitation.status,
-        StatusCode::CREATED,
-        "{}",
-        invitation.text
-    );
-    let login = app
-        .post(
-            "/api/v1/auth/invitation",
-            None,
-            json!({"username": invitation.body["username"], "password": invitation.body["password"]}),
-        )
-        .await;
-    (
-        login.body["access_token"].as_str().unwrap().to_owned(),
-        login.body["registration_id"].as_str().unwrap().to_owned(),
-    )
+    b2mms_tests::fixtures::open_request(app, ir, institution, email).await
 }
 
 fn form(institution: uuid::Uuid, given: &str, family: &str, email: &str, account: &str) -> Value {
