@@ -19,6 +19,7 @@ use crate::config::Config;
 use crate::http::{self, RouteTable, problem, request_id};
 use crate::jobs::JobsHandle;
 use crate::mail::Mailer;
+pub use crate::services::Services;
 use crate::store::{Db, DbUrl, migrate};
 
 /// The OpenAPI document of every route, as committed in `openapi/openapi.json`.
@@ -29,29 +30,27 @@ pub fn openapi_json() -> String {
 /// Largest JSON body accepted.
 pub const JSON_LIMIT: usize = 64 * 1024;
 
-/// Everything a request handler may need; shared by all workers.
+/// The HTTP front end's state: the services every front end shares, and what only HTTP needs
+/// (routes, the served document, TLS, the sign-in throttle). Reads through to the services.
 pub struct AppState {
-    pub config: Arc<Config>,
-    pub db: Db,
-    pub hasher: Hasher,
-    pub keys: Arc<TokenKeys>,
-    pub clock: Clock,
+    pub services: Arc<Services>,
     pub routes: Arc<RouteTable>,
     /// The OpenAPI document, as served at `/api/v1/openapi.json`.
     pub openapi_json: Arc<str>,
-    pub mailer: Mailer,
-    pub jobs: JobsHandle,
-    /// Client for outgoing HTTP (the external registry).
-    pub http: reqwest::Client,
     /// Verifies client certificates against the CA bundle (native TLS and forwarded ones).
     pub client_verifier: Option<Arc<dyn rustls::server::danger::ClientCertVerifier>>,
     /// The TLS configuration when b2mms serves HTTPS itself.
     pub tls: Option<Arc<rustls::ServerConfig>>,
     /// Sign-in attempts per source address.
     pub throttle: Arc<http::throttle::Throttle>,
-    /// This instance's name on claims of background work (`Config::instance`).
-    pub instance: String,
-    pub metrics: Arc<crate::metrics::Metrics>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.services
+    }
 }
 
 impl AppState {
@@ -89,7 +88,7 @@ impl AppState {
             .context("preparing the HTTP client")?;
         let throttle = Arc::new(http::throttle::Throttle::new(config.auth_rate_per_minute));
         let instance = config.instance();
-        Ok(Self {
+        let services = Services {
             instance,
             metrics: Arc::default(),
             config: Arc::new(config),
@@ -97,11 +96,14 @@ impl AppState {
             hasher,
             keys: Arc::new(keys),
             clock,
-            routes: Arc::new(RouteTable::from_openapi(&http::openapi::document())),
-            openapi_json: http::openapi::document_json().into(),
             mailer,
             jobs: JobsHandle::default(),
             http,
+        };
+        Ok(Self {
+            services: Arc::new(services),
+            routes: Arc::new(RouteTable::from_openapi(&http::openapi::document())),
+            openapi_json: http::openapi::document_json().into(),
             client_verifier,
             tls,
             throttle,
@@ -194,9 +196,18 @@ pub fn start(state: AppState, listener: TcpListener) -> anyhow::Result<Running> 
     let state = web::Data::new(state);
     let jobs = (jobs_interval > 0).then(|| {
         actix_web::rt::spawn(crate::jobs::run_forever(
-            state.clone(),
+            state.services.clone(),
             std::time::Duration::from_secs(jobs_interval),
         ))
+    });
+    // Addresses that stopped signing in are forgotten now and then.
+    let throttle = state.throttle.clone();
+    actix_web::rt::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            throttle.forget_idle();
+        }
     });
     let shared = state.clone();
     let tls = state.tls.clone();

@@ -16,5 +16,6 @@ pub mod mail;
 pub mod metrics;
 pub mod ops;
 pub mod request_context;
+pub mod services;
 pub mod store;
 pub mod tls;

@@ -6,9 +6,9 @@ use b2mms_shared::{AccountStatus, MembershipStatus};
 use chrono::Duration;
 use diesel::prelude::*;
 
-use crate::app::AppState;
 use crate::error::AppResult;
 use crate::mail::templates;
+use crate::services::Services;
 use crate::store::audit::{self, Actor, Change};
 use crate::store::schema::{accounts, persons};
 use crate::store::{self, from_db_time, outbox, to_db_time};
@@ -16,7 +16,7 @@ use crate::store::{self, from_db_time, outbox, to_db_time};
 pub const REMINDER_DAYS: [i64; 4] = [30, 14, 7, 1];
 
 /// Sends the password-expiry reminders that are due; how many.
-pub async fn remind_expiring_passwords(state: &AppState) -> AppResult<usize> {
+pub async fn remind_expiring_passwords(state: &Services) -> AppResult<usize> {
     let now = state.clock.now();
     let link = format!("{}/me", state.config.public_url.trim_end_matches('/'));
     state
@@ -58,7 +58,7 @@ pub async fn remind_expiring_passwords(state: &AppState) -> AppResult<usize> {
 
 /// Ends memberships past their end date and disables accounts after the grace period; how
 /// many records changed.
-pub async fn end_memberships(state: &AppState) -> AppResult<usize> {
+pub async fn end_memberships(state: &Services) -> AppResult<usize> {
     let now = state.clock.now();
     let today = now.date_naive();
     let grace = Duration::days(state.config.account_grace_days);

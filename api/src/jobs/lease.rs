@@ -9,8 +9,8 @@ use b2mms_shared::RegistrationState;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::app::AppState;
 use crate::error::AppResult;
+use crate::services::Services;
 use crate::store::schema::{mail_outbox, registrations};
 use crate::store::{DbConnection, to_db_time};
 
@@ -18,13 +18,13 @@ use crate::store::{DbConnection, to_db_time};
 pub const LEASE: Duration = Duration::from_secs(20);
 
 /// The end of a lease taken now.
-pub fn lease_end(state: &AppState) -> NaiveDateTime {
+pub fn lease_end(state: &Services) -> NaiveDateTime {
     to_db_time(state.clock.now() + chrono::Duration::from_std(LEASE).unwrap_or_default())
 }
 
 /// Runs `work` while renewing the claim every third of the lease with `renew`, which is
 /// given the new end of the lease.
-pub async fn hold<T, W, R>(state: &AppState, work: W, renew: R) -> T
+pub async fn hold<T, W, R>(state: &Services, work: W, renew: R) -> T
 where
     W: Future<Output = T>,
     R: Fn(&mut DbConnection, NaiveDateTime) -> AppResult<usize> + Clone + Send + 'static,
@@ -48,7 +48,7 @@ where
 
 /// Makes the work this instance had claimed before it stopped due again at once; how many
 /// rows. Called at start-up: a crash never leaves work waiting for its lease to run out.
-pub async fn release_own_claims(state: &AppState) -> AppResult<usize> {
+pub async fn release_own_claims(state: &Services) -> AppResult<usize> {
     let me = state.instance.clone();
     let now = to_db_time(state.clock.now());
     state

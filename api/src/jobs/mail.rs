@@ -7,9 +7,9 @@
 use diesel::prelude::*;
 
 use super::lease;
-use crate::app::AppState;
 use crate::error::AppResult;
 use crate::mail::Outgoing;
+use crate::services::Services;
 use crate::store::outbox;
 use crate::store::schema::mail_outbox;
 
@@ -29,7 +29,7 @@ pub fn message_id(row_id: &str, public_url: &str) -> String {
 
 /// Sends what is due; `(sent, failed attempts)`. A round ends at the first delivery that
 /// timed out: the server is unwell, and the rest waits for the next round.
-pub async fn send_due(state: &AppState) -> AppResult<(usize, usize)> {
+pub async fn send_due(state: &Services) -> AppResult<(usize, usize)> {
     let now = state.clock.now();
     let due = state
         .db

@@ -12,11 +12,10 @@ pub mod reminders;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::web;
 use tokio::sync::Notify;
 
-use crate::app::AppState;
 use crate::error::AppResult;
+use crate::services::Services;
 
 /// Wakes the job loops early (after a change that queued mail or approved a request), and
 /// stops them at shutdown.
@@ -87,7 +86,7 @@ pub fn backoff(attempts: i32) -> chrono::Duration {
 }
 
 /// Counts a job's run; logs and counts its failure.
-fn note<T>(state: &AppState, report: &mut Report, job: &str, result: AppResult<T>) -> Option<T> {
+fn note<T>(state: &Services, report: &mut Report, job: &str, result: AppResult<T>) -> Option<T> {
     state.metrics.observe_job(job, result.is_err());
     match result {
         Ok(value) => Some(value),
@@ -100,9 +99,8 @@ fn note<T>(state: &AppState, report: &mut Report, job: &str, result: AppResult<T
 }
 
 /// One round of everything but mail: expiry, reminders, memberships, provisioning.
-pub async fn run_work(state: &AppState) -> Report {
+pub async fn run_work(state: &Services) -> Report {
     let mut report = Report::default();
-    state.throttle.forget_idle();
     if let Some(n) = note(
         state,
         &mut report,
@@ -148,7 +146,7 @@ pub async fn run_work(state: &AppState) -> Report {
 }
 
 /// One round of mail delivery.
-pub async fn run_mail(state: &AppState) -> Report {
+pub async fn run_mail(state: &Services) -> Report {
     let mut report = Report::default();
     if let Some((sent, failed)) = note(
         state,
@@ -163,7 +161,7 @@ pub async fn run_mail(state: &AppState) -> Report {
 }
 
 /// One round of every job, one after the other (tests and one-shot runs).
-pub async fn run_once(state: &AppState) -> Report {
+pub async fn run_once(state: &Services) -> Report {
     let work = run_work(state).await;
     work.add(run_mail(state).await)
 }
@@ -179,7 +177,7 @@ fn pause(interval: Duration, failed_rounds: u32) -> Duration {
 /// another, so that a mail server that hangs never holds up provisioning, reminders or
 /// expiry. Each loop runs every `interval`, when nudged, and backs off while it fails; when
 /// stopped it finishes the round it is in.
-pub async fn run_forever(state: web::Data<AppState>, interval: Duration) {
+pub async fn run_forever(state: Arc<Services>, interval: Duration) {
     match lease::release_own_claims(&state).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(

@@ -10,9 +10,9 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::lease;
-use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::mail::templates;
+use crate::services::Services;
 use crate::store::audit::{self, Actor, Change};
 use crate::store::models::{AccountRow, AffiliationRow, PersonRow, RegistrationRow};
 use crate::store::schema::{
@@ -35,7 +35,7 @@ struct RegistryAccount<'a> {
 }
 
 /// Provisions what is due; `(provisioned, failed attempts)`.
-pub async fn run(state: &AppState) -> AppResult<(usize, usize)> {
+pub async fn run(state: &Services) -> AppResult<(usize, usize)> {
     let now = state.clock.now();
     let due = state
         .db
@@ -102,7 +102,7 @@ enum Failure {
 
 /// Pushes a claimed request to the registry (if any) and creates its records.
 async fn provision_claimed(
-    state: &AppState,
+    state: &Services,
     row: &RegistrationRow,
     now: DateTime<Utc>,
 ) -> Result<bool, Failure> {
@@ -172,7 +172,7 @@ fn give_up(
 }
 
 /// Pushes the account to the external registry, if one is configured.
-async fn push_to_registry(state: &AppState, row: &RegistrationRow) -> Result<(), String> {
+async fn push_to_registry(state: &Services, row: &RegistrationRow) -> Result<(), String> {
     let Some(base) = &state.config.registry_url else {
         return Ok(());
     };

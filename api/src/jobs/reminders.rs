@@ -4,11 +4,11 @@
 use b2mms_shared::{RegistrationState, Role};
 use chrono::Duration;
 
-use crate::app::AppState;
 use crate::domain::registration::{Action, Capacity, apply};
 use crate::domain::working_days;
 use crate::error::AppResult;
 use crate::mail::templates;
+use crate::services::Services;
 use crate::store::audit::{self, Change};
 use crate::store::registrations::Decision;
 use crate::store::{self, from_db_time, outbox};
@@ -17,7 +17,7 @@ pub const IR_AFTER_WORKING_DAYS: i64 = 2;
 pub const ADMINS_AFTER_WORKING_DAYS: i64 = 5;
 
 /// Sends the reminders that are due; how many.
-pub async fn remind(state: &AppState) -> AppResult<usize> {
+pub async fn remind(state: &Services) -> AppResult<usize> {
     let now = state.clock.now();
     let public = state.config.public_url.trim_end_matches('/').to_owned();
     let since = now - Duration::days(IR_AFTER_WORKING_DAYS);
@@ -86,7 +86,7 @@ pub async fn remind(state: &AppState) -> AppResult<usize> {
 }
 
 /// Expires requests opened but not submitted within the configured days; how many.
-pub async fn expire_unsubmitted(state: &AppState) -> AppResult<usize> {
+pub async fn expire_unsubmitted(state: &Services) -> AppResult<usize> {
     let now = state.clock.now();
     let limit = now - Duration::days(state.config.registration_expiry_days);
     let stale = state

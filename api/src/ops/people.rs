@@ -7,15 +7,15 @@ use b2mms_shared::{AccountStatus, MembershipStatus, Role};
 use chrono::Duration;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::domain::identity::Identity;
 use crate::error::{AppError, AppResult};
+use crate::services::Services;
 use crate::store::audit::{self, Change};
 use crate::store::models::{AccountRow, AffiliationRow, PersonRow};
 use crate::store::{self, new_id, to_db_time};
 
 /// Checks a new member against the same rules a registration meets; every violation at once.
-pub fn validate(state: &AppState, body: &NewMember) -> Result<Identity, FieldErrors> {
+pub fn validate(state: &Services, body: &NewMember) -> Result<Identity, FieldErrors> {
     let mut errors = FieldErrors::new();
     let checked = crate::domain::identity::check(
         crate::domain::identity::Given {
@@ -44,7 +44,7 @@ pub struct MemberRows {
 }
 
 pub fn rows(
-    state: &AppState,
+    state: &Services,
     valid: Identity,
     category: b2mms_shared::Category,
     institution_id: Uuid,
@@ -129,7 +129,7 @@ pub fn create_in_tx(
 /// test fixtures), in a transaction of its own.
 pub fn create_blocking(
     conn: &mut store::DbConnection,
-    state: &AppState,
+    state: &Services,
     body: &NewMember,
     roles: &[Role],
 ) -> AppResult<Member> {

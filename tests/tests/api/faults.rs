@@ -52,25 +52,32 @@ async fn a_postgres_restart_under_load_is_ridden_out() {
     }
 
     // Load throughout: every answer is a success or a clean 503, never a 500.
+    let statuses = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u16>::new()));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let load = {
         let (client, url, token) = (app.client.clone(), app.url(&path), token.clone());
-        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let flag = stop.clone();
-        let task = tokio::spawn(async move {
-            let mut statuses = Vec::new();
-            while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+        let (statuses, stop) = (statuses.clone(), stop.clone());
+        tokio::spawn(async move {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 match client.get(&url).bearer_auth(&token).send().await {
-                    Ok(r) => statuses.push(r.status().as_u16()),
+                    Ok(r) => statuses.lock().unwrap().push(r.status().as_u16()),
                     Err(e) => panic!("the server stopped answering: {e}"),
                 }
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
-            statuses
-        });
-        (stop, task)
+        })
     };
+    let seen = |status: u16| statuses.lock().unwrap().contains(&status);
+    assert!(
+        eventually(Duration::from_secs(10), || async { seen(200) }).await,
+        "the load runs"
+    );
+    let cluster = std::sync::Arc::new(cluster);
 
-    cluster.stop_server();
+    let stopping = cluster.clone();
+    tokio::task::spawn_blocking(move || stopping.stop_server())
+        .await
+        .unwrap();
     let started = Instant::now();
     let down = app.get(&path, Some(&token)).await;
     down.assert_problem(503, "unavailable");
@@ -91,7 +98,10 @@ async fn a_postgres_restart_under_load_is_ridden_out() {
     );
     assert_eq!(health.body["database"], "unreachable");
 
-    cluster.start_server();
+    let starting = cluster.clone();
+    tokio::task::spawn_blocking(move || starting.start_server())
+        .await
+        .unwrap();
     let back = Instant::now();
     assert!(
         eventually(Duration::from_secs(15), || async {
@@ -117,13 +127,24 @@ async fn a_postgres_restart_under_load_is_ridden_out() {
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
 
-    load.0.store(true, std::sync::atomic::Ordering::Relaxed);
-    let statuses = load.1.await.unwrap();
+    // The load saw the outage and the recovery.
     assert!(
-        statuses.iter().all(|s| *s == 200 || *s == 503),
-        "only successes and 503s under load: {statuses:?}"
+        eventually(Duration::from_secs(10), || async {
+            let all = statuses.lock().unwrap();
+            let last_503 = all.iter().rposition(|s| *s == 503);
+            last_503.is_some_and(|i| all[i..].contains(&200))
+        })
+        .await,
+        "the load saw 503s and then successes: {:?}",
+        statuses.lock().unwrap()
     );
-    assert!(statuses.contains(&503) && statuses.contains(&200));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    load.await.unwrap();
+    let all = statuses.lock().unwrap().clone();
+    assert!(
+        all.iter().all(|s| *s == 200 || *s == 503),
+        "only successes and 503s under load: {all:?}"
+    );
     app.shutdown().await;
 }
 

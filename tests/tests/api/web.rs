@@ -41,7 +41,9 @@ async fn health_is_503_when_the_database_is_unreachable() {
         .await
         .unwrap();
     // Port 1 on loopback: nothing listens there.
-    state.db = Db::new(
+    std::sync::Arc::get_mut(&mut state.services)
+        .expect("the only handle on the services")
+        .db = Db::new(
         DbUrl::parse("postgres://postgres@127.0.0.1:1/none").unwrap(),
         1,
     );
