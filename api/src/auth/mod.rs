@@ -1,5 +1,6 @@
 //! Credentials: password hashing, signed tokens, refresh tokens and the request principal.
 
+pub mod caller;
 pub mod passwords;
 pub mod principal;
 pub mod tokens;

@@ -37,30 +37,9 @@ fn missing_token() -> AppError {
 }
 
 /// Service tokens are opaque, not JWTs, and carry this prefix.
+pub use crate::auth::caller::{Caller, Service};
+
 pub const SERVICE_TOKEN_PREFIX: &str = "b2mms_st_";
-
-/// A collaboration tool calling with a service token.
-#[derive(Debug, Clone)]
-pub struct Service {
-    pub id: String,
-    pub name: String,
-    pub scopes: Vec<b2mms_shared::Scope>,
-}
-
-impl Service {
-    pub fn require(&self, scope: b2mms_shared::Scope) -> AppResult<()> {
-        if self.scopes.contains(&scope) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden {
-                code: "scope_missing",
-                detail: format!(
-                    "This service token lacks the scope `{scope}`; an administrator can issue one that has it."
-                ),
-            })
-        }
-    }
-}
 
 fn service_not_allowed() -> AppError {
     AppError::Forbidden {
@@ -213,15 +192,6 @@ impl FromRequest for Admin {
             }
         })
     }
-}
-
-/// Who calls a registration endpoint: the applicant of one request (registration token), a
-/// signed-in person acting on requests (IR, IB chair, admin), or a tool with a service token.
-#[derive(Debug)]
-pub enum Caller {
-    Applicant { registration_id: String },
-    Staff(Principal),
-    Service(Service),
 }
 
 impl FromRequest for Caller {

@@ -3,8 +3,8 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use b2mms_shared::api::{Page, Registration, SubmitRegistration, SubmittedRegistration};
-use b2mms_shared::rules::{RuleViolation, registry_local_part};
-use b2mms_shared::{Category, IdentityKind, InstitutionStatus, RegistrationState, Role};
+use b2mms_shared::rules::RuleViolation;
+use b2mms_shared::{IdentityKind, InstitutionStatus, RegistrationState, Role};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -15,114 +15,13 @@ use crate::error::{AppError, AppResult};
 use crate::http::PageQuery;
 use crate::http::extract::Caller;
 use crate::mail::templates;
-use crate::ops::registrations::notify_institution;
+use crate::ops::registrations::{capacities, may_see, notify_institution, view};
 use crate::store::audit::{self, Change};
-use crate::store::institutions::parse_uuid;
-use crate::store::models::RegistrationRow;
 use crate::store::registrations::{ExactMatch, Submission, Visibility};
-use crate::store::{self, DbConnection, from_db_time, outbox};
-
-/// The capacities in which a caller may act on a request, most specific first.
-pub fn capacities(caller: &Caller, row: &RegistrationRow) -> Vec<Capacity> {
-    match caller {
-        Caller::Applicant { registration_id } if *registration_id == row.id => {
-            vec![Capacity::Applicant]
-        }
-        Caller::Applicant { .. } | Caller::Service(_) => Vec::new(),
-        Caller::Staff(p) => {
-            let mut out = Vec::new();
-            if p.subject.has(Role::IbChair) {
-                out.push(Capacity::IbChair);
-            }
-            if row
-                .institution_id
-                .as_deref()
-                .is_some_and(|i| p.subject.represents(i))
-            {
-                out.push(Capacity::HomeIr);
-            }
-            if p.subject.has(Role::Admin) {
-                out.push(Capacity::Admin);
-            }
-            out
-        }
-    }
-}
-
-/// Whether the caller may see a request: its applicant, IRs of its home, admins, and the IB
-/// chair for the requests that need the Institutional Board.
-fn may_see(caller: &Caller, row: &RegistrationRow) -> bool {
-    if let Caller::Service(service) = caller {
-        return service
-            .require(b2mms_shared::Scope::RegistrationsRead)
-            .is_ok();
-    }
-    capacities(caller, row).iter().any(|c| match c {
-        Capacity::IbChair => {
-            row.category.as_deref() == Some(Category::PhysicistPermanent.as_str())
-                && row.state != RegistrationState::IdentityVerified.as_str()
-        }
-        _ => true,
-    })
-}
+use crate::store::{self, outbox};
 
 fn forbidden() -> AppError {
     AppError::forbidden("This registration request is not yours to see or act on.")
-}
-
-/// The request as the caller sees it: staff also see possible duplicates.
-pub fn view(
-    conn: &mut DbConnection,
-    state: &AppState,
-    row: RegistrationRow,
-    staff: bool,
-) -> AppResult<Registration> {
-    let short_name = match &row.institution_id {
-        Some(id) => Some(store::institutions::find_row(conn, id)?.short_name),
-        None => None,
-    };
-    let possible_duplicates = match (&row.given_name, &row.family_name) {
-        (Some(g), Some(f)) if staff => store::registrations::possible_duplicates(conn, g, f)?,
-        _ => Vec::new(),
-    };
-    let registry_email = match (&row.given_name, &row.family_name) {
-        (Some(g), Some(f)) => {
-            let local = registry_local_part(g, row.middle_name.as_deref(), f);
-            Some(format!("{local}@{}", state.config.registry_email_domain))
-        }
-        _ => None,
-    };
-    let history = store::registrations::history(conn, &row.id)?;
-    let bad = |what: &str, v: &str| AppError::Internal(format!("stored {what} {v}"));
-    Ok(Registration {
-        id: parse_uuid(&row.id)?,
-        state: RegistrationState::parse(&row.state).ok_or_else(|| bad("state", &row.state))?,
-        identity: IdentityKind::parse(&row.identity)
-            .ok_or_else(|| bad("identity", &row.identity))?,
-        certificate_dn: row.certificate_dn,
-        institution_id: row.institution_id.as_deref().map(parse_uuid).transpose()?,
-        institution_short_name: short_name,
-        email: row.email,
-        given_name: row.given_name,
-        middle_name: row.middle_name,
-        family_name: row.family_name,
-        registry_email,
-        account_name: row.account_name,
-        category: row.category.as_deref().and_then(Category::parse),
-        orcid: row.orcid,
-        existing_account: row.existing_account,
-        comment: row.comment,
-        link_person_id: row.link_person_id.as_deref().map(parse_uuid).transpose()?,
-        person_id: row.person_id.as_deref().map(parse_uuid).transpose()?,
-        decision_reason: row.decision_reason,
-        provision_error: row.provision_error.filter(|_| staff),
-        created_at: from_db_time(row.created_at),
-        updated_at: from_db_time(row.updated_at),
-        submitted_at: row.submitted_at.map(from_db_time),
-        decided_at: row.decided_at.map(from_db_time),
-        possible_duplicates,
-        history,
-    })
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -2,5 +2,6 @@
 //! command line, the demo loader, background jobs, test fixtures) so that a rule is applied
 //! the same way whoever asks.
 
+pub mod decisions;
 pub mod people;
 pub mod registrations;
