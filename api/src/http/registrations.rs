@@ -4,21 +4,17 @@
 use actix_web::{HttpResponse, get, post, web};
 use b2mms_shared::api::{Page, Registration, SubmitRegistration, SubmittedRegistration};
 use b2mms_shared::rules::RuleViolation;
-use b2mms_shared::{IdentityKind, InstitutionStatus, RegistrationState, Role};
+use b2mms_shared::{RegistrationState, Role};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::domain::registration::Capacity;
-use crate::domain::submission::{self, Context};
 use crate::error::{AppError, AppResult};
 use crate::http::PageQuery;
 use crate::http::extract::Caller;
-use crate::mail::templates;
-use crate::ops::registrations::{capacities, may_see, notify_institution, view};
-use crate::store::audit::{self, Change};
-use crate::store::registrations::{ExactMatch, Submission, Visibility};
-use crate::store::{self, outbox};
+use crate::ops::registrations::{self, may_see, view};
+use crate::store;
+use crate::store::registrations::Visibility;
 
 fn forbidden() -> AppError {
     AppError::forbidden("This registration request is not yours to see or act on.")
@@ -143,17 +139,6 @@ pub async fn get_one(
     Ok(HttpResponse::Ok().json(registration))
 }
 
-fn duplicate_problem(what: ExactMatch, institution: &str) -> AppError {
-    let by = what.what();
-    AppError::conflict(
-        "duplicate_person",
-        format!(
-            "A person with {by} is already registered (home institution: {institution}). Never register twice: \
-             your record exists. Ask the representative (IR) of your institution to reactivate it or move it to your new institution."
-        ),
-    )
-}
-
 /// Send the registration form: `identity_verified → awaiting_ir` (the applicant).
 ///
 /// Every rule is checked and all violations come back at once. The account name is reserved
@@ -185,150 +170,15 @@ pub async fn submit(
         .db
         .run(move |conn| store::registrations::get(conn, &lookup))
         .await?;
-    if capacities(&caller, &row) != [Capacity::Applicant] {
-        return Err(AppError::forbidden(
-            "Only the applicant who opened this request can submit its form.",
-        ));
-    }
-    let from = RegistrationState::parse(&row.state)
-        .ok_or_else(|| AppError::Internal(format!("stored state {}", row.state)))?;
-    if crate::domain::registration::apply(
-        from,
-        crate::domain::registration::Action::Submit,
-        Capacity::Applicant,
-        Some(form.category),
-    )
-    .is_err()
-    {
-        return Err(AppError::conflict(
-            "already_submitted",
-            "This request has already been submitted or closed; see its state.",
-        ));
-    }
-    let invited = row.identity == IdentityKind::Invitation.as_str();
-    let valid = submission::validate(
-        &form,
-        Context {
-            reserved_names: state.config.reserved_names(),
-            personal_domains: state.config.personal_domains(),
-            fixed_institution: if invited {
-                row.institution_id.as_deref()
-            } else {
-                None
-            },
-            fixed_email: if invited { row.email.as_deref() } else { None },
-        },
-    )?;
+    let valid = registrations::check_submission(&state, &caller, &row, &form)?;
     let password_hash = state.hasher.hash(form.initial_password.clone()).await?;
     let now = state.clock.now();
-    let link = format!(
-        "{}/registrations/{id}",
-        state.config.public_url.trim_end_matches('/')
-    );
-    let institution_id = form.institution_id.to_string();
-    let category = form.category;
-    let dn = row.certificate_dn.clone();
-    let shared = state.clone();
+    let services = state.services.clone();
+    let dn = row.certificate_dn;
     let registration = state
         .db
         .write(move |conn| {
-            let institution = store::institutions::find_row(conn, &institution_id).map_err(|_| {
-                AppError::invalid(
-                    "institution_id",
-                    RuleViolation::new("institution.unknown", "Choose your home institution from the list."),
-                )
-            })?;
-            if institution.status != InstitutionStatus::Active.as_str() {
-                return Err(AppError::invalid(
-                    "institution_id",
-                    RuleViolation::new(
-                        "institution.inactive",
-                        "This institution is no longer active; choose the institution you work at (visitors: the inviting institution).",
-                    ),
-                ));
-            }
-            let existing_holder = match &valid.existing_account {
-                Some(name) => Some(
-                    store::persons::find_account(conn, name)?
-                        .map(|(account, _)| account.person_id)
-                        .ok_or_else(|| {
-                            AppError::invalid(
-                                "existing_account",
-                                RuleViolation::new(
-                                    "existing_account.unknown",
-                                    "No account has this name; leave the field empty to get a new account.",
-                                ),
-                            )
-                        })?,
-                ),
-                None => None,
-            };
-            if let Some((what, person, short)) =
-                store::registrations::exact_duplicate(conn, Some(&valid.email), valid.orcid.as_deref(), dn.as_deref())?
-                && existing_holder.as_deref() != Some(person.as_str())
-            {
-                return Err(duplicate_problem(what, &short));
-            }
-            if let Some(what) = store::registrations::conflicting_open_request(
-                conn,
-                &id,
-                &valid.email,
-                valid.orcid.as_deref(),
-                dn.as_deref(),
-            )? {
-                return Err(store::registrations::duplicate_request_problem(what.what()));
-            }
-            if existing_holder.is_none() {
-                store::registrations::reserve_account_name(conn, &valid.account_name, &id, now)?;
-            }
-            let stored = store::registrations::submit(
-                conn,
-                &id,
-                &Submission {
-                    institution_id: institution_id.clone(),
-                    email: valid.email.clone(),
-                    given_name: valid.given_name.clone(),
-                    middle_name: valid.middle_name.clone(),
-                    family_name: valid.family_name.clone(),
-                    account_name: valid.account_name.clone(),
-                    password_hash,
-                    category,
-                    orcid: valid.orcid.clone(),
-                    existing_account: valid.existing_account.clone(),
-                    comment: valid.comment.clone(),
-                },
-                now,
-            )?;
-            if !stored {
-                return Err(AppError::conflict(
-                    "already_submitted",
-                    "This request has already been submitted or closed; see its state.",
-                ));
-            }
-            let actor = audit::Actor::applicant(now);
-            audit::record::<(), _>(
-                conn,
-                &actor,
-                Change {
-                    action: audit::Event::RegistrationSubmitted,
-                    subject_type: "registration",
-                    subject_id: &id,
-                    before: None,
-                    after: Some(&serde_json::json!({
-                        "state": RegistrationState::AwaitingIr,
-                        "account_name": valid.account_name,
-                        "category": category,
-                        "institution_id": institution_id,
-                    })),
-                },
-            )?;
-            let applicant = format!("{} {}", valid.given_name, valid.family_name);
-            let mail = templates::submitted_to_ir(&applicant, &valid.account_name, category.label(), &link);
-            for address in notify_institution(conn, &institution_id)? {
-                outbox::enqueue(conn, &address, &mail.subject, &mail.body, now)?;
-            }
-            let row = store::registrations::get(conn, &id)?;
-            view(conn, &shared, row, false)
+            registrations::submit(conn, &services, &id, valid, &form, password_hash, dn, now)
         })
         .await?;
     state.jobs.nudge();

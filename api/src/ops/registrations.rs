@@ -1,21 +1,25 @@
 //! Registration requests outside any one front end: opening a request once an identity is
 //! proven, and whom to tell about a request.
 
-use b2mms_shared::api::Registration;
-use b2mms_shared::rules::registry_local_part;
-use b2mms_shared::{Category, IdentityKind, RegistrationState, Role};
+use b2mms_shared::api::{Registration, SubmitRegistration};
+use b2mms_shared::rules::{RuleViolation, registry_local_part};
+use b2mms_shared::{Category, IdentityKind, InstitutionStatus, RegistrationState, Role};
+use chrono::{DateTime, Utc};
 
 use crate::auth::caller::Caller;
 use crate::domain::registration::Capacity;
+use crate::domain::submission::{self, Context, ValidSubmission};
 use crate::error::AppError;
+use crate::mail::templates;
 use crate::services::Services;
 use crate::store::from_db_time;
 use crate::store::institutions::parse_uuid;
+use crate::store::registrations::{ExactMatch, Submission};
 
 use crate::error::AppResult;
 use crate::store::audit::{self, Change};
 use crate::store::models::RegistrationRow;
-use crate::store::{self, DbConnection, new_id, to_db_time};
+use crate::store::{self, DbConnection, new_id, outbox, to_db_time};
 
 /// A new request in `identity_verified`.
 pub fn open_request(
@@ -184,4 +188,188 @@ pub fn view(
         possible_duplicates,
         history,
     })
+}
+
+/// Whether the caller may send the form of this request now, and the form checked against
+/// every rule: authorization first, then the state, then the fields.
+pub fn check_submission(
+    services: &Services,
+    caller: &Caller,
+    row: &RegistrationRow,
+    form: &SubmitRegistration,
+) -> AppResult<ValidSubmission> {
+    if capacities(caller, row) != [Capacity::Applicant] {
+        return Err(AppError::forbidden(
+            "Only the applicant who opened this request can submit its form.",
+        ));
+    }
+    let from = RegistrationState::parse(&row.state)
+        .ok_or_else(|| AppError::Internal(format!("stored state {}", row.state)))?;
+    if crate::domain::registration::apply(
+        from,
+        crate::domain::registration::Action::Submit,
+        Capacity::Applicant,
+        Some(form.category),
+    )
+    .is_err()
+    {
+        return Err(AppError::conflict(
+            "already_submitted",
+            "This request has already been submitted or closed; see its state.",
+        ));
+    }
+    let invited = row.identity == IdentityKind::Invitation.as_str();
+    let valid = submission::validate(
+        form,
+        Context {
+            reserved_names: services.config.reserved_names(),
+            personal_domains: services.config.personal_domains(),
+            fixed_institution: if invited {
+                row.institution_id.as_deref()
+            } else {
+                None
+            },
+            fixed_email: if invited { row.email.as_deref() } else { None },
+        },
+    )?;
+    Ok(valid)
+}
+
+/// Sends the checked form: `identity_verified → awaiting_ir`. Refuses a person who is
+/// registered already or has another open request, reserves the account name, keeps the
+/// password only as a hash, records the event and tells the home institution's IRs.
+#[allow(clippy::too_many_arguments)]
+pub fn submit(
+    conn: &mut DbConnection,
+    services: &Services,
+    id: &str,
+    valid: ValidSubmission,
+    form: &SubmitRegistration,
+    password_hash: String,
+    certificate_dn: Option<String>,
+    now: DateTime<Utc>,
+) -> AppResult<Registration> {
+    let link = format!(
+        "{}/registrations/{id}",
+        services.config.public_url.trim_end_matches('/')
+    );
+    let institution_id = form.institution_id.to_string();
+    let category = form.category;
+    let dn = certificate_dn;
+
+    let institution = store::institutions::find_row(conn, &institution_id).map_err(|_| {
+        AppError::invalid(
+            "institution_id",
+            RuleViolation::new(
+                "institution.unknown",
+                "Choose your home institution from the list.",
+            ),
+        )
+    })?;
+    if institution.status != InstitutionStatus::Active.as_str() {
+        return Err(AppError::invalid(
+            "institution_id",
+            RuleViolation::new(
+                "institution.inactive",
+                "This institution is no longer active; choose the institution you work at (visitors: the inviting institution).",
+            ),
+        ));
+    }
+    let existing_holder = match &valid.existing_account {
+        Some(name) => Some(
+            store::persons::find_account(conn, name)?
+                .map(|(account, _)| account.person_id)
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "existing_account",
+                        RuleViolation::new(
+                            "existing_account.unknown",
+                            "No account has this name; leave the field empty to get a new account.",
+                        ),
+                    )
+                })?,
+        ),
+        None => None,
+    };
+    if let Some((what, person, short)) = store::registrations::exact_duplicate(
+        conn,
+        Some(&valid.email),
+        valid.orcid.as_deref(),
+        dn.as_deref(),
+    )? && existing_holder.as_deref() != Some(person.as_str())
+    {
+        return Err(duplicate_problem(what, &short));
+    }
+    if let Some(what) = store::registrations::conflicting_open_request(
+        conn,
+        id,
+        &valid.email,
+        valid.orcid.as_deref(),
+        dn.as_deref(),
+    )? {
+        return Err(store::registrations::duplicate_request_problem(what.what()));
+    }
+    if existing_holder.is_none() {
+        store::registrations::reserve_account_name(conn, &valid.account_name, id, now)?;
+    }
+    let stored = store::registrations::submit(
+        conn,
+        id,
+        &Submission {
+            institution_id: institution_id.clone(),
+            email: valid.email.clone(),
+            given_name: valid.given_name.clone(),
+            middle_name: valid.middle_name.clone(),
+            family_name: valid.family_name.clone(),
+            account_name: valid.account_name.clone(),
+            password_hash,
+            category,
+            orcid: valid.orcid.clone(),
+            existing_account: valid.existing_account.clone(),
+            comment: valid.comment.clone(),
+        },
+        now,
+    )?;
+    if !stored {
+        return Err(AppError::conflict(
+            "already_submitted",
+            "This request has already been submitted or closed; see its state.",
+        ));
+    }
+    let actor = audit::Actor::applicant(now);
+    audit::record::<(), _>(
+        conn,
+        &actor,
+        Change {
+            action: audit::Event::RegistrationSubmitted,
+            subject_type: "registration",
+            subject_id: id,
+            before: None,
+            after: Some(&serde_json::json!({
+                "state": RegistrationState::AwaitingIr,
+                "account_name": valid.account_name,
+                "category": category,
+                "institution_id": institution_id,
+            })),
+        },
+    )?;
+    let applicant = format!("{} {}", valid.given_name, valid.family_name);
+    let mail = templates::submitted_to_ir(&applicant, &valid.account_name, category.label(), &link);
+    for address in notify_institution(conn, &institution_id)? {
+        outbox::enqueue(conn, &address, &mail.subject, &mail.body, now)?;
+    }
+    let row = store::registrations::get(conn, id)?;
+    view(conn, services, row, false)
+}
+
+/// The answer to a person who is registered already: never register twice.
+fn duplicate_problem(what: ExactMatch, institution: &str) -> AppError {
+    let by = what.what();
+    AppError::conflict(
+        "duplicate_person",
+        format!(
+            "A person with {by} is already registered (home institution: {institution}). Never register twice: \
+             your record exists. Ask the representative (IR) of your institution to reactivate it or move it to your new institution."
+        ),
+    )
 }
