@@ -39,7 +39,7 @@ pub async fn run(state: &Services) -> AppResult<(usize, usize)> {
     let now = state.clock.now();
     let due = state
         .db
-        .run(move |conn| store::registrations::due_for_provisioning(conn, now, 20))
+        .run(move |conn| store::provisioning::due_for_provisioning(conn, now, 20))
         .await?;
     let (mut done, mut failed) = (0, 0);
     for row in due {
@@ -47,7 +47,7 @@ pub async fn run(state: &Services) -> AppResult<(usize, usize)> {
         let (me, until) = (state.instance.clone(), lease::lease_end(state));
         let claimed = state
             .db
-            .write(move |conn| store::registrations::claim_provisioning(conn, &id, old, &me, until))
+            .write(move |conn| store::provisioning::claim_provisioning(conn, &id, old, &me, until))
             .await?;
         if !claimed {
             continue;
@@ -56,9 +56,7 @@ pub async fn run(state: &Services) -> AppResult<(usize, usize)> {
         let outcome = lease::hold(
             state,
             provision_claimed(state, &row, now),
-            move |conn, until| {
-                store::registrations::renew_provisioning_claim(conn, &id, &me, until)
-            },
+            move |conn, until| store::provisioning::renew_provisioning_claim(conn, &id, &me, until),
         )
         .await;
         match outcome {
@@ -81,7 +79,7 @@ pub async fn run(state: &Services) -> AppResult<(usize, usize)> {
                 state
                     .db
                     .write(move |conn| {
-                        store::registrations::provisioning_failed(conn, &id, &error, next)
+                        store::provisioning::provisioning_failed(conn, &id, &error, next)
                     })
                     .await?;
                 failed += 1;
@@ -145,7 +143,7 @@ fn give_up(
             "The request is no longer approved.",
         )
     })?;
-    if !store::registrations::mark_provisioning_failed(conn, id, error, now)? {
+    if !store::provisioning::mark_provisioning_failed(conn, id, error, now)? {
         return Ok(());
     }
     audit::record::<(), _>(
@@ -418,7 +416,7 @@ pub fn provision(
             ))
             .execute(conn)?;
     }
-    if !store::registrations::mark_provisioned(conn, &row.id, &person_id, now)? {
+    if !store::provisioning::mark_provisioned(conn, &row.id, &person_id, now)? {
         return Err(AppError::Internal(
             "request changed while provisioning".into(),
         ));

@@ -241,7 +241,7 @@ pub fn retry(
             RuleViolation::new("person.unknown", "No person with this id exists."),
         ));
     }
-    if !store::registrations::retry_provisioning(conn, id, link.as_deref(), now)? {
+    if !store::provisioning::retry_provisioning(conn, id, link.as_deref(), now)? {
         return Err(state_changed());
     }
     let comment = link.as_ref().map(|p| format!("linked to person {p}"));

@@ -13,6 +13,7 @@ pub mod migrate;
 pub mod models;
 pub mod outbox;
 pub mod persons;
+pub mod provisioning;
 pub mod registrations;
 pub mod schema;
 pub mod service_tokens;
