@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use super::lease;
 use crate::error::AppResult;
-use crate::mail::Outgoing;
+use crate::mail::{DeliveryError, Outgoing};
 use crate::services::Services;
 use crate::store::outbox;
 use crate::store::schema::mail_outbox;
@@ -77,10 +77,11 @@ pub async fn send_due(state: &Services) -> AppResult<(usize, usize)> {
                     .await?;
                 sent += 1;
             }
-            Err(error) => {
+            Err(failure) => {
+                let timed_out = matches!(failure, DeliveryError::TimedOut(_));
+                let error = failure.to_string();
                 tracing::warn!(message_id = %row.id, attempt = row.attempts + 1, error, "mail not delivered, will retry");
                 let next = state.clock.now() + super::backoff(row.attempts);
-                let timed_out = error.contains("did not complete");
                 state
                     .db
                     .write(move |conn| outbox::mark_attempt_failed(conn, &row, &error, next))

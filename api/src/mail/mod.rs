@@ -36,6 +36,18 @@ impl std::fmt::Debug for Mailer {
     }
 }
 
+/// Why a message was not delivered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeliveryError {
+    /// The mail server did not complete the conversation in time: it is unwell, and the
+    /// next messages would most likely wait as long.
+    #[error("the mail server did not complete the delivery within {0} s")]
+    TimedOut(u64),
+    /// The server or the message refused it; the text is for logs.
+    #[error("{0}")]
+    Failed(String),
+}
+
 /// Default bound on one whole delivery (connect, greeting, every command, the data).
 pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -60,19 +72,15 @@ impl Mailer {
         Err("mail_url must be smtp://host:port, smtps://host:port, file:///dir or log".into())
     }
 
-    /// Sends one message, giving up after `timeout` whatever the mail server does; the
-    /// error text is for logs.
+    /// Sends one message, giving up after `timeout` whatever the mail server does.
     pub async fn send(
         &self,
         mail: Outgoing<'_>,
         timeout: std::time::Duration,
-    ) -> Result<(), String> {
+    ) -> Result<(), DeliveryError> {
         match tokio::time::timeout(timeout, self.deliver(mail)).await {
-            Ok(result) => result,
-            Err(_) => Err(format!(
-                "the mail server did not complete the delivery within {} s",
-                timeout.as_secs()
-            )),
+            Ok(result) => result.map_err(DeliveryError::Failed),
+            Err(_) => Err(DeliveryError::TimedOut(timeout.as_secs())),
         }
     }
 
@@ -189,7 +197,7 @@ mod tests {
                 std::time::Duration::from_millis(300),
             )
             .await;
-        assert!(result.unwrap_err().contains("did not complete"));
+        assert_eq!(result, Err(DeliveryError::TimedOut(0)));
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
         drop(listener);
     }
