@@ -251,7 +251,21 @@ async fn an_admin_resolves_a_request_whose_account_could_not_be_created() {
     sign_in(&client, &app, "boss", &new_password("boss")).await;
     click(&client, "a[href='/requests']").await;
     wait_for_text(&client, "[data-testid=requests]", "could not be created").await;
-    click(&client, &format!("a[href='/requests/{id}']")).await;
+    // The admins were mailed a link to the request: it opens the request's page.
+    let mail = app
+        .mail
+        .to("boss@kek.jp")
+        .into_iter()
+        .find(|m| m.subject.contains("could not be created"))
+        .expect("the admins' mail");
+    let link = mail
+        .body
+        .split_whitespace()
+        .find(|w| w.contains("/requests/"))
+        .expect("a link in the mail");
+    let path = &link[link.find("/requests/").unwrap()..];
+    assert_eq!(path, format!("/requests/{id}"));
+    client.goto(&app.url(path)).await.unwrap();
     wait_for_text(
         &client,
         "[data-testid=provision-error]",
