@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use b2mms_shared::api::NewMember;
-use b2mms_shared::{Category, InstitutionStatus, Role};
+use b2mms_shared::{Category, Role};
 use clap::{Parser, Subcommand};
 
 use crate::app::{self, AppState};
@@ -264,12 +264,11 @@ fn home_institution(
     state: &AppState,
     short_name: Option<&str>,
 ) -> anyhow::Result<uuid::Uuid> {
-    use crate::store::models::InstitutionRow;
     use crate::store::schema::institutions;
     use diesel::prelude::*;
 
     let wanted = short_name.unwrap_or("Secretariat");
-    let found: Option<String> = institutions::table
+    let found: Option<b2mms_shared::InstitutionId> = institutions::table
         .filter(institutions::short_name.eq(wanted))
         .select(institutions::id)
         .first(conn)
@@ -278,22 +277,21 @@ fn home_institution(
         (Some(id), _) => id,
         (None, Some(name)) => bail!("no institution has the short name `{name}`"),
         (None, None) => {
-            let now = store::to_db_time(state.clock.now());
-            let row = InstitutionRow {
-                id: store::new_id(),
+            let body = b2mms_shared::api::NewInstitution {
                 name: "Collaboration Secretariat".into(),
                 short_name: "Secretariat".into(),
                 city: "Tsukuba".into(),
                 country: "JP".into(),
                 ror_id: None,
                 inspire_id: None,
-                status: InstitutionStatus::Active.as_str().into(),
-                created_at: now,
-                updated_at: now,
             };
-            store::institutions::insert(conn, &row).map_err(|e| anyhow::anyhow!("{e}"))?;
-            row.id
+            let now = state.clock.now();
+            let created = store::write_tx(conn, |conn| {
+                crate::ops::institutions::create_by_operator(conn, body, now)
+            })
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            b2mms_shared::InstitutionId::from(created.id)
         }
     };
-    Ok(uuid::Uuid::parse_str(&id)?)
+    Ok(id.uuid())
 }

@@ -3,9 +3,7 @@
 //! states. Everything goes through the same store functions as real work, with audit events.
 
 use b2mms_shared::api::NewMember;
-use b2mms_shared::{
-    Category, IdentityKind, InstitutionStatus, InvitationStatus, RegistrationState, Role,
-};
+use b2mms_shared::{Category, IdentityKind, InvitationStatus, RegistrationState, Role};
 use chrono::Duration;
 
 use crate::app::AppState;
@@ -14,7 +12,7 @@ use crate::error::{AppError, AppResult};
 use crate::ops::people;
 use crate::ops::registrations::open_request;
 use crate::store::audit::{self, Actor, Change};
-use crate::store::models::{InstitutionRow, InvitationRow};
+use crate::store::models::InvitationRow;
 use crate::store::registrations::{Decision, Submission};
 use crate::store::{self, DbConnection, new_id, to_db_time, write_tx};
 
@@ -160,31 +158,16 @@ pub fn load(conn: &mut DbConnection, state: &AppState) -> AppResult<Loaded> {
     let mut ids = std::collections::HashMap::new();
     write_tx(conn, |conn| {
         for (name, short, city, country, ror) in INSTITUTIONS {
-            let row = InstitutionRow {
-                id: new_id(),
+            let body = b2mms_shared::api::NewInstitution {
                 name: (*name).into(),
                 short_name: (*short).into(),
                 city: (*city).into(),
                 country: (*country).into(),
                 ror_id: ror.map(str::to_owned),
                 inspire_id: None,
-                status: InstitutionStatus::Active.as_str().into(),
-                created_at: at,
-                updated_at: at,
             };
-            store::institutions::insert(conn, &row)?;
-            audit::record::<(), _>(
-                conn,
-                &demo_actor(state),
-                Change {
-                    action: audit::Event::InstitutionCreated,
-                    subject_type: "institution",
-                    subject_id: &row.id,
-                    before: None,
-                    after: Some(&serde_json::json!({"short_name": short, "source": "demo"})),
-                },
-            )?;
-            ids.insert(*short, row.id);
+            let created = crate::ops::institutions::create_by_operator(conn, body, now)?;
+            ids.insert(*short, b2mms_shared::InstitutionId::from(created.id));
         }
         Ok(())
     })?;
@@ -192,7 +175,7 @@ pub fn load(conn: &mut DbConnection, state: &AppState) -> AppResult<Loaded> {
         let id = ids
             .get(short)
             .ok_or_else(|| AppError::Internal(format!("demo institution {short}")))?;
-        store::institutions::parse_uuid(id)
+        Ok(id.uuid())
     };
 
     for (given, family, account, short, category, roles, ir) in PEOPLE {
@@ -213,7 +196,7 @@ pub fn load(conn: &mut DbConnection, state: &AppState) -> AppResult<Loaded> {
         };
         let member = people::create_blocking(conn, state, &body, roles)?;
         if *ir {
-            let person = member.id.to_string();
+            let person = b2mms_shared::PersonId::from(member.id);
             store::institutions::add_representative(conn, &ids[short], &person, now)?;
             audit::record_plain(
                 conn,
@@ -243,12 +226,12 @@ pub fn load(conn: &mut DbConnection, state: &AppState) -> AppResult<Loaded> {
         id: new_id(),
         institution_id: kek.clone(),
         email: "new.colleague@kek.example.org".into(),
-        category: Some(Category::PhdStudent.as_str().into()),
+        category: Some(Category::PhdStudent),
         given_name: None,
         family_name: None,
         username: username.clone(),
         password_hash: hash_blocking(&password)?,
-        status: InvitationStatus::Pending.as_str().into(),
+        status: InvitationStatus::Pending,
         created_by: inviter.clone(),
         created_at: at,
         expires_at: to_db_time(now + Duration::days(state.config.invitation_days)),
@@ -345,7 +328,7 @@ pub fn load(conn: &mut DbConnection, state: &AppState) -> AppResult<Loaded> {
                 Change {
                     action: audit::Event::RegistrationSubmitted,
                     subject_type: "registration",
-                    subject_id: &row.id,
+                    subject_id: row.id.as_str(),
                     before: None,
                     after: Some(&serde_json::json!({"state": RegistrationState::AwaitingIr})),
                 },
@@ -358,7 +341,7 @@ pub fn load(conn: &mut DbConnection, state: &AppState) -> AppResult<Loaded> {
                     Change {
                         action: audit::Event::RegistrationDemoDecision,
                         subject_type: "registration",
-                        subject_id: &row.id,
+                        subject_id: row.id.as_str(),
                         before: None,
                         after: Some(&serde_json::json!({"state": to})),
                     },

@@ -5,7 +5,7 @@ mod api;
 mod pages;
 mod session;
 
-use b2mms_shared::Role;
+use b2mms_shared::access;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -106,18 +106,16 @@ fn header() -> Html {
                 })
             };
             let roles = &session.roles;
-            let decides = roles
-                .iter()
-                .any(|r| matches!(r, Role::Ir | Role::IbChair | Role::Admin));
-            let invites = roles.iter().any(|r| matches!(r, Role::Ir | Role::Admin));
+            let decides = access::sees_requests(roles);
+            let invites = access::invites(roles);
             html! {
                 <nav class="who" aria-label="Main">
                     if !session.must_change_password {
                         <Link<Route> to={Route::Home}>{ "My record" }</Link<Route>>
                         if decides { <Link<Route> to={Route::Requests}>{ "Requests" }</Link<Route>> }
                         if invites { <Link<Route> to={Route::Invitations}>{ "Invitations" }</Link<Route>> }
-                        if roles.contains(&Role::Ir) { <Link<Route> to={Route::Members}>{ "Members" }</Link<Route>> }
-                        if roles.contains(&Role::Admin) {
+                        if access::manages_members(roles) { <Link<Route> to={Route::Members}>{ "Members" }</Link<Route>> }
+                        if access::administers(roles) {
                             <Link<Route> to={Route::AdminInstitutions}>{ "Institutions" }</Link<Route>>
                             <Link<Route> to={Route::AdminPeople}>{ "People" }</Link<Route>>
                             <Link<Route> to={Route::AdminTokens}>{ "Tokens" }</Link<Route>>

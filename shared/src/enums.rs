@@ -6,6 +6,8 @@ macro_rules! string_enum {
     ($(#[doc = $doc:literal])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[doc = $doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "db", derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow))]
+        #[cfg_attr(feature = "db", diesel(sql_type = diesel::sql_types::Text))]
         pub enum $name {
             $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
         }
@@ -41,6 +43,35 @@ macro_rules! string_enum {
                     .enum_values(Some([$($text),+]))
                     .description((!description.is_empty()).then_some(description))
                     .into()
+            }
+        }
+
+        /// Stored as its machine name; a name the program does not know is an error, not a default.
+        #[cfg(feature = "db")]
+        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+                let text = String::from_sql(bytes)?;
+                $name::parse(&text).ok_or_else(|| {
+                    format!("unknown {} {text:?} in the database", stringify!($name)).into()
+                })
+            }
+        }
+
+        #[cfg(feature = "db")]
+        impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+        {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, DB>,
+            ) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, DB>>::to_sql(self.as_str(), out)
             }
         }
 
@@ -207,11 +238,67 @@ string_enum! {
 }
 
 string_enum! {
+    /// Where a message of the mail outbox stands.
+    MailStatus {
+        /// Waiting for (another) delivery attempt.
+        Pending = "pending",
+        Sent = "sent",
+        /// Given up. Only earlier versions gave up; delivery now retries without end.
+        Failed = "failed",
+    }
+}
+
+string_enum! {
     /// What a service token (for collaboration tools) may read.
     Scope {
         MembersRead = "members:read",
         RegistrationsRead = "registrations:read",
         AuditRead = "audit:read",
+    }
+}
+
+string_enum! {
+    /// Every kind of audit event, each with a stable name `subject.what_happened`: the names
+    /// are stored and read by people and tools, so a name never changes and each event has
+    /// exactly one.
+    AuditAction {
+        AccountDisabled = "account.disabled",
+        AccountLocked = "account.locked",
+        AccountUnlocked = "account.unlocked",
+        InstitutionCreated = "institution.created",
+        InstitutionRepresentativeAdded = "institution.representative_added",
+        InstitutionRepresentativeRemoved = "institution.representative_removed",
+        InstitutionUpdated = "institution.updated",
+        InvitationCreated = "invitation.created",
+        InvitationRevoked = "invitation.revoked",
+        LoginFailed = "login.failed",
+        LoginSucceeded = "login.succeeded",
+        MailRetried = "mail.retried",
+        PasswordChanged = "password.changed",
+        PasswordReset = "password.reset",
+        PasswordResetRequested = "password.reset_requested",
+        PersonBecameRepresentative = "person.became_representative",
+        PersonCeasedRepresentative = "person.ceased_representative",
+        PersonCreated = "person.created",
+        PersonMembershipExpired = "person.membership_expired",
+        PersonProvisioned = "person.provisioned",
+        PersonUpdated = "person.updated",
+        RegistrationDemoDecision = "registration.demo_decision",
+        RegistrationExpired = "registration.expired",
+        RegistrationIbApproved = "registration.ib_approved",
+        RegistrationIrApproved = "registration.ir_approved",
+        RegistrationOpened = "registration.opened",
+        RegistrationProvisioned = "registration.provisioned",
+        RegistrationProvisioningFailed = "registration.provisioning_failed",
+        RegistrationProvisioningRetried = "registration.provisioning_retried",
+        RegistrationRejected = "registration.rejected",
+        RegistrationSubmitted = "registration.submitted",
+        RegistrationWithdrawn = "registration.withdrawn",
+        RoleGranted = "role.granted",
+        RoleWithdrawn = "role.withdrawn",
+        ServiceTokenCreated = "service_token.created",
+        ServiceTokenRevoked = "service_token.revoked",
+        SessionEnded = "session.ended",
     }
 }
 

@@ -2,12 +2,15 @@
 //! type. Compiled both into the server and into the WebAssembly frontend, so that a rule is
 //! written once and enforced (server) and explained live (browser) from the same code.
 
+pub mod access;
 pub mod api;
 pub mod enums;
+pub mod ids;
 pub mod rules;
 
 pub use enums::{
-    AccountStatus, Category, IdentityKind, InstitutionStatus, InvitationStatus, MembershipStatus,
-    RegistrationState, Role, Scope,
+    AccountStatus, AuditAction, Category, IdentityKind, InstitutionStatus, InvitationStatus,
+    MailStatus, MembershipStatus, RegistrationState, Role, Scope,
 };
+pub use ids::{InstitutionId, InvitationId, PersonId, RegistrationId};
 pub use rules::{FieldErrors, RuleViolation};

@@ -333,25 +333,19 @@ impl TestApp {
             .state
             .db
             .write(move |conn| {
-                let now = b2mms::store::to_db_time(chrono_now());
-                let row = b2mms::store::models::InstitutionRow {
-                    id: b2mms::store::new_id(),
+                let body = b2mms_shared::api::NewInstitution {
                     name: format!("Institute {short}"),
                     short_name: short.clone(),
                     city: "Tsukuba".into(),
                     country: "JP".into(),
                     ror_id: None,
                     inspire_id: None,
-                    status: "active".into(),
-                    created_at: now,
-                    updated_at: now,
                 };
-                b2mms::store::institutions::insert(conn, &row)?;
-                Ok(row.id)
+                b2mms::ops::institutions::create_by_operator(conn, body, chrono_now())
             })
             .await
             .expect("seeded institution");
-        uuid::Uuid::parse_str(&id).unwrap()
+        id.id
     }
 
     /// One round of the background jobs.

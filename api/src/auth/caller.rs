@@ -2,28 +2,24 @@
 //! a collaboration tool with a service token. The HTTP layer establishes it from the token.
 
 use crate::auth::principal::Principal;
+use crate::domain::policy::{self, Applicant, ServiceToken};
 use crate::error::{AppError, AppResult};
 
-/// A collaboration tool calling with a service token.
-#[derive(Debug, Clone)]
-pub struct Service {
-    pub id: String,
-    pub name: String,
-    pub scopes: Vec<b2mms_shared::Scope>,
+impl From<policy::Denied> for AppError {
+    fn from(denied: policy::Denied) -> Self {
+        AppError::forbidden(denied.0)
+    }
 }
 
-impl Service {
-    pub fn require(&self, scope: b2mms_shared::Scope) -> AppResult<()> {
-        if self.scopes.contains(&scope) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden {
-                code: "scope_missing",
-                detail: format!(
-                    "This service token lacks the scope `{scope}`; an administrator can issue one that has it."
-                ),
-            })
-        }
+impl ServiceToken {
+    /// Proof that this token carries `scope`, or 403 `scope_missing`.
+    pub fn require(&self, scope: b2mms_shared::Scope) -> AppResult<policy::Service> {
+        self.scoped(scope).ok_or_else(|| AppError::Forbidden {
+            code: "scope_missing",
+            detail: format!(
+                "This service token lacks the scope `{scope}`; an administrator can issue one that has it."
+            ),
+        })
     }
 }
 
@@ -31,7 +27,7 @@ impl Service {
 /// signed-in person acting on requests (IR, IB chair, admin), or a tool with a service token.
 #[derive(Debug)]
 pub enum Caller {
-    Applicant { registration_id: String },
+    Applicant(Applicant),
     Staff(Principal),
-    Service(Service),
+    Service(ServiceToken),
 }

@@ -1,15 +1,151 @@
-//! Who may do what. Every authorization decision of the API is made here, from the caller's
-//! current roles and representations, and every handler asks before it acts.
+//! Who may do what. The policy hands out proofs scoped to a resource — `Admin`, `IbChair`,
+//! `RepresentativeOf(institution)`, `Member(person)`, `Applicant(request)`, `Service(scopes)` —
+//! and every operation takes the proof it needs. A proof can only be made here, from the
+//! caller's current roles and representations, so an operation cannot run unchecked.
 
-use b2mms_shared::Role;
+use b2mms_shared::{InstitutionId, PersonId, RegistrationId, Role, Scope, access};
+
+use crate::domain::registration::Capacity;
+
+/// A signed-in person acting, as recorded with what they do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acting {
+    pub person_id: PersonId,
+    pub account_name: String,
+    pub request_id: Option<String>,
+}
 
 /// The caller as far as authorization is concerned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subject {
-    pub person_id: String,
+    pub acting: Acting,
     pub roles: Vec<Role>,
     /// Institutions the caller represents (is an IR of).
-    pub represents: Vec<String>,
+    pub represents: Vec<InstitutionId>,
+}
+
+/// Why the policy said no: shown to the caller as a 403.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denied(pub &'static str);
+
+/// Proof that the caller is an administrator of the collaboration.
+#[derive(Debug, Clone)]
+pub struct Admin {
+    acting: Acting,
+}
+
+/// Proof that the caller chairs the Institutional Board.
+#[derive(Debug, Clone)]
+pub struct IbChair {
+    acting: Acting,
+}
+
+/// Proof that the caller may act for an institution: one of its representatives, or an
+/// administrator.
+#[derive(Debug, Clone)]
+pub struct RepresentativeOf {
+    acting: Acting,
+    institution: InstitutionId,
+    admin: bool,
+}
+
+/// Proof that the caller is this person, signed in.
+#[derive(Debug, Clone)]
+pub struct Member {
+    acting: Acting,
+}
+
+/// Proof that the caller is the applicant of this request (registration token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applicant {
+    registration: RegistrationId,
+}
+
+/// Proof that a collaboration tool's token carries a scope.
+#[derive(Debug, Clone)]
+pub struct Service {
+    name: String,
+    scope: Scope,
+}
+
+/// Who may read a person's whole record: the person, the representatives of their
+/// institution, administrators.
+#[derive(Debug, Clone)]
+pub enum RecordReader {
+    Own(Member),
+    Representative(RepresentativeOf),
+    Tool(Service),
+}
+
+impl Admin {
+    pub fn acting(&self) -> &Acting {
+        &self.acting
+    }
+}
+
+impl IbChair {
+    pub fn acting(&self) -> &Acting {
+        &self.acting
+    }
+}
+
+impl RepresentativeOf {
+    pub fn acting(&self) -> &Acting {
+        &self.acting
+    }
+    pub fn institution(&self) -> &InstitutionId {
+        &self.institution
+    }
+    /// Whether the proof comes from the administrator role rather than a representation.
+    pub fn as_admin(&self) -> bool {
+        self.admin
+    }
+}
+
+impl Member {
+    pub fn acting(&self) -> &Acting {
+        &self.acting
+    }
+    pub fn person(&self) -> &PersonId {
+        &self.acting.person_id
+    }
+}
+
+impl Applicant {
+    /// Proof from a verified registration token, which names its one request.
+    pub fn of_token(registration: RegistrationId) -> Self {
+        Self { registration }
+    }
+    pub fn registration(&self) -> &RegistrationId {
+        &self.registration
+    }
+}
+
+impl Service {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn scope(&self) -> Scope {
+        self.scope
+    }
+}
+
+/// A collaboration tool's verified token and its scopes.
+#[derive(Debug, Clone)]
+pub struct ServiceToken {
+    pub id: String,
+    pub name: String,
+    pub scopes: Vec<Scope>,
+}
+
+impl ServiceToken {
+    /// Proof that this token may read what `scope` covers.
+    pub fn scoped(&self, scope: Scope) -> Option<Service> {
+        self.scopes.contains(&scope).then(|| Service {
+            name: self.name.clone(),
+            scope,
+        })
+    }
 }
 
 impl Subject {
@@ -17,53 +153,104 @@ impl Subject {
         self.roles.contains(&role)
     }
 
-    pub fn represents(&self, institution_id: &str) -> bool {
-        self.represents.iter().any(|i| i == institution_id)
+    pub fn represents(&self, institution_id: &InstitutionId) -> bool {
+        self.represents.contains(institution_id)
     }
-}
 
-/// Something a caller wants to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action<'a> {
-    /// Create or edit institutions.
-    ManageInstitutions,
-    /// Appoint or remove institutional representatives.
-    ManageRepresentatives,
-    /// Create a person with an account directly.
-    CreateMember,
-    /// Grant or withdraw `admin` / `ib_chair`.
-    ManageRoles,
-    /// Read the audit trail.
-    ReadAudit,
-    /// Invite people to register with this institution, and manage those invitations.
-    Invite { institution_id: &'a str },
-    /// Change the membership (category, status, end date) of a person of this institution.
-    ManageMember { institution_id: &'a str },
-    /// Read the full record of a person of this institution.
-    ReadMember {
-        person_id: &'a str,
-        institution_id: &'a str,
-    },
-}
-
-/// The decision: may `subject` do `action`?
-pub fn allows(subject: &Subject, action: &Action<'_>) -> bool {
-    if subject.has(Role::Admin) {
-        return true;
-    }
-    match action {
-        Action::ManageInstitutions
-        | Action::ManageRepresentatives
-        | Action::CreateMember
-        | Action::ManageRoles
-        | Action::ReadAudit => false,
-        Action::Invite { institution_id } | Action::ManageMember { institution_id } => {
-            subject.represents(institution_id)
+    pub fn member(&self) -> Member {
+        Member {
+            acting: self.acting.clone(),
         }
-        Action::ReadMember {
-            person_id,
-            institution_id,
-        } => *person_id == subject.person_id || subject.represents(institution_id),
+    }
+
+    pub fn admin(&self) -> Result<Admin, Denied> {
+        if access::administers(&self.roles) {
+            Ok(Admin {
+                acting: self.acting.clone(),
+            })
+        } else {
+            Err(Denied(
+                "Only administrators of the collaboration may do this.",
+            ))
+        }
+    }
+
+    pub fn ib_chair(&self) -> Result<IbChair, Denied> {
+        if access::chairs_the_board(&self.roles) {
+            Ok(IbChair {
+                acting: self.acting.clone(),
+            })
+        } else {
+            Err(Denied(
+                "Only the chair of the Institutional Board may do this.",
+            ))
+        }
+    }
+
+    /// Acting for an institution: its representatives, and administrators.
+    pub fn representative_of(
+        &self,
+        institution: &InstitutionId,
+    ) -> Result<RepresentativeOf, Denied> {
+        let admin = access::administers(&self.roles);
+        if admin || self.represents(institution) {
+            Ok(RepresentativeOf {
+                acting: self.acting.clone(),
+                institution: institution.clone(),
+                admin,
+            })
+        } else {
+            Err(Denied(
+                "Only the representatives of this institution and administrators may do this.",
+            ))
+        }
+    }
+
+    /// Reading the whole record of a person of `institution`.
+    pub fn reader_of(
+        &self,
+        person: &PersonId,
+        institution: &InstitutionId,
+    ) -> Result<RecordReader, Denied> {
+        if *person == self.acting.person_id {
+            return Ok(RecordReader::Own(self.member()));
+        }
+        self.representative_of(institution)
+            .map(RecordReader::Representative)
+            .map_err(|_| {
+                Denied(
+                    "Only the person, the representatives of their institution and administrators see this record.",
+                )
+            })
+    }
+
+    /// The institutions whose invitations (and requests) the caller sees: `None` for all.
+    pub fn institutions_in_view(&self) -> Result<Option<&[InstitutionId]>, Denied> {
+        if access::administers(&self.roles) {
+            Ok(None)
+        } else if access::represents_an_institution(&self.roles) {
+            Ok(Some(&self.represents))
+        } else {
+            Err(Denied(
+                "Only institutional representatives and administrators see invitations.",
+            ))
+        }
+    }
+
+    /// The capacities in which this person may act on a registration request of `home`, most
+    /// specific first.
+    pub fn capacities_on(&self, home: Option<&InstitutionId>) -> Vec<Capacity> {
+        let mut out = Vec::new();
+        if access::chairs_the_board(&self.roles) {
+            out.push(Capacity::IbChair);
+        }
+        if home.is_some_and(|i| self.represents(i)) {
+            out.push(Capacity::HomeIr);
+        }
+        if access::administers(&self.roles) {
+            out.push(Capacity::Admin);
+        }
+        out
     }
 }
 
@@ -71,60 +258,112 @@ pub fn allows(subject: &Subject, action: &Action<'_>) -> bool {
 mod tests {
     use super::*;
 
-    fn subject(roles: &[Role], represents: &[&str]) -> Subject {
+    fn id<T: From<uuid::Uuid>>(n: u128) -> T {
+        T::from(uuid::Uuid::from_u128(n))
+    }
+
+    fn subject(roles: &[Role], represents: &[u128]) -> Subject {
         Subject {
-            person_id: "me".into(),
+            acting: Acting {
+                person_id: id(1),
+                account_name: "me".into(),
+                request_id: None,
+            },
             roles: roles.to_vec(),
-            represents: represents.iter().map(|s| (*s).to_owned()).collect(),
+            represents: represents.iter().map(|n| id(*n)).collect(),
         }
     }
 
+    /// Who may do what: every proof against every kind of caller.
     #[test]
     fn decision_table() {
+        const A: u128 = 0xA;
+        const B: u128 = 0xB;
         let member = subject(&[Role::Member], &[]);
-        let ir_a = subject(&[Role::Member, Role::Ir], &["A"]);
+        let ir_a = subject(&[Role::Member, Role::Ir], &[A]);
         let ib = subject(&[Role::Member, Role::IbChair], &[]);
         let admin = subject(&[Role::Member, Role::Admin], &[]);
+        let me: PersonId = id(1);
+        let other: PersonId = id(2);
 
-        let read_own = Action::ReadMember {
-            person_id: "me",
-            institution_id: "B",
-        };
-        let read_a = Action::ReadMember {
-            person_id: "other",
-            institution_id: "A",
-        };
-        let read_b = Action::ReadMember {
-            person_id: "other",
-            institution_id: "B",
-        };
-
-        // action, member, IR of A, IB chair, admin
-        let table: Vec<(Action<'_>, [bool; 4])> = vec![
-            (Action::ManageInstitutions, [false, false, false, true]),
-            (Action::ManageRepresentatives, [false, false, false, true]),
-            (Action::CreateMember, [false, false, false, true]),
-            (Action::ManageRoles, [false, false, false, true]),
-            (Action::ReadAudit, [false, false, false, true]),
-            (read_own, [true, true, true, true]),
-            (read_a, [false, true, false, true]),
-            (read_b, [false, false, false, true]),
+        type Check = Box<dyn Fn(&Subject) -> bool>;
+        let table: Vec<(&str, Check, [bool; 4])> = vec![
             (
-                Action::Invite {
-                    institution_id: "A",
-                },
+                "admin",
+                Box::new(|s| s.admin().is_ok()),
+                [false, false, false, true],
+            ),
+            (
+                "ib chair",
+                Box::new(|s| s.ib_chair().is_ok()),
+                [false, false, true, false],
+            ),
+            (
+                "representative of A",
+                Box::new(|s| s.representative_of(&id(A)).is_ok()),
                 [false, true, false, true],
             ),
             (
-                Action::Invite {
-                    institution_id: "B",
-                },
+                "representative of B",
+                Box::new(|s| s.representative_of(&id(B)).is_ok()),
                 [false, false, false, true],
             ),
+            (
+                "reads own record",
+                Box::new(move |s| s.reader_of(&me, &id(B)).is_ok()),
+                [true, true, true, true],
+            ),
+            (
+                "reads a record of A",
+                Box::new({
+                    let other = other.clone();
+                    move |s| s.reader_of(&other, &id(A)).is_ok()
+                }),
+                [false, true, false, true],
+            ),
+            (
+                "reads a record of B",
+                Box::new(move |s| s.reader_of(&other, &id(B)).is_ok()),
+                [false, false, false, true],
+            ),
+            (
+                "sees invitations",
+                Box::new(|s| s.institutions_in_view().is_ok()),
+                [false, true, false, true],
+            ),
+            (
+                "acts on a request of A",
+                Box::new(|s| !s.capacities_on(Some(&id(A))).is_empty()),
+                [false, true, true, true],
+            ),
+            (
+                "acts on a request of B",
+                Box::new(|s| !s.capacities_on(Some(&id(B))).is_empty()),
+                [false, false, true, true],
+            ),
         ];
-        for (action, expected) in table {
-            let got = [&member, &ir_a, &ib, &admin].map(|s| allows(s, &action));
-            assert_eq!(got, expected, "{action:?}");
+        for (name, check, expected) in table {
+            let got = [&member, &ir_a, &ib, &admin].map(&check);
+            assert_eq!(got, expected, "{name}");
         }
+        assert_eq!(
+            ir_a.institutions_in_view().unwrap(),
+            Some(&[id::<InstitutionId>(A)][..])
+        );
+        assert_eq!(admin.institutions_in_view().unwrap(), None);
+        assert!(admin.representative_of(&id(A)).unwrap().as_admin());
+        assert!(!ir_a.representative_of(&id(A)).unwrap().as_admin());
+    }
+
+    #[test]
+    fn a_service_proof_needs_the_scope() {
+        let token = ServiceToken {
+            id: "t".into(),
+            name: "tool".into(),
+            scopes: vec![Scope::MembersRead],
+        };
+        assert!(token.scoped(Scope::MembersRead).is_some());
+        assert!(token.scoped(Scope::AuditRead).is_none());
+        assert!(token.scoped(Scope::RegistrationsRead).is_none());
     }
 }

@@ -8,7 +8,7 @@ pub struct Context<'a, R, P> {
     pub reserved_names: R,
     pub personal_domains: P,
     /// For an invitation: the inviting institution, which stays the home.
-    pub fixed_institution: Option<&'a str>,
+    pub fixed_institution: Option<&'a b2mms_shared::InstitutionId>,
     /// For an invitation: the address the invitation proved.
     pub fixed_email: Option<&'a str>,
 }
@@ -86,7 +86,7 @@ where
         );
     }
     if let Some(fixed) = ctx.fixed_institution
-        && form.institution_id.to_string() != fixed
+        && form.institution_id != fixed.uuid()
     {
         errors.add(
             "institution_id",
@@ -239,7 +239,7 @@ mod tests {
     #[test]
     fn invitations_fix_home_and_address() {
         let mut c = ctx();
-        let home = uuid::Uuid::new_v4().to_string();
+        let home = b2mms_shared::InstitutionId::from(uuid::Uuid::new_v4());
         c.fixed_institution = Some(&home);
         c.fixed_email = Some("someone.else@infn.it");
         let errors = validate(&form(), c).unwrap_err();

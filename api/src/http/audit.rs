@@ -6,11 +6,10 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::domain::policy::Action;
 use crate::error::{AppError, AppResult};
 use crate::http::PageQuery;
 use crate::http::extract::Reader;
-use crate::store::institutions::parse_uuid;
+use crate::store::parse_uuid;
 use crate::store::{self, from_db_time};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -43,8 +42,12 @@ pub async fn list(
     query: web::Query<AuditQuery>,
 ) -> AppResult<HttpResponse> {
     match &reader {
-        Reader::Person(person) => person.require(Action::ReadAudit)?,
-        Reader::Service(service) => service.require(b2mms_shared::Scope::AuditRead)?,
+        Reader::Person(person) => {
+            person.subject.admin()?;
+        }
+        Reader::Service(service) => {
+            service.require(b2mms_shared::Scope::AuditRead)?;
+        }
     }
     let query = query.into_inner();
     let (page, per_page, offset) = PageQuery {
@@ -63,9 +66,9 @@ pub async fn list(
             Ok(AuditEvent {
                 id: parse_uuid(&row.id)?,
                 at: from_db_time(row.at),
-                actor_id: row.actor_id.as_deref().map(parse_uuid).transpose()?,
+                actor_id: row.actor_id.as_ref().map(b2mms_shared::PersonId::uuid),
                 actor: row.actor,
-                action: row.action,
+                action: row.action.as_str().to_owned(),
                 subject_type: row.subject_type,
                 subject_id: parse_uuid(&row.subject_id)?,
                 before: parse_json(row.before_json),

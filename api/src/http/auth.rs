@@ -34,7 +34,7 @@ fn clear_cookie(state: &AppState) -> Cookie<'static> {
 
 /// Everything needed to answer with a token.
 struct Issued {
-    person_id: String,
+    person_id: b2mms_shared::PersonId,
     account_name: String,
     session_id: String,
     roles: Vec<Role>,
@@ -52,7 +52,7 @@ fn token_response(state: &AppState, issued: Issued) -> AppResult<TokenResponse> 
     };
     let claims = Claims {
         iss: state.keys.issuer().to_owned(),
-        sub: issued.person_id,
+        sub: issued.person_id.to_string(),
         aud: purpose,
         iat: now.timestamp(),
         exp: now.timestamp() + ttl,
@@ -159,7 +159,7 @@ pub async fn login(
                         audit::Change {
                             action: audit::Event::AccountLocked,
                             subject_type: "account",
-                            subject_id: &person_id,
+                            subject_id: person_id.as_str(),
                             before: None,
                             after: Some(&serde_json::json!({ "locked_until": until })),
                         },
@@ -170,7 +170,7 @@ pub async fn login(
             .await?;
         return Err(refuse_after(started).await);
     }
-    if account.status != AccountStatus::Active.as_str() {
+    if account.status != AccountStatus::Active {
         return Err(AppError::Forbidden {
             code: "account_disabled",
             detail: "This account is disabled; contact your institutional representative.".into(),
@@ -268,7 +268,7 @@ pub async fn refresh(state: web::Data<AppState>, req: HttpRequest) -> AppResult<
             ));
         }
     };
-    if account.status != AccountStatus::Active.as_str() {
+    if account.status != AccountStatus::Active {
         return Err(AppError::unauthenticated(
             "account_inactive",
             "This account is locked or disabled; contact your institutional representative.",
@@ -369,7 +369,7 @@ pub async fn change_password(
         current_password,
         new_password,
     } = body.into_inner();
-    let pid = principal.person_id.clone();
+    let pid = principal.person_id().clone();
     let account = state
         .db
         .run(move |conn| store::persons::account_of(conn, &pid))
@@ -398,7 +398,7 @@ pub async fn change_password(
     }
     crate::http::passwords::check_new_password(
         &state,
-        &principal.person_id,
+        principal.person_id(),
         "new_password",
         &new_password,
     )
@@ -407,7 +407,7 @@ pub async fn change_password(
     let now = state.clock.now();
     let expires = now + Duration::days(state.config.password_max_age_days);
     let actor = principal.actor(now);
-    let (pid, sid) = (principal.person_id.clone(), principal.session_id.clone());
+    let (pid, sid) = (principal.person_id().clone(), principal.session_id.clone());
     let roles = state
         .db
         .write(move |conn| {
@@ -420,8 +420,8 @@ pub async fn change_password(
     let body = token_response(
         &state,
         Issued {
-            person_id: principal.person_id,
-            account_name: principal.account_name,
+            person_id: principal.subject.acting.person_id,
+            account_name: principal.subject.acting.account_name,
             session_id: principal.session_id,
             roles,
             must_change: false,

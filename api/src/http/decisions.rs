@@ -2,6 +2,7 @@
 //! `ops::decisions`.
 
 use actix_web::{HttpResponse, post, web};
+use b2mms_shared::RegistrationId;
 use b2mms_shared::api::{ApproveRegistration, Registration, RejectRegistration, RetryProvisioning};
 use uuid::Uuid;
 
@@ -35,7 +36,7 @@ pub async fn approve(
     body: Option<web::Json<ApproveRegistration>>,
 ) -> AppResult<HttpResponse> {
     let input = body.map(web::Json::into_inner).unwrap_or_default();
-    let id = id.into_inner().to_string();
+    let id = RegistrationId::from(id.into_inner());
     let now = state.clock.now();
     let services = state.services.clone();
     let registration = state
@@ -68,7 +69,7 @@ pub async fn retry(
     body: Option<web::Json<RetryProvisioning>>,
 ) -> AppResult<HttpResponse> {
     let input = body.map(web::Json::into_inner).unwrap_or_default();
-    let id = id.into_inner().to_string();
+    let id = RegistrationId::from(id.into_inner());
     let now = state.clock.now();
     let services = state.services.clone();
     let registration = state
@@ -101,7 +102,7 @@ pub async fn reject(
     body: web::Json<RejectRegistration>,
 ) -> AppResult<HttpResponse> {
     let input = body.into_inner();
-    let id = id.into_inner().to_string();
+    let id = RegistrationId::from(id.into_inner());
     let now = state.clock.now();
     let services = state.services.clone();
     let registration = state
@@ -129,7 +130,7 @@ pub async fn withdraw(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let id = id.into_inner().to_string();
+    let id = RegistrationId::from(id.into_inner());
     let now = state.clock.now();
     let services = state.services.clone();
     let registration = state

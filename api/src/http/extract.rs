@@ -3,13 +3,13 @@
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
-use b2mms_shared::{AccountStatus, Role};
+use b2mms_shared::AccountStatus;
 use futures_util::future::LocalBoxFuture;
 
 use crate::app::AppState;
 use crate::auth::principal::Principal;
 use crate::auth::tokens::Purpose;
-use crate::domain::policy::Subject;
+use crate::domain::policy::{Acting, Applicant, ServiceToken, Subject};
 use crate::error::{AppError, AppResult};
 use crate::http::request_id;
 use crate::store;
@@ -36,9 +36,9 @@ fn missing_token() -> AppError {
     )
 }
 
-/// Service tokens are opaque, not JWTs, and carry this prefix.
-pub use crate::auth::caller::{Caller, Service};
+pub use crate::auth::caller::Caller;
 
+/// Service tokens are opaque, not JWTs, and carry this prefix.
 pub const SERVICE_TOKEN_PREFIX: &str = "b2mms_st_";
 
 fn service_not_allowed() -> AppError {
@@ -49,7 +49,7 @@ fn service_not_allowed() -> AppError {
     }
 }
 
-async fn authenticate_service(state: &AppState, token: &str) -> AppResult<Service> {
+async fn authenticate_service(state: &AppState, token: &str) -> AppResult<ServiceToken> {
     let hash = crate::auth::secret_hash(token);
     let now = state.clock.now();
     let found = state
@@ -69,7 +69,7 @@ async fn authenticate_service(state: &AppState, token: &str) -> AppResult<Servic
             .write(move |conn| store::service_tokens::note_use(conn, &used, now))
             .await?;
     }
-    Ok(Service {
+    Ok(ServiceToken {
         id: found.id,
         name: found.name,
         scopes: found.scopes,
@@ -109,11 +109,11 @@ async fn principal(
         })
         .await?;
     let session = session
-        .filter(|s| s.live && s.person_id == claims.sub)
+        .filter(|s| s.live && s.person_id == *claims.sub)
         .ok_or_else(|| {
             AppError::unauthenticated("session_ended", "This session has ended; sign in again.")
         })?;
-    if session.account_status != AccountStatus::Active.as_str() {
+    if session.account_status != AccountStatus::Active {
         return Err(AppError::unauthenticated(
             "account_inactive",
             "This account is locked or disabled; contact your institutional representative.",
@@ -128,16 +128,17 @@ async fn principal(
         });
     }
     Ok(Principal {
-        person_id: session.person_id.clone(),
-        account_name: session.account_name,
         session_id: claims.sid,
         purpose: claims.aud,
         subject: Subject {
-            person_id: session.person_id,
+            acting: Acting {
+                person_id: session.person_id,
+                account_name: session.account_name,
+                request_id: request_id::current(),
+            },
             roles,
             represents,
         },
-        request_id: request_id::current(),
     })
 }
 
@@ -171,9 +172,9 @@ impl FromRequest for PasswordChanger {
     }
 }
 
-/// A caller holding the `admin` role.
+/// A caller holding the `admin` role, with the policy's proof of it.
 #[derive(Debug)]
-pub struct Admin(pub Principal);
+pub struct Admin(pub crate::domain::policy::Admin);
 
 impl FromRequest for Admin {
     type Error = AppError;
@@ -181,16 +182,7 @@ impl FromRequest for Admin {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let fut = Principal::from_request(req, payload);
-        Box::pin(async move {
-            let principal = fut.await?;
-            if principal.subject.has(Role::Admin) {
-                Ok(Admin(principal))
-            } else {
-                Err(AppError::forbidden(
-                    "Only administrators of the collaboration may do this.",
-                ))
-            }
-        })
+        Box::pin(async move { Ok(Admin(fut.await?.subject.admin()?)) })
     }
 }
 
@@ -212,9 +204,14 @@ impl FromRequest for Caller {
             const ACCEPTED: &[Purpose] = &[Purpose::Session, Purpose::Registration];
             let claims = state.keys.verify(&token, ACCEPTED, state.clock.now())?;
             if claims.aud == Purpose::Registration {
-                return Ok(Caller::Applicant {
-                    registration_id: claims.sub,
-                });
+                let registration = b2mms_shared::RegistrationId::parse(&claims.sub)
+                    .ok_or_else(|| {
+                        AppError::unauthenticated(
+                            "invalid_token",
+                            "This registration token names no request; sign in to the portal again.",
+                        )
+                    })?;
+                return Ok(Caller::Applicant(Applicant::of_token(registration)));
             }
             principal(state, claims, &[Purpose::Session])
                 .await
@@ -227,7 +224,7 @@ impl FromRequest for Caller {
 #[derive(Debug)]
 pub enum Reader {
     Person(Principal),
-    Service(Service),
+    Service(ServiceToken),
 }
 
 impl FromRequest for Reader {

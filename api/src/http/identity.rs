@@ -15,19 +15,19 @@ use crate::store;
 /// A registration-scoped token for a request.
 pub fn registration_token(
     state: &AppState,
-    registration_id: &str,
+    registration_id: &b2mms_shared::RegistrationId,
     name: &str,
 ) -> AppResult<RegistrationToken> {
     let now = state.clock.now();
     let ttl = state.config.registration_token_ttl;
     let claims = Claims {
         iss: state.keys.issuer().to_owned(),
-        sub: registration_id.to_owned(),
+        sub: registration_id.to_string(),
         aud: Purpose::Registration,
         iat: now.timestamp(),
         exp: now.timestamp() + ttl,
         jti: uuid::Uuid::new_v4().to_string(),
-        sid: registration_id.to_owned(),
+        sid: registration_id.to_string(),
         name: name.to_owned(),
         roles: Vec::new(),
     };
@@ -35,7 +35,7 @@ pub fn registration_token(
         access_token: state.keys.sign(&claims)?,
         token_type: "Bearer".into(),
         expires_in: ttl,
-        registration_id: store::institutions::parse_uuid(registration_id)?,
+        registration_id: registration_id.uuid(),
     })
 }
 
@@ -109,7 +109,7 @@ pub async fn invitation_login(
                     r.email = Some(invitation.email.clone());
                     r.given_name = invitation.given_name.clone();
                     r.family_name = invitation.family_name.clone();
-                    r.category = invitation.category.clone();
+                    r.category = invitation.category;
                 },
                 now,
             )?;

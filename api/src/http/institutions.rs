@@ -1,33 +1,18 @@
 //! Institutions and their representatives.
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use b2mms_shared::InstitutionStatus;
 use b2mms_shared::api::{
     Institution, InstitutionPatch, NewInstitution, Page, RepresentativeRequest,
 };
-use b2mms_shared::rules::{self, FieldErrors, RuleViolation};
+use b2mms_shared::{InstitutionId, PersonId};
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::http::PageQuery;
 use crate::http::extract::Admin;
-use crate::store::audit::{self, Change};
-use crate::store::models::InstitutionRow;
-use crate::store::{self, new_id, to_db_time};
-
-/// Checks optional identifiers: empty text means none.
-fn optional(
-    errors: &mut FieldErrors,
-    field: &str,
-    raw: Option<&str>,
-    parse: fn(&str) -> Result<String, RuleViolation>,
-) -> Option<String> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(text) => errors.check(field, parse(text)),
-        None => None,
-    }
-}
+use crate::ops::institutions;
+use crate::store;
 
 /// All institutions (public), ordered by short name.
 #[utoipa::path(
@@ -64,7 +49,7 @@ pub async fn list(
 )]
 #[get("/institutions/{id}")]
 pub async fn get_one(state: web::Data<AppState>, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
-    let id = id.into_inner().to_string();
+    let id = InstitutionId::from(id.into_inner());
     let institution = state
         .db
         .run(move |conn| store::institutions::get(conn, &id))
@@ -91,59 +76,10 @@ pub async fn create(
     body: web::Json<NewInstitution>,
 ) -> AppResult<HttpResponse> {
     let body = body.into_inner();
-    let mut errors = FieldErrors::new();
-    let name = errors.check("name", rules::required_text(&body.name, 200, "name"));
-    let short_name = errors.check(
-        "short_name",
-        rules::required_text(&body.short_name, 32, "short name"),
-    );
-    let city = errors.check("city", rules::required_text(&body.city, 100, "city"));
-    let country = errors.check("country", rules::country_code(&body.country));
-    let ror_id = optional(&mut errors, "ror_id", body.ror_id.as_deref(), rules::ror_id);
-    let inspire_id = optional(
-        &mut errors,
-        "inspire_id",
-        body.inspire_id.as_deref(),
-        rules::inspire_id,
-    );
-    let (Some(name), Some(short_name), Some(city), Some(country)) =
-        (name, short_name, city, country)
-    else {
-        return Err(errors.into());
-    };
-    errors.into_result()?;
     let now = state.clock.now();
-    let row = InstitutionRow {
-        id: new_id(),
-        name,
-        short_name,
-        city,
-        country,
-        ror_id,
-        inspire_id,
-        status: InstitutionStatus::Active.as_str().into(),
-        created_at: to_db_time(now),
-        updated_at: to_db_time(now),
-    };
-    let actor = admin.actor(now);
     let institution = state
         .db
-        .write(move |conn| {
-            store::institutions::insert(conn, &row)?;
-            let created = store::institutions::get(conn, &row.id)?;
-            audit::record::<(), _>(
-                conn,
-                &actor,
-                Change {
-                    action: audit::Event::InstitutionCreated,
-                    subject_type: "institution",
-                    subject_id: &row.id,
-                    before: None,
-                    after: Some(&created),
-                },
-            )?;
-            Ok(created)
-        })
+        .write(move |conn| institutions::create(conn, &admin, body, now))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((
@@ -175,77 +111,11 @@ pub async fn update(
     body: web::Json<InstitutionPatch>,
 ) -> AppResult<HttpResponse> {
     let patch = body.into_inner();
-    let mut errors = FieldErrors::new();
-    let name = patch
-        .name
-        .as_deref()
-        .and_then(|v| errors.check("name", rules::required_text(v, 200, "name")));
-    let short_name = patch
-        .short_name
-        .as_deref()
-        .and_then(|v| errors.check("short_name", rules::required_text(v, 32, "short name")));
-    let city = patch
-        .city
-        .as_deref()
-        .and_then(|v| errors.check("city", rules::required_text(v, 100, "city")));
-    let country = patch
-        .country
-        .as_deref()
-        .and_then(|v| errors.check("country", rules::country_code(v)));
-    let ror_id = patch
-        .ror_id
-        .as_ref()
-        .map(|v| optional(&mut errors, "ror_id", v.as_deref(), rules::ror_id));
-    let inspire_id = patch
-        .inspire_id
-        .as_ref()
-        .map(|v| optional(&mut errors, "inspire_id", v.as_deref(), rules::inspire_id));
-    errors.into_result()?;
+    let id = InstitutionId::from(id.into_inner());
     let now = state.clock.now();
-    let actor = admin.actor(now);
-    let id = id.into_inner().to_string();
     let institution = state
         .db
-        .write(move |conn| {
-            let before = store::institutions::get(conn, &id)?;
-            let mut row = store::institutions::find_row(conn, &id)?;
-            if let Some(v) = name {
-                row.name = v;
-            }
-            if let Some(v) = short_name {
-                row.short_name = v;
-            }
-            if let Some(v) = city {
-                row.city = v;
-            }
-            if let Some(v) = country {
-                row.country = v;
-            }
-            if let Some(v) = ror_id {
-                row.ror_id = v;
-            }
-            if let Some(v) = inspire_id {
-                row.inspire_id = v;
-            }
-            if let Some(v) = patch.status {
-                row.status = v.as_str().into();
-            }
-            row.updated_at = to_db_time(now);
-            store::institutions::update(conn, &row)?;
-            let after = store::institutions::get(conn, &id)?;
-            audit::record(
-                conn,
-                &actor,
-                Change {
-                    action: audit::Event::InstitutionUpdated,
-                    subject_type: "institution",
-                    subject_id: &id,
-                    before: Some(&before),
-                    after: Some(&after),
-                },
-            )?;
-            Ok(after)
-        })
+        .write(move |conn| institutions::update(conn, &admin, &id, patch, now))
         .await?;
     Ok(HttpResponse::Ok().json(institution))
 }
@@ -270,42 +140,12 @@ pub async fn add_representative(
     id: web::Path<Uuid>,
     body: web::Json<RepresentativeRequest>,
 ) -> AppResult<HttpResponse> {
-    let id = id.into_inner().to_string();
-    let person_id = body.person_id.to_string();
+    let id = InstitutionId::from(id.into_inner());
+    let person_id = PersonId::from(body.person_id);
     let now = state.clock.now();
-    let actor = admin.actor(now);
     let institution = state
         .db
-        .write(move |conn| {
-            store::institutions::find_row(conn, &id)?;
-            if !store::persons::exists(conn, &person_id)? {
-                return Err(AppError::invalid(
-                    "person_id",
-                    RuleViolation::new("person.unknown", "No person with this id exists."),
-                ));
-            }
-            if store::institutions::add_representative(conn, &id, &person_id, now)? {
-                audit::record(
-                    conn,
-                    &actor,
-                    Change::<(), _> {
-                        action: audit::Event::InstitutionRepresentativeAdded,
-                        subject_type: "institution",
-                        subject_id: &id,
-                        before: None,
-                        after: Some(&serde_json::json!({ "person_id": person_id })),
-                    },
-                )?;
-                audit::record_plain(
-                    conn,
-                    &actor,
-                    audit::Event::PersonBecameRepresentative,
-                    "person",
-                    &person_id,
-                )?;
-            }
-            store::institutions::get(conn, &id)
-        })
+        .write(move |conn| institutions::add_representative(conn, &admin, &id, &person_id, now))
         .await?;
     Ok(HttpResponse::Ok().json(institution))
 }
@@ -331,36 +171,11 @@ pub async fn remove_representative(
     path: web::Path<(Uuid, Uuid)>,
 ) -> AppResult<HttpResponse> {
     let (id, person_id) = path.into_inner();
-    let (id, person_id) = (id.to_string(), person_id.to_string());
+    let (id, person_id) = (InstitutionId::from(id), PersonId::from(person_id));
     let now = state.clock.now();
-    let actor = admin.actor(now);
     state
         .db
-        .write(move |conn| {
-            if !store::institutions::remove_representative(conn, &id, &person_id)? {
-                return Err(AppError::NotFound {
-                    what: "representative of this institution",
-                });
-            }
-            audit::record(
-                conn,
-                &actor,
-                Change::<_, ()> {
-                    action: audit::Event::InstitutionRepresentativeRemoved,
-                    subject_type: "institution",
-                    subject_id: &id,
-                    before: Some(&serde_json::json!({ "person_id": person_id })),
-                    after: None,
-                },
-            )?;
-            audit::record_plain(
-                conn,
-                &actor,
-                audit::Event::PersonCeasedRepresentative,
-                "person",
-                &person_id,
-            )
-        })
+        .write(move |conn| institutions::remove_representative(conn, &admin, &id, &person_id, now))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -59,7 +59,7 @@ pub async fn retry(
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner().to_string();
     let now = state.clock.now();
-    let actor = admin.actor(now);
+    let actor = audit::Actor::acting(admin.acting(), now);
     state
         .db
         .write(move |conn| {

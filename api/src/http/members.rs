@@ -2,18 +2,16 @@
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use b2mms_shared::api::{Member, NewMember, RoleRequest};
-use b2mms_shared::rules::RuleViolation;
-use b2mms_shared::{MembershipStatus, Role};
+use b2mms_shared::{InstitutionId, MembershipStatus, PersonId, Role};
 use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::principal::Principal;
-use crate::domain::policy::Action;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::http::extract::{Admin, Reader};
-use crate::ops::people;
+use crate::ops::{members, people};
 use crate::store;
-use crate::store::audit::{self, Change};
+use crate::store::audit;
 
 /// The caller's own record.
 #[utoipa::path(
@@ -26,7 +24,7 @@ use crate::store::audit::{self, Change};
 )]
 #[get("/me")]
 pub async fn me(state: web::Data<AppState>, principal: Principal) -> AppResult<HttpResponse> {
-    let id = principal.person_id.clone();
+    let id = principal.person_id().clone();
     let member = state
         .db
         .run(move |conn| store::persons::member(conn, &id))
@@ -51,33 +49,17 @@ pub async fn get_one(
     reader: Reader,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    if let Reader::Service(service) = &reader {
-        service.require(b2mms_shared::Scope::MembersRead)?;
-    }
-    let id = id.into_inner().to_string();
-    let lookup = id.clone();
-    let found = state
+    let id = PersonId::from(id.into_inner());
+    let member = state
         .db
-        .run(move |conn| store::persons::member(conn, &lookup))
-        .await;
-    let member = match (found, &reader) {
-        // Someone who may not read every record learns nothing from an unknown id: the
-        // answer is the one a record they may not read gets.
-        (Err(AppError::NotFound { .. }), Reader::Person(principal)) => {
-            principal.require(Action::ReadMember {
-                person_id: &id,
-                institution_id: "",
-            })?;
-            return Err(AppError::NotFound { what: "person" });
-        }
-        (found, _) => found?,
-    };
-    if let Reader::Person(principal) = &reader {
-        principal.require(Action::ReadMember {
-            person_id: &member.id.to_string(),
-            institution_id: &member.institution_id.to_string(),
-        })?;
-    }
+        .run(move |conn| {
+            let reader = match &reader {
+                Reader::Person(principal) => members::Reader::Person(&principal.subject),
+                Reader::Service(token) => members::Reader::Service(token),
+            };
+            members::read(conn, reader, &id)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(member))
 }
 
@@ -123,7 +105,7 @@ pub async fn directory(
             .q
             .map(|q| q.trim().to_lowercase())
             .filter(|q| !q.is_empty() && q.len() <= 64),
-        institution_id: query.institution_id.map(|i| i.to_string()),
+        institution_id: query.institution_id.map(InstitutionId::from),
         status: query.status,
     };
     let (items, total) = state
@@ -161,7 +143,7 @@ pub async fn create(
     let valid = people::validate(&state, &body)?;
     let hash = state.hasher.hash(body.initial_password).await?;
     let now = state.clock.now();
-    let actor = admin.actor(now);
+    let actor = audit::Actor::acting(admin.acting(), now);
     let rows = people::rows(&state, valid, body.category, body.institution_id, hash, now);
     let member = state
         .db
@@ -192,57 +174,13 @@ pub async fn grant_role(
     id: web::Path<Uuid>,
     body: web::Json<RoleRequest>,
 ) -> AppResult<HttpResponse> {
-    let role = body.role;
-    grantable(role)?;
-    let id = id.into_inner().to_string();
+    let (id, role) = (PersonId::from(id.into_inner()), body.role);
     let now = state.clock.now();
-    let actor = admin.actor(now);
-    let by = admin.person_id.clone();
     let member = state
         .db
-        .write(move |conn| {
-            if !store::persons::exists(conn, &id)? {
-                return Err(AppError::NotFound { what: "person" });
-            }
-            if store::persons::grant_role(conn, &id, role, Some(&by), now)? {
-                audit::record::<(), _>(
-                    conn,
-                    &actor,
-                    Change {
-                        action: audit::Event::RoleGranted,
-                        subject_type: "person",
-                        subject_id: &id,
-                        before: None,
-                        after: Some(&serde_json::json!({ "role": role })),
-                    },
-                )?;
-            }
-            store::persons::member(conn, &id)
-        })
+        .write(move |conn| members::grant_role(conn, &admin, &id, role, now))
         .await?;
     Ok(HttpResponse::Ok().json(member))
-}
-
-fn grantable(role: Role) -> AppResult<()> {
-    if role.is_grantable() {
-        Ok(())
-    } else {
-        Err(AppError::invalid(
-            "role",
-            RuleViolation::new(
-                "role.not_grantable",
-                "Only `admin` and `ib_chair` are granted directly; IRs are appointed per institution and every person with an account is a member.",
-            ),
-        ))
-    }
-}
-
-/// Nobody can lock out the collaboration.
-fn last_admin() -> AppError {
-    AppError::conflict(
-        "last_admin",
-        "This is the last active administrator: appoint another administrator first.",
-    )
 }
 
 /// Withdraw a collaboration-wide role (admin). The last admin cannot be removed.
@@ -268,38 +206,11 @@ pub async fn withdraw_role(
     path: web::Path<(Uuid, Role)>,
 ) -> AppResult<HttpResponse> {
     let (id, role) = path.into_inner();
-    grantable(role)?;
-    let id = id.to_string();
+    let id = PersonId::from(id);
     let now = state.clock.now();
-    let actor = admin.actor(now);
     state
         .db
-        .write(move |conn| {
-            if role == Role::Admin && store::persons::other_active_admins(conn, &id)? == 0 {
-                let holds = store::persons::roles_of(conn, &id)?
-                    .0
-                    .contains(&Role::Admin);
-                if holds {
-                    return Err(last_admin());
-                }
-            }
-            if !store::persons::withdraw_role(conn, &id, role)? {
-                return Err(AppError::NotFound {
-                    what: "role of this person",
-                });
-            }
-            audit::record::<_, ()>(
-                conn,
-                &actor,
-                Change {
-                    action: audit::Event::RoleWithdrawn,
-                    subject_type: "person",
-                    subject_id: &id,
-                    before: Some(&serde_json::json!({ "role": role })),
-                    after: None,
-                },
-            )
-        })
+        .write(move |conn| members::withdraw_role(conn, &admin, &id, role, now))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -321,18 +232,11 @@ pub async fn unlock(
     Admin(admin): Admin,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let id = id.into_inner().to_string();
+    let id = PersonId::from(id.into_inner());
     let now = state.clock.now();
-    let actor = admin.actor(now);
     let member = state
         .db
-        .write(move |conn| {
-            store::persons::account_of(conn, &id)?;
-            if store::persons::clear_failures(conn, &id)? {
-                audit::record_plain(conn, &actor, audit::Event::AccountUnlocked, "account", &id)?;
-            }
-            store::persons::member(conn, &id)
-        })
+        .write(move |conn| members::unlock(conn, &admin, &id, now))
         .await?;
     Ok(HttpResponse::Ok().json(member))
 }
@@ -360,99 +264,12 @@ pub async fn update(
     id: web::Path<Uuid>,
     body: web::Json<b2mms_shared::api::MemberPatch>,
 ) -> AppResult<HttpResponse> {
-    use b2mms_shared::Category;
-    use diesel::prelude::*;
-
-    use crate::store::schema::persons;
-
     let patch = body.into_inner();
-    let id = id.into_inner().to_string();
+    let id = PersonId::from(id.into_inner());
     let now = state.clock.now();
-    let today = now.date_naive();
-    let actor = principal.actor(now);
     let member = state
         .db
-        .write(move |conn| {
-            let before = store::persons::member(conn, &id)?;
-            principal.require(Action::ManageMember {
-                institution_id: &before.institution_id.to_string(),
-            })?;
-            let admin = principal.subject.has(Role::Admin);
-            if id == principal.person_id && !admin {
-                return Err(AppError::forbidden(
-                    "Nobody decides about their own membership: another representative of your institution or an administrator changes it.",
-                ));
-            }
-            if !admin
-                && let Some(Some(end)) = patch.membership_end
-                && end < today
-            {
-                return Err(AppError::invalid(
-                    "membership_end",
-                    RuleViolation::new(
-                        "membership_end.backdated",
-                        "Choose today or a later date: representatives cannot backdate the end of a membership (the secretariat can).",
-                    ),
-                ));
-            }
-            if patch.category == Some(Category::PhysicistPermanent)
-                && before.category != Category::PhysicistPermanent
-                && !(principal.subject.has(Role::Admin) || principal.subject.has(Role::IbChair))
-            {
-                return Err(AppError::forbidden(
-                    "The category physicist_permanent needs the Institutional Board's approval: ask the IB chair.",
-                ));
-            }
-            let status = patch.status.unwrap_or(before.status);
-            let mut end = match patch.membership_end {
-                Some(value) => value,
-                None => before.membership_end,
-            };
-            if status == MembershipStatus::Left && end.is_none() {
-                end = Some(today);
-            }
-            if status == MembershipStatus::Active && end.is_some_and(|e| e < today) {
-                return Err(AppError::invalid(
-                    "membership_end",
-                    RuleViolation::new(
-                        "membership_end.past",
-                        "An active membership cannot have ended: set a future end date, or clear it.",
-                    ),
-                ));
-            }
-            let ending = status != MembershipStatus::Active || end.is_some();
-            if ending
-                && before.roles.contains(&Role::Admin)
-                && store::persons::other_active_admins(conn, &id)? == 0
-            {
-                return Err(last_admin());
-            }
-            let category = patch.category.unwrap_or(before.category);
-            // A backdated end leaves the full grace period from today.
-            let grace_from = end.map(|e| e.max(today));
-            diesel::update(persons::table.find(&id))
-                .set((
-                    persons::category.eq(category.as_str()),
-                    persons::status.eq(status.as_str()),
-                    persons::membership_end.eq(end),
-                    persons::grace_from.eq(grace_from),
-                    persons::updated_at.eq(store::to_db_time(now)),
-                ))
-                .execute(conn)?;
-            let after = store::persons::member(conn, &id)?;
-            audit::record(
-                conn,
-                &actor,
-                Change {
-                    action: audit::Event::PersonUpdated,
-                    subject_type: "person",
-                    subject_id: &id,
-                    before: Some(&before),
-                    after: Some(&after),
-                },
-            )?;
-            Ok(after)
-        })
+        .write(move |conn| members::update(conn, &principal.subject, &id, patch, now))
         .await?;
     Ok(HttpResponse::Ok().json(member))
 }

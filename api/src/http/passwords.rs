@@ -22,11 +22,11 @@ pub const RESET_COOLDOWN: Duration = Duration::minutes(5);
 /// Every rule a new password of this person breaks, reported under `field`.
 pub async fn check_new_password(
     state: &AppState,
-    person_id: &str,
+    person_id: &b2mms_shared::PersonId,
     field: &str,
     password: &str,
 ) -> AppResult<()> {
-    let pid = person_id.to_owned();
+    let pid = person_id.clone();
     let (account, member, previous) = state
         .db
         .run(move |conn| {
@@ -103,7 +103,7 @@ pub async fn request_reset(
                 let Some((account, person)) = found else {
                     return Ok(false);
                 };
-                if account.status == "disabled" {
+                if account.status == b2mms_shared::AccountStatus::Disabled {
                     return Ok(false);
                 }
                 // One link per cooldown: the owner's mailbox is not flooded by others.

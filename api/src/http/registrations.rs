@@ -4,7 +4,7 @@
 use actix_web::{HttpResponse, get, post, web};
 use b2mms_shared::api::{Page, Registration, SubmitRegistration, SubmittedRegistration};
 use b2mms_shared::rules::RuleViolation;
-use b2mms_shared::{RegistrationState, Role};
+use b2mms_shared::{RegistrationId, RegistrationState};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -14,7 +14,6 @@ use crate::http::PageQuery;
 use crate::http::extract::Caller;
 use crate::ops::registrations::{self, may_see, view};
 use crate::store;
-use crate::store::registrations::Visibility;
 
 fn forbidden() -> AppError {
     AppError::forbidden("This registration request is not yours to see or act on.")
@@ -51,40 +50,7 @@ pub async fn list(
         per_page: query.per_page,
     }
     .resolve()?;
-    let (scope, staff) = match &caller {
-        Caller::Applicant { registration_id } => (
-            Visibility {
-                only: Some(registration_id.clone()),
-                ..Visibility::default()
-            },
-            false,
-        ),
-        Caller::Staff(p) if p.subject.has(Role::Admin) => (Visibility::default(), true),
-        Caller::Service(service) => {
-            service.require(b2mms_shared::Scope::RegistrationsRead)?;
-            (Visibility::default(), true)
-        }
-        Caller::Staff(p) => {
-            let ib = p.subject.has(Role::IbChair);
-            if p.subject.represents.is_empty() && !ib {
-                return Err(AppError::forbidden(
-                    "Only applicants, institutional representatives, the IB chair and administrators see registration requests.",
-                ));
-            }
-            (
-                Visibility {
-                    only: None,
-                    institutions: Some(p.subject.represents.clone()),
-                    states_anywhere: if ib {
-                        vec![RegistrationState::AwaitingIb]
-                    } else {
-                        Vec::new()
-                    },
-                },
-                true,
-            )
-        }
-    };
+    let (scope, staff) = registrations::visibility(&caller)?;
     let shared = state.clone();
     let (items, total) = state
         .db
@@ -123,7 +89,7 @@ pub async fn get_one(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let id = id.into_inner().to_string();
+    let id = RegistrationId::from(id.into_inner());
     let shared = state.clone();
     let registration = state
         .db
@@ -132,7 +98,7 @@ pub async fn get_one(
             if !may_see(&caller, &row) {
                 return Err(forbidden());
             }
-            let staff = !matches!(caller, Caller::Applicant { .. });
+            let staff = !matches!(caller, Caller::Applicant(_));
             view(conn, &shared, row, staff)
         })
         .await?;
@@ -163,7 +129,7 @@ pub async fn submit(
     id: web::Path<Uuid>,
     body: web::Json<SubmitRegistration>,
 ) -> AppResult<HttpResponse> {
-    let id = id.into_inner().to_string();
+    let id = RegistrationId::from(id.into_inner());
     let form = body.into_inner();
     let lookup = id.clone();
     let row = state

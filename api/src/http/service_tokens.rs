@@ -11,7 +11,7 @@ use crate::auth::{random_secret, secret_hash};
 use crate::error::AppResult;
 use crate::http::extract::{Admin, SERVICE_TOKEN_PREFIX};
 use crate::store::audit::{self, Change};
-use crate::store::{self, new_id};
+use crate::store::{self, new_text_id};
 
 /// Issue a service token (admin). The token is in this answer only.
 #[utoipa::path(
@@ -58,14 +58,14 @@ pub async fn create(
     scopes.dedup();
     let token = format!("{SERVICE_TOKEN_PREFIX}{}", random_secret());
     let hash = secret_hash(&token);
-    let id = new_id();
-    let actor = admin.actor(now);
+    let id = new_text_id();
+    let actor = audit::Actor::acting(admin.acting(), now);
     let (row_id, row_name, row_scopes, expires) =
         (id.clone(), name.clone(), scopes.clone(), body.expires_at);
     state
         .db
         .write(move |conn| {
-            store::service_tokens::insert(conn, &row_id, &row_name, &hash, &row_scopes, &admin.person_id, now, expires)?;
+            store::service_tokens::insert(conn, &row_id, &row_name, &hash, &row_scopes, admin.acting().person_id.as_str(), now, expires)?;
             audit::record::<(), _>(
                 conn,
                 &actor,
@@ -80,7 +80,7 @@ pub async fn create(
         })
         .await?;
     Ok(HttpResponse::Created().json(CreatedServiceToken {
-        id: store::institutions::parse_uuid(&id)?,
+        id: store::parse_uuid(&id)?,
         token,
         name,
         scopes,
@@ -122,7 +122,7 @@ pub async fn revoke(
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner().to_string();
     let now = state.clock.now();
-    let actor = admin.actor(now);
+    let actor = audit::Actor::acting(admin.acting(), now);
     state
         .db
         .write(move |conn| {

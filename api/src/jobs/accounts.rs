@@ -2,7 +2,7 @@
 //! end of memberships on their end date, and disabling the accounts of people whose membership
 //! ended longer ago than the grace period.
 
-use b2mms_shared::{AccountStatus, MembershipStatus};
+use b2mms_shared::{AccountStatus, MembershipStatus, PersonId};
 use chrono::Duration;
 use diesel::prelude::*;
 
@@ -62,22 +62,22 @@ pub async fn end_memberships(state: &Services) -> AppResult<usize> {
     let now = state.clock.now();
     let today = now.date_naive();
     let grace = Duration::days(state.config.account_grace_days);
-    let due = move |conn: &mut store::DbConnection| -> AppResult<(Vec<String>, Vec<String>)> {
-        let ended: Vec<String> = persons::table
-            .filter(persons::status.eq(MembershipStatus::Active.as_str()))
+    let due = move |conn: &mut store::DbConnection| -> AppResult<(Vec<PersonId>, Vec<PersonId>)> {
+        let ended: Vec<PersonId> = persons::table
+            .filter(persons::status.eq(MembershipStatus::Active))
             .filter(persons::membership_end.lt(today))
             .select(persons::id)
             .load(conn)?;
-        let past_grace: Vec<String> = persons::table
+        let past_grace: Vec<PersonId> = persons::table
             .inner_join(accounts::table)
-            .filter(persons::status.ne(MembershipStatus::Active.as_str()))
+            .filter(persons::status.ne(MembershipStatus::Active))
             .filter(
                 persons::grace_from
                     .is_null()
                     .and(persons::membership_end.lt(today - grace))
                     .or(persons::grace_from.lt(today - grace)),
             )
-            .filter(accounts::status.eq(AccountStatus::Active.as_str()))
+            .filter(accounts::status.eq(AccountStatus::Active))
             .select(persons::id)
             .load(conn)?;
         Ok((ended, past_grace))
@@ -96,7 +96,7 @@ pub async fn end_memberships(state: &Services) -> AppResult<usize> {
             for id in ended {
                 diesel::update(persons::table.find(&id))
                     .set((
-                        persons::status.eq(MembershipStatus::Expired.as_str()),
+                        persons::status.eq(MembershipStatus::Expired),
                         persons::updated_at.eq(to_db_time(now)),
                     ))
                     .execute(conn)?;
@@ -106,7 +106,7 @@ pub async fn end_memberships(state: &Services) -> AppResult<usize> {
                     Change {
                         action: audit::Event::PersonMembershipExpired,
                         subject_type: "person",
-                        subject_id: &id,
+                        subject_id: id.as_str(),
                         before: None,
                         after: Some(&serde_json::json!({ "status": MembershipStatus::Expired })),
                     },
@@ -118,7 +118,7 @@ pub async fn end_memberships(state: &Services) -> AppResult<usize> {
             for id in past_grace {
                 diesel::update(accounts::table.find(&id))
                     .set((
-                        accounts::status.eq(AccountStatus::Disabled.as_str()),
+                        accounts::status.eq(AccountStatus::Disabled),
                         accounts::updated_at.eq(to_db_time(now)),
                     ))
                     .execute(conn)?;

@@ -5,7 +5,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use b2mms_shared::RegistrationState;
+use b2mms_shared::{MailStatus, RegistrationState};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -57,7 +57,7 @@ pub async fn release_own_claims(state: &Services) -> AppResult<usize> {
             let mail = diesel::update(
                 mail_outbox::table
                     .filter(mail_outbox::claimed_by.eq(&me))
-                    .filter(mail_outbox::status.eq("pending")),
+                    .filter(mail_outbox::status.eq(MailStatus::Pending)),
             )
             .set((
                 mail_outbox::claimed_by.eq(None::<String>),
@@ -67,7 +67,7 @@ pub async fn release_own_claims(state: &Services) -> AppResult<usize> {
             let provisioning = diesel::update(
                 registrations::table
                     .filter(registrations::claimed_by.eq(&me))
-                    .filter(registrations::state.eq(RegistrationState::Approved.as_str())),
+                    .filter(registrations::state.eq(RegistrationState::Approved)),
             )
             .set((
                 registrations::claimed_by.eq(None::<String>),

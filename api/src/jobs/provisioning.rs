@@ -4,7 +4,10 @@
 //! pushed there first, and the request stays `approved` until the registry confirms.
 
 use b2mms_shared::rules::{registry_local_part, with_collision_number};
-use b2mms_shared::{AccountStatus, MembershipStatus, RegistrationState};
+use b2mms_shared::{
+    AccountStatus, Category, InstitutionId, MembershipStatus, PersonId, RegistrationId,
+    RegistrationState,
+};
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -124,13 +127,12 @@ async fn provision_claimed(
 fn give_up(
     conn: &mut DbConnection,
     public_url: &str,
-    id: &str,
+    id: &RegistrationId,
     error: &str,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let row = store::registrations::get(conn, id)?;
-    let from = RegistrationState::parse(&row.state)
-        .ok_or_else(|| AppError::Internal(format!("stored state {}", row.state)))?;
+    let from = row.state;
     let to = crate::domain::registration::apply(
         from,
         crate::domain::registration::Action::FailProvisioning,
@@ -152,7 +154,7 @@ fn give_up(
         Change {
             action: audit::Event::RegistrationProvisioningFailed,
             subject_type: "registration",
-            subject_id: id,
+            subject_id: id.as_str(),
             before: None,
             after: Some(&serde_json::json!({ "state": to, "error": error })),
         },
@@ -176,7 +178,7 @@ async fn push_to_registry(state: &Services, row: &RegistrationRow) -> Result<(),
     };
     let missing = || "the request lacks its form".to_owned();
     let body = RegistryAccount {
-        registration_id: &row.id,
+        registration_id: row.id.as_str(),
         account_name: row.account_name.as_deref().ok_or_else(missing)?,
         given_name: row.given_name.as_deref().ok_or_else(missing)?,
         middle_name: row.middle_name.as_deref(),
@@ -253,8 +255,7 @@ pub fn provision(
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
     let row = store::registrations::get(conn, &claimed.id)?;
-    let from = RegistrationState::parse(&row.state)
-        .ok_or_else(|| AppError::Internal(format!("stored state {}", row.state)))?;
+    let from = row.state;
     // Provisioned meanwhile, or no longer approved: nothing to do.
     if crate::domain::registration::apply(
         from,
@@ -272,7 +273,7 @@ pub fn provision(
     let email = row.email.clone().ok_or_else(missing)?;
     let account_name = row.account_name.clone().ok_or_else(missing)?;
     let password_hash = row.password_hash.clone().ok_or_else(missing)?;
-    let category = row.category.clone().ok_or_else(missing)?;
+    let category = row.category.ok_or_else(missing)?;
     let institution = row.institution_id.clone().ok_or_else(missing)?;
     let at = to_db_time(now);
     let today = now.date_naive();
@@ -286,7 +287,7 @@ pub fn provision(
     };
     let person_id = match existing_person {
         Some(person_id) => {
-            reactivate(conn, &person_id, &institution, &category, today, at)?;
+            reactivate(conn, &person_id, &institution, category, today, at)?;
             let has_account = accounts::table
                 .find(&person_id)
                 .count()
@@ -299,7 +300,7 @@ pub fn provision(
                         accounts::password_set_at.eq(at),
                         accounts::password_expires_at.eq(expires),
                         accounts::must_change_password.eq(true),
-                        accounts::status.eq(AccountStatus::Active.as_str()),
+                        accounts::status.eq(AccountStatus::Active),
                         accounts::failed_logins.eq(0),
                         accounts::updated_at.eq(at),
                     ))
@@ -348,9 +349,9 @@ pub fn provision(
                 email: email.clone(),
                 registry_email: Some(registry_email),
                 orcid: row.orcid.clone(),
-                category: category.clone(),
+                category,
                 institution_id: institution.clone(),
-                status: MembershipStatus::Active.as_str().into(),
+                status: MembershipStatus::Active,
                 membership_start: Some(today),
                 membership_end: None,
                 grace_from: None,
@@ -362,7 +363,7 @@ pub fn provision(
                 .execute(conn)?;
             diesel::insert_into(affiliations::table)
                 .values(&AffiliationRow {
-                    id: new_id(),
+                    id: store::new_text_id(),
                     person_id: person.id.clone(),
                     institution_id: institution.clone(),
                     start_date: today,
@@ -428,7 +429,7 @@ pub fn provision(
         Change {
             action: audit::Event::RegistrationProvisioned,
             subject_type: "registration",
-            subject_id: &row.id,
+            subject_id: row.id.as_str(),
             before: None,
             after: Some(
                 &serde_json::json!({ "state": RegistrationState::Provisioned, "person_id": person_id }),
@@ -442,7 +443,7 @@ pub fn provision(
         Change {
             action: audit::Event::PersonProvisioned,
             subject_type: "person",
-            subject_id: &person_id,
+            subject_id: person_id.as_str(),
             before: None,
             after: Some(&record),
         },
@@ -467,8 +468,8 @@ fn capitalise(text: &str) -> String {
 
 fn create_account(
     conn: &mut DbConnection,
-    person_id: &str,
-    registration_id: &str,
+    person_id: &PersonId,
+    registration_id: &RegistrationId,
     account_name: &str,
     password_hash: &str,
     at: chrono::NaiveDateTime,
@@ -480,13 +481,13 @@ fn create_account(
         .execute(conn)?;
     diesel::insert_into(accounts::table)
         .values(&AccountRow {
-            person_id: person_id.to_owned(),
+            person_id: person_id.clone(),
             account_name: account_name.to_owned(),
             password_hash: password_hash.to_owned(),
             password_set_at: at,
             password_expires_at: expires,
             must_change_password: true,
-            status: AccountStatus::Active.as_str().into(),
+            status: AccountStatus::Active,
             failed_logins: 0,
             locked_until: None,
             created_at: at,
@@ -500,9 +501,9 @@ fn create_account(
 /// of affiliations.
 fn reactivate(
     conn: &mut DbConnection,
-    person_id: &str,
-    institution: &str,
-    category: &str,
+    person_id: &PersonId,
+    institution: &InstitutionId,
+    category: Category,
     today: chrono::NaiveDate,
     at: chrono::NaiveDateTime,
 ) -> AppResult<()> {
@@ -511,7 +512,7 @@ fn reactivate(
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound { what: "person" })?;
-    if person.institution_id != institution {
+    if person.institution_id != *institution {
         diesel::update(
             affiliations::table
                 .filter(affiliations::person_id.eq(person_id))
@@ -521,21 +522,20 @@ fn reactivate(
         .execute(conn)?;
         diesel::insert_into(affiliations::table)
             .values(&AffiliationRow {
-                id: new_id(),
-                person_id: person_id.to_owned(),
-                institution_id: institution.to_owned(),
+                id: store::new_text_id(),
+                person_id: person_id.clone(),
+                institution_id: institution.clone(),
                 start_date: today,
                 end_date: None,
             })
             .execute(conn)?;
     }
-    let restart =
-        person.status != MembershipStatus::Active.as_str() || person.membership_start.is_none();
+    let restart = person.status != MembershipStatus::Active || person.membership_start.is_none();
     diesel::update(persons::table.find(person_id))
         .set((
             persons::institution_id.eq(institution),
             persons::category.eq(category),
-            persons::status.eq(MembershipStatus::Active.as_str()),
+            persons::status.eq(MembershipStatus::Active),
             persons::membership_end.eq(None::<chrono::NaiveDate>),
             persons::grace_from.eq(None::<chrono::NaiveDate>),
             persons::updated_at.eq(at),

@@ -54,12 +54,13 @@ pub async fn remind(state: &Services) -> AppResult<usize> {
                     row.family_name.as_deref().unwrap_or("")
                 );
                 let link = format!("{public}/registrations/{}", row.id);
-                let institution = row.institution_id.clone().unwrap_or_default();
                 if days >= IR_AFTER_WORKING_DAYS && row.ir_reminded_at.is_none() {
-                    let recipients = if row.state == RegistrationState::AwaitingIb.as_str() {
+                    let recipients = if row.state == RegistrationState::AwaitingIb {
                         store::persons::emails_with_role(conn, Role::IbChair)?
+                    } else if let Some(institution) = &row.institution_id {
+                        crate::ops::registrations::notify_institution(conn, institution)?
                     } else {
-                        crate::ops::registrations::notify_institution(conn, &institution)?
+                        store::persons::emails_with_role(conn, Role::Admin)?
                     };
                     let mail = templates::reminder_to_ir(applicant.trim(), days, &link);
                     for address in recipients {
@@ -69,9 +70,12 @@ pub async fn remind(state: &Services) -> AppResult<usize> {
                     sent += 1;
                 }
                 if days >= ADMINS_AFTER_WORKING_DAYS && row.admins_reminded_at.is_none() {
-                    let short = store::institutions::find_row(conn, &institution)
-                        .map(|i| i.short_name)
-                        .unwrap_or_default();
+                    let short = match &row.institution_id {
+                        Some(institution) => store::institutions::find_row(conn, institution)
+                            .map(|i| i.short_name)
+                            .unwrap_or_default(),
+                        None => String::new(),
+                    };
                     let mail = templates::reminder_to_admins(applicant.trim(), &short, days, &link);
                     for address in store::persons::emails_with_role(conn, Role::Admin)? {
                         outbox::enqueue(conn, &address, &mail.subject, &mail.body, now)?;
@@ -136,7 +140,7 @@ pub async fn expire_unsubmitted(state: &Services) -> AppResult<usize> {
                         Change {
                             action: audit::Event::RegistrationExpired,
                             subject_type: "registration",
-                            subject_id: &row.id,
+                            subject_id: row.id.as_str(),
                             before: None,
                             after: Some(&serde_json::json!({ "state": to })),
                         },

@@ -5,7 +5,7 @@
 
 use b2mms_shared::api::{ApproveRegistration, Registration, RejectRegistration, RetryProvisioning};
 use b2mms_shared::rules::RuleViolation;
-use b2mms_shared::{Category, RegistrationState, Role};
+use b2mms_shared::{Category, PersonId, RegistrationId, RegistrationState, Role};
 use chrono::{DateTime, Utc};
 
 use super::registrations::{capacities, notify_institution, view};
@@ -26,9 +26,8 @@ fn decide(
     row: &RegistrationRow,
     action: Action,
 ) -> AppResult<(Capacity, RegistrationState, RegistrationState)> {
-    let from = RegistrationState::parse(&row.state)
-        .ok_or_else(|| AppError::Internal(format!("stored state {}", row.state)))?;
-    let category = row.category.as_deref().and_then(Category::parse);
+    let from = row.state;
+    let category = row.category;
     let capacities = capacities(caller, row);
     // Authorization before state: someone who may never take this action on this request is
     // told so, whatever state the request is in.
@@ -76,7 +75,7 @@ fn not_allowed(action: Action) -> AppError {
 fn actor_of(caller: &Caller, now: chrono::DateTime<chrono::Utc>) -> audit::Actor {
     match caller {
         Caller::Staff(p) => p.actor(now),
-        Caller::Applicant { .. } => audit::Actor::applicant(now),
+        Caller::Applicant(_) => audit::Actor::applicant(now),
         Caller::Service(service) => audit::Actor {
             name: format!("service:{}", service.name),
             ..audit::Actor::system(now)
@@ -102,7 +101,7 @@ fn record(
     conn: &mut DbConnection,
     actor: &audit::Actor,
     action: audit::Event,
-    id: &str,
+    id: &RegistrationId,
     to: RegistrationState,
     comment: Option<&str>,
 ) -> AppResult<()> {
@@ -112,9 +111,12 @@ fn record(
         Change {
             action,
             subject_type: "registration",
-            subject_id: id,
+            subject_id: id.as_str(),
             before: None,
-            after: Some(&serde_json::json!({ "state": to, "comment": comment })),
+            after: Some(&audit::StateChange {
+                state: Some(to),
+                comment: comment.map(str::to_owned),
+            }),
         },
     )
 }
@@ -138,7 +140,7 @@ pub fn approve(
     conn: &mut DbConnection,
     services: &Services,
     caller: &Caller,
-    id: &str,
+    id: &RegistrationId,
     input: ApproveRegistration,
     now: DateTime<Utc>,
 ) -> AppResult<Registration> {
@@ -146,7 +148,7 @@ pub fn approve(
         .comment
         .map(|c| c.trim().to_owned())
         .filter(|c| !c.is_empty());
-    let link = input.link_person_id.map(|p| p.to_string());
+    let link = input.link_person_id.map(PersonId::from);
     let public = services.config.public_url.trim_end_matches('/').to_owned();
 
     let row = store::registrations::get(conn, id)?;
@@ -225,11 +227,11 @@ pub fn retry(
     conn: &mut DbConnection,
     services: &Services,
     caller: &Caller,
-    id: &str,
+    id: &RegistrationId,
     input: RetryProvisioning,
     now: DateTime<Utc>,
 ) -> AppResult<Registration> {
-    let link = input.link_person_id.map(|p| p.to_string());
+    let link = input.link_person_id.map(PersonId::from);
 
     let row = store::registrations::get(conn, id)?;
     let (_, _, to) = decide(caller, &row, Action::RetryProvisioning)?;
@@ -241,7 +243,7 @@ pub fn retry(
             RuleViolation::new("person.unknown", "No person with this id exists."),
         ));
     }
-    if !store::provisioning::retry_provisioning(conn, id, link.as_deref(), now)? {
+    if !store::provisioning::retry_provisioning(conn, id, link.as_ref(), now)? {
         return Err(state_changed());
     }
     let comment = link.as_ref().map(|p| format!("linked to person {p}"));
@@ -262,7 +264,7 @@ pub fn reject(
     conn: &mut DbConnection,
     services: &Services,
     caller: &Caller,
-    id: &str,
+    id: &RegistrationId,
     input: RejectRegistration,
     now: DateTime<Utc>,
 ) -> AppResult<Registration> {
@@ -313,7 +315,7 @@ pub fn withdraw(
     conn: &mut DbConnection,
     services: &Services,
     caller: &Caller,
-    id: &str,
+    id: &RegistrationId,
     now: DateTime<Utc>,
 ) -> AppResult<Registration> {
     let row = store::registrations::get(conn, id)?;

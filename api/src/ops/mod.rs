@@ -3,5 +3,8 @@
 //! the same way whoever asks.
 
 pub mod decisions;
+pub mod institutions;
+pub mod invitations;
+pub mod members;
 pub mod people;
 pub mod registrations;

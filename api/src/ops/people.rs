@@ -3,7 +3,7 @@
 
 use b2mms_shared::api::{Member, NewMember};
 use b2mms_shared::rules::{FieldErrors, PersonName, RuleViolation};
-use b2mms_shared::{AccountStatus, MembershipStatus, Role};
+use b2mms_shared::{AccountStatus, InstitutionId, MembershipStatus, PersonId, Role};
 use chrono::Duration;
 use uuid::Uuid;
 
@@ -51,7 +51,8 @@ pub fn rows(
     password_hash: String,
     now: chrono::DateTime<chrono::Utc>,
 ) -> MemberRows {
-    let id = new_id();
+    let id: PersonId = new_id();
+    let institution_id = InstitutionId::from(institution_id);
     let today = now.date_naive();
     let at = to_db_time(now);
     MemberRows {
@@ -63,9 +64,9 @@ pub fn rows(
             email: valid.email.into_string(),
             registry_email: None,
             orcid: None,
-            category: category.as_str().into(),
-            institution_id: institution_id.to_string(),
-            status: MembershipStatus::Active.as_str().into(),
+            category,
+            institution_id: institution_id.clone(),
+            status: MembershipStatus::Active,
             membership_start: Some(today),
             membership_end: None,
             grace_from: None,
@@ -81,16 +82,16 @@ pub fn rows(
                 now + Duration::days(state.config.password_max_age_days),
             ),
             must_change_password: true,
-            status: AccountStatus::Active.as_str().into(),
+            status: AccountStatus::Active,
             failed_logins: 0,
             locked_until: None,
             created_at: at,
             updated_at: at,
         },
         affiliation: AffiliationRow {
-            id: new_id(),
+            id: store::new_text_id(),
             person_id: id,
-            institution_id: institution_id.to_string(),
+            institution_id,
             start_date: today,
             end_date: None,
         },
@@ -117,7 +118,7 @@ pub fn create_in_tx(
         Change {
             action: audit::Event::PersonCreated,
             subject_type: "person",
-            subject_id: &rows.person.id,
+            subject_id: rows.person.id.as_str(),
             before: None,
             after: Some(&member),
         },
@@ -148,7 +149,7 @@ pub fn create_blocking(
                 Change {
                     action: audit::Event::RoleGranted,
                     subject_type: "person",
-                    subject_id: &rows.person.id,
+                    subject_id: rows.person.id.as_str(),
                     before: None,
                     after: Some(&serde_json::json!({ "role": role })),
                 },

@@ -3,7 +3,10 @@
 
 use b2mms_shared::api::{Registration, SubmitRegistration};
 use b2mms_shared::rules::{RuleViolation, registry_local_part};
-use b2mms_shared::{Category, IdentityKind, InstitutionStatus, RegistrationState, Role};
+use b2mms_shared::{
+    Category, IdentityKind, InstitutionId, InstitutionStatus, RegistrationId, RegistrationState,
+    Role,
+};
 use chrono::{DateTime, Utc};
 
 use crate::auth::caller::Caller;
@@ -13,8 +16,7 @@ use crate::error::AppError;
 use crate::mail::templates;
 use crate::services::Services;
 use crate::store::from_db_time;
-use crate::store::institutions::parse_uuid;
-use crate::store::registrations::{ExactMatch, Submission};
+use crate::store::registrations::{ExactMatch, Submission, Visibility};
 
 use crate::error::AppResult;
 use crate::store::audit::{self, Change};
@@ -31,8 +33,8 @@ pub fn open_request(
     let at = to_db_time(now);
     let mut row = RegistrationRow {
         id: new_id(),
-        state: RegistrationState::IdentityVerified.as_str().into(),
-        identity: identity.as_str().into(),
+        state: RegistrationState::IdentityVerified,
+        identity,
         invitation_id: None,
         certificate_dn: None,
         institution_id: None,
@@ -69,7 +71,7 @@ pub fn open_request(
         Change {
             action: audit::Event::RegistrationOpened,
             subject_type: "registration",
-            subject_id: &row.id,
+            subject_id: row.id.as_str(),
             before: None,
             after: Some(&serde_json::json!({
                 "state": RegistrationState::IdentityVerified,
@@ -82,7 +84,10 @@ pub fn open_request(
 
 /// Addresses to tell about a request of an institution: its IRs, or the admins when it has
 /// none.
-pub fn notify_institution(conn: &mut DbConnection, institution_id: &str) -> AppResult<Vec<String>> {
+pub fn notify_institution(
+    conn: &mut DbConnection,
+    institution_id: &InstitutionId,
+) -> AppResult<Vec<String>> {
     let irs = store::persons::representative_emails(conn, institution_id)?;
     if irs.is_empty() {
         store::persons::emails_with_role(conn, Role::Admin)
@@ -94,28 +99,53 @@ pub fn notify_institution(conn: &mut DbConnection, institution_id: &str) -> AppR
 /// The capacities in which a caller may act on a request, most specific first.
 pub fn capacities(caller: &Caller, row: &RegistrationRow) -> Vec<Capacity> {
     match caller {
-        Caller::Applicant { registration_id } if *registration_id == row.id => {
+        Caller::Applicant(applicant) if *applicant.registration() == row.id => {
             vec![Capacity::Applicant]
         }
-        Caller::Applicant { .. } | Caller::Service(_) => Vec::new(),
-        Caller::Staff(p) => {
-            let mut out = Vec::new();
-            if p.subject.has(Role::IbChair) {
-                out.push(Capacity::IbChair);
-            }
-            if row
-                .institution_id
-                .as_deref()
-                .is_some_and(|i| p.subject.represents(i))
-            {
-                out.push(Capacity::HomeIr);
-            }
-            if p.subject.has(Role::Admin) {
-                out.push(Capacity::Admin);
-            }
-            out
-        }
+        Caller::Applicant(_) | Caller::Service(_) => Vec::new(),
+        Caller::Staff(p) => p.subject.capacities_on(row.institution_id.as_ref()),
     }
+}
+
+/// Which requests a caller's lists show, and whether the caller sees them as staff (with
+/// possible duplicates): the applicant their own, a tool with `registrations:read` and
+/// administrators all, representatives their institutions' and the IB chair those awaiting
+/// the Board.
+pub fn visibility(caller: &Caller) -> AppResult<(Visibility, bool)> {
+    Ok(match caller {
+        Caller::Applicant(applicant) => (
+            Visibility {
+                only: Some(applicant.registration().clone()),
+                ..Visibility::default()
+            },
+            false,
+        ),
+        Caller::Service(token) => {
+            token.require(b2mms_shared::Scope::RegistrationsRead)?;
+            (Visibility::default(), true)
+        }
+        Caller::Staff(p) if p.subject.admin().is_ok() => (Visibility::default(), true),
+        Caller::Staff(p) => {
+            if !b2mms_shared::access::sees_requests(&p.subject.roles) {
+                return Err(AppError::forbidden(
+                    "Only applicants, institutional representatives, the IB chair and administrators see registration requests.",
+                ));
+            }
+            let ib = p.subject.ib_chair().is_ok();
+            (
+                Visibility {
+                    only: None,
+                    institutions: Some(p.subject.represents.clone()),
+                    states_anywhere: if ib {
+                        vec![RegistrationState::AwaitingIb]
+                    } else {
+                        Vec::new()
+                    },
+                },
+                true,
+            )
+        }
+    })
 }
 
 /// Whether the caller may see a request: its applicant, IRs of its home, admins, and the IB
@@ -128,8 +158,8 @@ pub fn may_see(caller: &Caller, row: &RegistrationRow) -> bool {
     }
     capacities(caller, row).iter().any(|c| match c {
         Capacity::IbChair => {
-            row.category.as_deref() == Some(Category::PhysicistPermanent.as_str())
-                && row.state != RegistrationState::IdentityVerified.as_str()
+            row.category == Some(Category::PhysicistPermanent)
+                && row.state != RegistrationState::IdentityVerified
         }
         _ => true,
     })
@@ -158,14 +188,12 @@ pub fn view(
         _ => None,
     };
     let history = store::registrations::history(conn, &row.id)?;
-    let bad = |what: &str, v: &str| AppError::Internal(format!("stored {what} {v}"));
     Ok(Registration {
-        id: parse_uuid(&row.id)?,
-        state: RegistrationState::parse(&row.state).ok_or_else(|| bad("state", &row.state))?,
-        identity: IdentityKind::parse(&row.identity)
-            .ok_or_else(|| bad("identity", &row.identity))?,
+        id: row.id.uuid(),
+        state: row.state,
+        identity: row.identity,
         certificate_dn: row.certificate_dn,
-        institution_id: row.institution_id.as_deref().map(parse_uuid).transpose()?,
+        institution_id: row.institution_id.as_ref().map(InstitutionId::uuid),
         institution_short_name: short_name,
         email: row.email,
         given_name: row.given_name,
@@ -173,12 +201,15 @@ pub fn view(
         family_name: row.family_name,
         registry_email,
         account_name: row.account_name,
-        category: row.category.as_deref().and_then(Category::parse),
+        category: row.category,
         orcid: row.orcid,
         existing_account: row.existing_account,
         comment: row.comment,
-        link_person_id: row.link_person_id.as_deref().map(parse_uuid).transpose()?,
-        person_id: row.person_id.as_deref().map(parse_uuid).transpose()?,
+        link_person_id: row
+            .link_person_id
+            .as_ref()
+            .map(b2mms_shared::PersonId::uuid),
+        person_id: row.person_id.as_ref().map(b2mms_shared::PersonId::uuid),
         decision_reason: row.decision_reason,
         provision_error: row.provision_error.filter(|_| staff),
         created_at: from_db_time(row.created_at),
@@ -203,8 +234,7 @@ pub fn check_submission(
             "Only the applicant who opened this request can submit its form.",
         ));
     }
-    let from = RegistrationState::parse(&row.state)
-        .ok_or_else(|| AppError::Internal(format!("stored state {}", row.state)))?;
+    let from = row.state;
     if crate::domain::registration::apply(
         from,
         crate::domain::registration::Action::Submit,
@@ -218,14 +248,14 @@ pub fn check_submission(
             "This request has already been submitted or closed; see its state.",
         ));
     }
-    let invited = row.identity == IdentityKind::Invitation.as_str();
+    let invited = row.identity == IdentityKind::Invitation;
     let valid = submission::validate(
         form,
         Context {
             reserved_names: services.config.reserved_names(),
             personal_domains: services.config.personal_domains(),
             fixed_institution: if invited {
-                row.institution_id.as_deref()
+                row.institution_id.as_ref()
             } else {
                 None
             },
@@ -242,7 +272,7 @@ pub fn check_submission(
 pub fn submit(
     conn: &mut DbConnection,
     services: &Services,
-    id: &str,
+    id: &RegistrationId,
     valid: ValidSubmission,
     form: &SubmitRegistration,
     password_hash: String,
@@ -253,7 +283,7 @@ pub fn submit(
         "{}/registrations/{id}",
         services.config.public_url.trim_end_matches('/')
     );
-    let institution_id = form.institution_id.to_string();
+    let institution_id = InstitutionId::from(form.institution_id);
     let category = form.category;
     let dn = certificate_dn;
 
@@ -266,7 +296,7 @@ pub fn submit(
             ),
         )
     })?;
-    if institution.status != InstitutionStatus::Active.as_str() {
+    if institution.status != InstitutionStatus::Active {
         return Err(AppError::invalid(
             "institution_id",
             RuleViolation::new(
@@ -296,7 +326,7 @@ pub fn submit(
         Some(&valid.email),
         valid.orcid.as_deref(),
         dn.as_deref(),
-    )? && existing_holder.as_deref() != Some(person.as_str())
+    )? && existing_holder.as_ref() != Some(&person)
     {
         return Err(duplicate_problem(what, &short));
     }
@@ -343,7 +373,7 @@ pub fn submit(
         Change {
             action: audit::Event::RegistrationSubmitted,
             subject_type: "registration",
-            subject_id: id,
+            subject_id: id.as_str(),
             before: None,
             after: Some(&serde_json::json!({
                 "state": RegistrationState::AwaitingIr,

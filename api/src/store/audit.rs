@@ -5,14 +5,14 @@ use serde::Serialize;
 
 use super::models::AuditRow;
 use super::schema::audit_events;
-use super::{DbConnection, new_id, to_db_time};
+use super::{DbConnection, new_text_id, to_db_time};
 use crate::error::AppResult;
 
 /// Who acted, as recorded in the audit log.
 #[derive(Debug, Clone)]
 pub struct Actor {
     /// The acting person; `None` for the system itself.
-    pub person_id: Option<String>,
+    pub person_id: Option<b2mms_shared::PersonId>,
     /// Account name, or `system`.
     pub name: String,
     pub request_id: Option<String>,
@@ -20,6 +20,19 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// A signed-in person acting.
+    pub fn acting(
+        acting: &crate::domain::policy::Acting,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            person_id: Some(acting.person_id.clone()),
+            name: acting.account_name.clone(),
+            request_id: acting.request_id.clone(),
+            at,
+        }
+    }
+
     /// The applicant of a registration request, who has no record yet.
     pub fn applicant(at: chrono::DateTime<chrono::Utc>) -> Self {
         Self {
@@ -40,132 +53,17 @@ impl Actor {
     }
 }
 
-/// Every kind of audit event, each with a stable name: the names are stored and read by
-/// people and tools, so a name never changes and each event has exactly one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Event {
-    AccountDisabled,
-    AccountLocked,
-    AccountUnlocked,
-    InstitutionCreated,
-    InstitutionRepresentativeAdded,
-    InstitutionRepresentativeRemoved,
-    InstitutionUpdated,
-    InvitationCreated,
-    InvitationRevoked,
-    LoginFailed,
-    LoginSucceeded,
-    MailRetried,
-    PasswordChanged,
-    PasswordReset,
-    PasswordResetRequested,
-    PersonBecameRepresentative,
-    PersonCeasedRepresentative,
-    PersonCreated,
-    PersonMembershipExpired,
-    PersonProvisioned,
-    PersonUpdated,
-    RegistrationDemoDecision,
-    RegistrationExpired,
-    RegistrationIbApproved,
-    RegistrationIrApproved,
-    RegistrationOpened,
-    RegistrationProvisioned,
-    RegistrationProvisioningFailed,
-    RegistrationProvisioningRetried,
-    RegistrationRejected,
-    RegistrationSubmitted,
-    RegistrationWithdrawn,
-    RoleGranted,
-    RoleWithdrawn,
-    ServiceTokenCreated,
-    ServiceTokenRevoked,
-    SessionEnded,
-}
+/// Every kind of audit event (the shared vocabulary), stored as its stable name.
+pub use b2mms_shared::AuditAction as Event;
 
-impl Event {
-    pub const ALL: &'static [Event] = &[
-        Event::AccountDisabled,
-        Event::AccountLocked,
-        Event::AccountUnlocked,
-        Event::InstitutionCreated,
-        Event::InstitutionRepresentativeAdded,
-        Event::InstitutionRepresentativeRemoved,
-        Event::InstitutionUpdated,
-        Event::InvitationCreated,
-        Event::InvitationRevoked,
-        Event::LoginFailed,
-        Event::LoginSucceeded,
-        Event::MailRetried,
-        Event::PasswordChanged,
-        Event::PasswordReset,
-        Event::PasswordResetRequested,
-        Event::PersonBecameRepresentative,
-        Event::PersonCeasedRepresentative,
-        Event::PersonCreated,
-        Event::PersonMembershipExpired,
-        Event::PersonProvisioned,
-        Event::PersonUpdated,
-        Event::RegistrationDemoDecision,
-        Event::RegistrationExpired,
-        Event::RegistrationIbApproved,
-        Event::RegistrationIrApproved,
-        Event::RegistrationOpened,
-        Event::RegistrationProvisioned,
-        Event::RegistrationProvisioningFailed,
-        Event::RegistrationProvisioningRetried,
-        Event::RegistrationRejected,
-        Event::RegistrationSubmitted,
-        Event::RegistrationWithdrawn,
-        Event::RoleGranted,
-        Event::RoleWithdrawn,
-        Event::ServiceTokenCreated,
-        Event::ServiceTokenRevoked,
-        Event::SessionEnded,
-    ];
-
-    /// The stable name, `subject.what_happened`.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Event::AccountDisabled => "account.disabled",
-            Event::AccountLocked => "account.locked",
-            Event::AccountUnlocked => "account.unlocked",
-            Event::InstitutionCreated => "institution.created",
-            Event::InstitutionRepresentativeAdded => "institution.representative_added",
-            Event::InstitutionRepresentativeRemoved => "institution.representative_removed",
-            Event::InstitutionUpdated => "institution.updated",
-            Event::InvitationCreated => "invitation.created",
-            Event::InvitationRevoked => "invitation.revoked",
-            Event::LoginFailed => "login.failed",
-            Event::LoginSucceeded => "login.succeeded",
-            Event::MailRetried => "mail.retried",
-            Event::PasswordChanged => "password.changed",
-            Event::PasswordReset => "password.reset",
-            Event::PasswordResetRequested => "password.reset_requested",
-            Event::PersonBecameRepresentative => "person.became_representative",
-            Event::PersonCeasedRepresentative => "person.ceased_representative",
-            Event::PersonCreated => "person.created",
-            Event::PersonMembershipExpired => "person.membership_expired",
-            Event::PersonProvisioned => "person.provisioned",
-            Event::PersonUpdated => "person.updated",
-            Event::RegistrationDemoDecision => "registration.demo_decision",
-            Event::RegistrationExpired => "registration.expired",
-            Event::RegistrationIbApproved => "registration.ib_approved",
-            Event::RegistrationIrApproved => "registration.ir_approved",
-            Event::RegistrationOpened => "registration.opened",
-            Event::RegistrationProvisioned => "registration.provisioned",
-            Event::RegistrationProvisioningFailed => "registration.provisioning_failed",
-            Event::RegistrationProvisioningRetried => "registration.provisioning_retried",
-            Event::RegistrationRejected => "registration.rejected",
-            Event::RegistrationSubmitted => "registration.submitted",
-            Event::RegistrationWithdrawn => "registration.withdrawn",
-            Event::RoleGranted => "role.granted",
-            Event::RoleWithdrawn => "role.withdrawn",
-            Event::ServiceTokenCreated => "service_token.created",
-            Event::ServiceTokenRevoked => "service_token.revoked",
-            Event::SessionEnded => "session.ended",
-        }
-    }
+/// What a registration event records after the change: the state it led to and the comment
+/// or reason given. The request's history is read back as this type.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct StateChange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<b2mms_shared::RegistrationState>,
+    #[serde(default)]
+    pub comment: Option<String>,
 }
 
 /// One change to record.
@@ -184,11 +82,11 @@ pub fn record<B: Serialize, A: Serialize>(
     change: Change<'_, B, A>,
 ) -> AppResult<()> {
     let row = AuditRow {
-        id: new_id(),
+        id: new_text_id(),
         at: to_db_time(actor.at),
         actor_id: actor.person_id.clone(),
         actor: actor.name.clone(),
-        action: change.action.name().to_owned(),
+        action: change.action,
         subject_type: change.subject_type.to_owned(),
         subject_id: change.subject_id.to_owned(),
         before_json: change.before.map(to_json),
@@ -207,7 +105,7 @@ pub fn record_plain(
     actor: &Actor,
     action: Event,
     subject_type: &str,
-    subject_id: &str,
+    subject_id: &(impl AsRef<str> + ?Sized),
 ) -> AppResult<()> {
     record::<(), ()>(
         conn,
@@ -215,7 +113,7 @@ pub fn record_plain(
         Change {
             action,
             subject_type,
-            subject_id,
+            subject_id: subject_id.as_ref(),
             before: None,
             after: None,
         },
@@ -254,7 +152,7 @@ mod event_names {
 
     #[test]
     fn every_event_has_its_own_name() {
-        let mut names: Vec<&str> = Event::ALL.iter().map(|e| e.name()).collect();
+        let mut names: Vec<&str> = Event::ALL.iter().map(|e| e.as_str()).collect();
         names.sort_unstable();
         let before = names.len();
         names.dedup();

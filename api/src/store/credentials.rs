@@ -1,14 +1,19 @@
 //! Password history, one-time reset links and expiry reminders.
 
+use b2mms_shared::PersonId;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use super::schema::{accounts, password_history, password_reminders, password_resets, persons};
-use super::{DbConnection, new_id, to_db_time};
+use super::{DbConnection, new_text_id, to_db_time};
 use crate::error::AppResult;
 
 /// The current password hash and the ones before it, newest first, `n` in all.
-pub fn recent_hashes(conn: &mut DbConnection, person_id: &str, n: i64) -> AppResult<Vec<String>> {
+pub fn recent_hashes(
+    conn: &mut DbConnection,
+    person_id: &PersonId,
+    n: i64,
+) -> AppResult<Vec<String>> {
     let mut hashes: Vec<String> = accounts::table
         .find(person_id)
         .select(accounts::password_hash)
@@ -24,7 +29,11 @@ pub fn recent_hashes(conn: &mut DbConnection, person_id: &str, n: i64) -> AppRes
 }
 
 /// Keeps the hash being replaced, so that it cannot come back.
-pub fn remember(conn: &mut DbConnection, person_id: &str, now: DateTime<Utc>) -> AppResult<()> {
+pub fn remember(
+    conn: &mut DbConnection,
+    person_id: &PersonId,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     let current: Option<String> = accounts::table
         .find(person_id)
         .select(accounts::password_hash)
@@ -33,7 +42,7 @@ pub fn remember(conn: &mut DbConnection, person_id: &str, now: DateTime<Utc>) ->
     if let Some(hash) = current {
         diesel::insert_into(password_history::table)
             .values((
-                password_history::id.eq(new_id()),
+                password_history::id.eq(new_text_id()),
                 password_history::person_id.eq(person_id),
                 password_history::password_hash.eq(hash),
                 password_history::set_at.eq(to_db_time(now)),
@@ -46,7 +55,7 @@ pub fn remember(conn: &mut DbConnection, person_id: &str, now: DateTime<Utc>) ->
 /// Stores a reset link's token (hashed).
 pub fn create_reset(
     conn: &mut DbConnection,
-    person_id: &str,
+    person_id: &PersonId,
     token_hash: &str,
     now: DateTime<Utc>,
     expires: DateTime<Utc>,
@@ -67,7 +76,7 @@ pub fn reset_holder(
     conn: &mut DbConnection,
     token_hash: &str,
     now: DateTime<Utc>,
-) -> AppResult<Option<String>> {
+) -> AppResult<Option<PersonId>> {
     Ok(password_resets::table
         .find(token_hash)
         .filter(password_resets::used_at.is_null())
@@ -80,7 +89,7 @@ pub fn reset_holder(
 /// Spends every other unused reset link of the person: one link used ends them all.
 pub fn spend_other_resets(
     conn: &mut DbConnection,
-    person_id: &str,
+    person_id: &PersonId,
     now: DateTime<Utc>,
 ) -> AppResult<usize> {
     Ok(diesel::update(
@@ -95,7 +104,7 @@ pub fn spend_other_resets(
 /// Whether a reset link was issued for the person after `since` (the per-account cooldown).
 pub fn reset_issued_since(
     conn: &mut DbConnection,
-    person_id: &str,
+    person_id: &PersonId,
     since: DateTime<Utc>,
 ) -> AppResult<bool> {
     Ok(password_resets::table
@@ -127,10 +136,10 @@ pub fn expiring_before(
     conn: &mut DbConnection,
     now: DateTime<Utc>,
     until: DateTime<Utc>,
-) -> AppResult<Vec<(String, String, String, chrono::NaiveDateTime)>> {
+) -> AppResult<Vec<(PersonId, String, String, chrono::NaiveDateTime)>> {
     Ok(accounts::table
         .inner_join(persons::table)
-        .filter(accounts::status.eq("active"))
+        .filter(accounts::status.eq(b2mms_shared::AccountStatus::Active))
         .filter(accounts::password_expires_at.gt(to_db_time(now)))
         .filter(accounts::password_expires_at.le(to_db_time(until)))
         .select((
@@ -145,7 +154,7 @@ pub fn expiring_before(
 /// Whether a reminder was sent already.
 pub fn reminder_sent(
     conn: &mut DbConnection,
-    person_id: &str,
+    person_id: &PersonId,
     expires_at: chrono::NaiveDateTime,
     days_before: i32,
 ) -> AppResult<bool> {
@@ -159,7 +168,7 @@ pub fn reminder_sent(
 /// Records a reminder; `false` if it had been sent already.
 pub fn note_reminder(
     conn: &mut DbConnection,
-    person_id: &str,
+    person_id: &PersonId,
     expires_at: chrono::NaiveDateTime,
     days_before: i32,
     now: DateTime<Utc>,

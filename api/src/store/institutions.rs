@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
-use b2mms_shared::InstitutionStatus;
 use b2mms_shared::api::{Institution, PersonRef};
+use b2mms_shared::{InstitutionId, PersonId};
 use diesel::prelude::*;
 
 use super::models::InstitutionRow;
@@ -11,15 +11,10 @@ use super::schema::{accounts, institution_representatives, institutions, persons
 use super::{DbConnection, from_db_time, to_db_time};
 use crate::error::{AppError, AppResult};
 
-pub(crate) fn parse_uuid(text: &str) -> AppResult<uuid::Uuid> {
-    uuid::Uuid::parse_str(text).map_err(|e| AppError::Internal(format!("stored id {text}: {e}")))
-}
-
-fn to_wire(row: InstitutionRow, representatives: Vec<PersonRef>) -> AppResult<Institution> {
-    Ok(Institution {
-        id: parse_uuid(&row.id)?,
-        status: InstitutionStatus::parse(&row.status)
-            .ok_or_else(|| AppError::Internal(format!("stored status {}", row.status)))?,
+fn to_wire(row: InstitutionRow, representatives: Vec<PersonRef>) -> Institution {
+    Institution {
+        id: row.id.uuid(),
+        status: row.status,
         name: row.name,
         short_name: row.short_name,
         city: row.city,
@@ -29,15 +24,15 @@ fn to_wire(row: InstitutionRow, representatives: Vec<PersonRef>) -> AppResult<In
         representatives,
         created_at: from_db_time(row.created_at),
         updated_at: from_db_time(row.updated_at),
-    })
+    }
 }
 
 /// Representatives of the given institutions, by institution id.
 fn representatives(
     conn: &mut DbConnection,
-    institution_ids: &[String],
-) -> AppResult<HashMap<String, Vec<PersonRef>>> {
-    let rows: Vec<(String, String, String, String, Option<String>)> =
+    institution_ids: &[InstitutionId],
+) -> AppResult<HashMap<InstitutionId, Vec<PersonRef>>> {
+    let rows: Vec<(InstitutionId, PersonId, String, String, Option<String>)> =
         institution_representatives::table
             .inner_join(persons::table)
             .left_join(accounts::table.on(accounts::person_id.eq(persons::id)))
@@ -51,10 +46,10 @@ fn representatives(
                 accounts::account_name.nullable(),
             ))
             .load(conn)?;
-    let mut map: HashMap<String, Vec<PersonRef>> = HashMap::new();
+    let mut map: HashMap<InstitutionId, Vec<PersonRef>> = HashMap::new();
     for (inst, id, given_name, family_name, account_name) in rows {
         map.entry(inst).or_default().push(PersonRef {
-            id: parse_uuid(&id)?,
+            id: id.uuid(),
             given_name,
             family_name,
             account_name,
@@ -75,7 +70,7 @@ pub fn list(
         .offset(offset)
         .limit(limit)
         .load::<InstitutionRow>(conn)?;
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let ids: Vec<InstitutionId> = rows.iter().map(|r| r.id.clone()).collect();
     let mut reps = representatives(conn, &ids)?;
     let items = rows
         .into_iter()
@@ -83,11 +78,11 @@ pub fn list(
             let r = reps.remove(&row.id).unwrap_or_default();
             to_wire(row, r)
         })
-        .collect::<AppResult<Vec<_>>>()?;
+        .collect();
     Ok((items, total))
 }
 
-pub fn find_row(conn: &mut DbConnection, id: &str) -> AppResult<InstitutionRow> {
+pub fn find_row(conn: &mut DbConnection, id: &InstitutionId) -> AppResult<InstitutionRow> {
     institutions::table
         .find(id)
         .first::<InstitutionRow>(conn)
@@ -98,12 +93,12 @@ pub fn find_row(conn: &mut DbConnection, id: &str) -> AppResult<InstitutionRow> 
 }
 
 /// One institution with its representatives.
-pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<Institution> {
+pub fn get(conn: &mut DbConnection, id: &InstitutionId) -> AppResult<Institution> {
     let row = find_row(conn, id)?;
     let reps = representatives(conn, std::slice::from_ref(&row.id))?
         .remove(&row.id)
         .unwrap_or_default();
-    to_wire(row, reps)
+    Ok(to_wire(row, reps))
 }
 
 fn name_conflict(err: diesel::result::Error) -> AppError {
@@ -147,8 +142,8 @@ pub fn update(conn: &mut DbConnection, row: &InstitutionRow) -> AppResult<()> {
 /// Makes a person a representative; `false` if they already were.
 pub fn add_representative(
     conn: &mut DbConnection,
-    institution_id: &str,
-    person_id: &str,
+    institution_id: &InstitutionId,
+    person_id: &PersonId,
     at: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<bool> {
     let exists = institution_representatives::table
@@ -172,8 +167,8 @@ pub fn add_representative(
 /// Ends a representation; `false` if there was none.
 pub fn remove_representative(
     conn: &mut DbConnection,
-    institution_id: &str,
-    person_id: &str,
+    institution_id: &InstitutionId,
+    person_id: &PersonId,
 ) -> AppResult<bool> {
     let n = diesel::delete(institution_representatives::table.find((institution_id, person_id)))
         .execute(conn)?;

@@ -1,11 +1,10 @@
 //! Invitations: temporary credentials for the registration portal, created by IRs.
 
-use b2mms_shared::InvitationStatus;
 use b2mms_shared::api::Invitation;
+use b2mms_shared::{InstitutionId, InvitationId, InvitationStatus, RegistrationId};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::institutions::parse_uuid;
 use super::models::InvitationRow;
 use super::schema::{invitations, registrations};
 use super::{DbConnection, from_db_time, to_db_time};
@@ -13,37 +12,31 @@ use crate::error::{AppError, AppResult};
 
 /// The status as it is now: a pending invitation past its end has expired.
 pub fn effective_status(row: &InvitationRow, now: DateTime<Utc>) -> InvitationStatus {
-    match InvitationStatus::parse(&row.status) {
-        Some(InvitationStatus::Pending) if row.expires_at <= to_db_time(now) => {
-            InvitationStatus::Expired
-        }
-        Some(status) => status,
-        None => InvitationStatus::Expired,
+    match row.status {
+        InvitationStatus::Pending if row.expires_at <= to_db_time(now) => InvitationStatus::Expired,
+        status => status,
     }
 }
 
 pub fn to_wire(
     row: InvitationRow,
-    registration_id: Option<String>,
+    registration_id: Option<RegistrationId>,
     now: DateTime<Utc>,
-) -> AppResult<Invitation> {
-    Ok(Invitation {
-        id: parse_uuid(&row.id)?,
-        institution_id: parse_uuid(&row.institution_id)?,
+) -> Invitation {
+    Invitation {
+        id: row.id.uuid(),
+        institution_id: row.institution_id.uuid(),
         status: effective_status(&row, now),
-        category: row
-            .category
-            .as_deref()
-            .and_then(b2mms_shared::Category::parse),
-        created_by: parse_uuid(&row.created_by)?,
+        category: row.category,
+        created_by: row.created_by.uuid(),
         created_at: from_db_time(row.created_at),
         expires_at: from_db_time(row.expires_at),
-        registration_id: registration_id.as_deref().map(parse_uuid).transpose()?,
+        registration_id: registration_id.as_ref().map(RegistrationId::uuid),
         email: row.email,
         given_name: row.given_name,
         family_name: row.family_name,
         username: row.username,
-    })
+    }
 }
 
 pub fn insert(conn: &mut DbConnection, row: &InvitationRow) -> AppResult<()> {
@@ -53,7 +46,7 @@ pub fn insert(conn: &mut DbConnection, row: &InvitationRow) -> AppResult<()> {
     Ok(())
 }
 
-pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<InvitationRow> {
+pub fn get(conn: &mut DbConnection, id: &InvitationId) -> AppResult<InvitationRow> {
     invitations::table
         .find(id)
         .first(conn)
@@ -72,7 +65,10 @@ pub fn find_by_username(
 }
 
 /// The request opened with an invitation, if any.
-pub fn registration_of(conn: &mut DbConnection, invitation_id: &str) -> AppResult<Option<String>> {
+pub fn registration_of(
+    conn: &mut DbConnection,
+    invitation_id: &InvitationId,
+) -> AppResult<Option<RegistrationId>> {
     Ok(registrations::table
         .filter(registrations::invitation_id.eq(invitation_id))
         .select(registrations::id)
@@ -81,12 +77,12 @@ pub fn registration_of(conn: &mut DbConnection, invitation_id: &str) -> AppResul
 }
 
 /// An invitation and the request opened with it.
-pub type WithRegistration = (InvitationRow, Option<String>);
+pub type WithRegistration = (InvitationRow, Option<RegistrationId>);
 
 /// Invitations of some institutions (or all), newest first, filtered by effective status.
 pub fn list(
     conn: &mut DbConnection,
-    institutions: Option<&[String]>,
+    institutions: Option<&[InstitutionId]>,
     status: Option<InvitationStatus>,
     now: DateTime<Utc>,
     offset: i64,
@@ -106,17 +102,19 @@ pub fn list(
         match status {
             Some(InvitationStatus::Pending) => {
                 q = q
-                    .filter(invitations::status.eq("pending"))
+                    .filter(invitations::status.eq(InvitationStatus::Pending))
                     .filter(invitations::expires_at.gt(now))
             }
             Some(InvitationStatus::Expired) => {
                 q = q.filter(
-                    invitations::status.eq("expired").or(invitations::status
-                        .eq("pending")
-                        .and(invitations::expires_at.le(now))),
+                    invitations::status
+                        .eq(InvitationStatus::Expired)
+                        .or(invitations::status
+                            .eq(InvitationStatus::Pending)
+                            .and(invitations::expires_at.le(now))),
                 )
             }
-            Some(other) => q = q.filter(invitations::status.eq(other.as_str())),
+            Some(other) => q = q.filter(invitations::status.eq(other)),
             None => {}
         }
         q
@@ -132,14 +130,14 @@ pub fn list(
 }
 
 /// Marks an invitation used at its first sign-in.
-pub fn mark_used(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> AppResult<()> {
+pub fn mark_used(conn: &mut DbConnection, id: &InvitationId, now: DateTime<Utc>) -> AppResult<()> {
     diesel::update(
         invitations::table
             .find(id)
-            .filter(invitations::status.eq("pending")),
+            .filter(invitations::status.eq(InvitationStatus::Pending)),
     )
     .set((
-        invitations::status.eq("used"),
+        invitations::status.eq(InvitationStatus::Used),
         invitations::used_at.eq(to_db_time(now)),
     ))
     .execute(conn)?;
@@ -147,16 +145,15 @@ pub fn mark_used(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> AppRe
 }
 
 /// Revokes an invitation that can still sign in; `false` if it could not.
-pub fn revoke(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> AppResult<bool> {
-    let n = diesel::update(
-        invitations::table
-            .find(id)
-            .filter(invitations::status.eq_any(["pending", "used"])),
-    )
-    .set((
-        invitations::status.eq("revoked"),
-        invitations::revoked_at.eq(to_db_time(now)),
-    ))
-    .execute(conn)?;
+pub fn revoke(conn: &mut DbConnection, id: &InvitationId, now: DateTime<Utc>) -> AppResult<bool> {
+    let n =
+        diesel::update(invitations::table.find(id).filter(
+            invitations::status.eq_any([InvitationStatus::Pending, InvitationStatus::Used]),
+        ))
+        .set((
+            invitations::status.eq(InvitationStatus::Revoked),
+            invitations::revoked_at.eq(to_db_time(now)),
+        ))
+        .execute(conn)?;
     Ok(n > 0)
 }

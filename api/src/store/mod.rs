@@ -316,8 +316,19 @@ pub fn from_db_time(t: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
     t.and_utc()
 }
 
-/// A new record id: UUID v7, time-ordered for index locality.
-pub fn new_id() -> String {
+/// A new record id (a typed id, or `String` for records without one): UUID v7, time-ordered
+/// for index locality.
+pub fn new_id<T: From<uuid::Uuid>>() -> T {
+    T::from(uuid::Uuid::now_v7())
+}
+
+/// A stored text id (of a record without an id type) as a UUID for the wire.
+pub(crate) fn parse_uuid(text: &str) -> AppResult<uuid::Uuid> {
+    uuid::Uuid::parse_str(text).map_err(|e| AppError::Internal(format!("stored id {text}: {e}")))
+}
+
+/// The id of a record that has no id type of its own (sessions, tokens, mail, audit events).
+pub fn new_text_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 

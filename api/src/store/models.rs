@@ -1,5 +1,9 @@
 //! Rows as stored. Conversions to wire types live next to the queries that need them.
 
+use b2mms_shared::{
+    AccountStatus, Category, IdentityKind, InstitutionId, InstitutionStatus, InvitationId,
+    InvitationStatus, MailStatus, MembershipStatus, PersonId, RegistrationId, RegistrationState,
+};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -8,14 +12,14 @@ use super::schema::*;
 #[derive(Debug, Clone, Queryable, Insertable)]
 #[diesel(table_name = institutions)]
 pub struct InstitutionRow {
-    pub id: String,
+    pub id: InstitutionId,
     pub name: String,
     pub short_name: String,
     pub city: String,
     pub country: String,
     pub ror_id: Option<String>,
     pub inspire_id: Option<String>,
-    pub status: String,
+    pub status: InstitutionStatus,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -23,16 +27,16 @@ pub struct InstitutionRow {
 #[derive(Debug, Clone, Queryable, Insertable)]
 #[diesel(table_name = persons)]
 pub struct PersonRow {
-    pub id: String,
+    pub id: PersonId,
     pub given_name: String,
     pub middle_name: Option<String>,
     pub family_name: String,
     pub email: String,
     pub registry_email: Option<String>,
     pub orcid: Option<String>,
-    pub category: String,
-    pub institution_id: String,
-    pub status: String,
+    pub category: Category,
+    pub institution_id: InstitutionId,
+    pub status: MembershipStatus,
     pub membership_start: Option<NaiveDate>,
     pub membership_end: Option<NaiveDate>,
     pub created_at: NaiveDateTime,
@@ -46,8 +50,8 @@ pub struct PersonRow {
 #[diesel(table_name = affiliations)]
 pub struct AffiliationRow {
     pub id: String,
-    pub person_id: String,
-    pub institution_id: String,
+    pub person_id: PersonId,
+    pub institution_id: InstitutionId,
     pub start_date: NaiveDate,
     pub end_date: Option<NaiveDate>,
 }
@@ -55,13 +59,13 @@ pub struct AffiliationRow {
 #[derive(Debug, Clone, Queryable, Insertable)]
 #[diesel(table_name = accounts)]
 pub struct AccountRow {
-    pub person_id: String,
+    pub person_id: PersonId,
     pub account_name: String,
     pub password_hash: String,
     pub password_set_at: NaiveDateTime,
     pub password_expires_at: NaiveDateTime,
     pub must_change_password: bool,
-    pub status: String,
+    pub status: AccountStatus,
     pub failed_logins: i32,
     pub locked_until: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
@@ -72,7 +76,7 @@ pub struct AccountRow {
 #[diesel(table_name = sessions)]
 pub struct SessionRow {
     pub id: String,
-    pub person_id: String,
+    pub person_id: PersonId,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
@@ -104,9 +108,9 @@ pub struct SigningKeyRow {
 pub struct AuditRow {
     pub id: String,
     pub at: NaiveDateTime,
-    pub actor_id: Option<String>,
+    pub actor_id: Option<PersonId>,
     pub actor: String,
-    pub action: String,
+    pub action: b2mms_shared::AuditAction,
     pub subject_type: String,
     pub subject_id: String,
     pub before_json: Option<String>,
@@ -117,16 +121,16 @@ pub struct AuditRow {
 #[derive(Debug, Clone, Queryable, Insertable)]
 #[diesel(table_name = invitations)]
 pub struct InvitationRow {
-    pub id: String,
-    pub institution_id: String,
+    pub id: InvitationId,
+    pub institution_id: InstitutionId,
     pub email: String,
-    pub category: Option<String>,
+    pub category: Option<Category>,
     pub given_name: Option<String>,
     pub family_name: Option<String>,
     pub username: String,
     pub password_hash: String,
-    pub status: String,
-    pub created_by: String,
+    pub status: InvitationStatus,
+    pub created_by: PersonId,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub used_at: Option<NaiveDateTime>,
@@ -136,24 +140,24 @@ pub struct InvitationRow {
 #[derive(Debug, Clone, Queryable, Insertable)]
 #[diesel(table_name = registrations)]
 pub struct RegistrationRow {
-    pub id: String,
-    pub state: String,
-    pub identity: String,
-    pub invitation_id: Option<String>,
+    pub id: RegistrationId,
+    pub state: RegistrationState,
+    pub identity: IdentityKind,
+    pub invitation_id: Option<InvitationId>,
     pub certificate_dn: Option<String>,
-    pub institution_id: Option<String>,
+    pub institution_id: Option<InstitutionId>,
     pub email: Option<String>,
     pub given_name: Option<String>,
     pub middle_name: Option<String>,
     pub family_name: Option<String>,
     pub account_name: Option<String>,
     pub password_hash: Option<String>,
-    pub category: Option<String>,
+    pub category: Option<Category>,
     pub orcid: Option<String>,
     pub existing_account: Option<String>,
     pub comment: Option<String>,
-    pub link_person_id: Option<String>,
-    pub person_id: Option<String>,
+    pub link_person_id: Option<PersonId>,
+    pub person_id: Option<PersonId>,
     pub decision_reason: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -176,7 +180,7 @@ pub struct OutboxRow {
     pub to_address: String,
     pub subject: String,
     pub body_text: String,
-    pub status: String,
+    pub status: MailStatus,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub last_error: Option<String>,

@@ -1,12 +1,13 @@
 //! The mail outbox: messages are written in the transaction of the change they report, and
 //! a sender job delivers them. A state change never waits for, or fails with, the mail server.
 
+use b2mms_shared::MailStatus;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::models::OutboxRow;
 use super::schema::mail_outbox;
-use super::{DbConnection, new_id, to_db_time};
+use super::{DbConnection, new_text_id, to_db_time};
 use crate::error::AppResult;
 
 /// Queues one message.
@@ -20,12 +21,12 @@ pub fn enqueue(
     let at = to_db_time(now);
     diesel::insert_into(mail_outbox::table)
         .values(&OutboxRow {
-            id: new_id(),
+            id: new_text_id(),
             created_at: at,
             to_address: to.to_owned(),
             subject: subject.to_owned(),
             body_text: body.to_owned(),
-            status: "pending".into(),
+            status: MailStatus::Pending,
             attempts: 0,
             next_attempt_at: at,
             last_error: None,
@@ -39,7 +40,7 @@ pub fn enqueue(
 /// Messages due for (another) attempt, oldest first.
 pub fn due(conn: &mut DbConnection, now: DateTime<Utc>, limit: i64) -> AppResult<Vec<OutboxRow>> {
     Ok(mail_outbox::table
-        .filter(mail_outbox::status.eq("pending"))
+        .filter(mail_outbox::status.eq(MailStatus::Pending))
         .filter(mail_outbox::next_attempt_at.le(to_db_time(now)))
         .order((mail_outbox::next_attempt_at, mail_outbox::id))
         .limit(limit)
@@ -58,7 +59,7 @@ pub fn claim(
     Ok(diesel::update(
         mail_outbox::table
             .find(id)
-            .filter(mail_outbox::status.eq("pending"))
+            .filter(mail_outbox::status.eq(MailStatus::Pending))
             .filter(mail_outbox::next_attempt_at.eq(seen_due_at)),
     )
     .set((
@@ -73,7 +74,7 @@ pub fn mark_sent(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> AppRe
     diesel::update(mail_outbox::table.find(id))
         .set((
             mail_outbox::claimed_by.eq(None::<String>),
-            mail_outbox::status.eq("sent"),
+            mail_outbox::status.eq(MailStatus::Sent),
             mail_outbox::sent_at.eq(to_db_time(now)),
             mail_outbox::attempts.eq(mail_outbox::attempts + 1),
             mail_outbox::last_error.eq(None::<String>),
@@ -106,7 +107,7 @@ pub fn undelivered(
     offset: i64,
     limit: i64,
 ) -> AppResult<(Vec<b2mms_shared::api::QueuedMail>, i64)> {
-    let pending = || mail_outbox::table.filter(mail_outbox::status.eq("pending"));
+    let pending = || mail_outbox::table.filter(mail_outbox::status.eq(MailStatus::Pending));
     let total = pending().count().get_result::<i64>(conn)?;
     let rows: Vec<OutboxRow> = pending()
         .order((mail_outbox::created_at, mail_outbox::id))
@@ -117,7 +118,7 @@ pub fn undelivered(
         .into_iter()
         .map(|row| {
             Ok(b2mms_shared::api::QueuedMail {
-                id: super::institutions::parse_uuid(&row.id)?,
+                id: super::parse_uuid(&row.id)?,
                 to: row.to_address,
                 subject: row.subject,
                 created_at: super::from_db_time(row.created_at),
@@ -136,7 +137,7 @@ pub fn due_now(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> AppResu
     Ok(diesel::update(
         mail_outbox::table
             .find(id)
-            .filter(mail_outbox::status.eq("pending"))
+            .filter(mail_outbox::status.eq(MailStatus::Pending))
             .filter(mail_outbox::claimed_by.is_null()),
     )
     .set(mail_outbox::next_attempt_at.eq(to_db_time(now)))
@@ -146,7 +147,7 @@ pub fn due_now(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> AppResu
 
 /// Messages not yet delivered, and when the oldest of them was queued.
 pub fn backlog(conn: &mut DbConnection) -> AppResult<(i64, Option<DateTime<Utc>>)> {
-    let pending = || mail_outbox::table.filter(mail_outbox::status.eq("pending"));
+    let pending = || mail_outbox::table.filter(mail_outbox::status.eq(MailStatus::Pending));
     let depth = pending().count().get_result::<i64>(conn)?;
     let oldest: Option<NaiveDateTime> = pending()
         .select(diesel::dsl::min(mail_outbox::created_at))
@@ -157,7 +158,7 @@ pub fn backlog(conn: &mut DbConnection) -> AppResult<(i64, Option<DateTime<Utc>>
 /// Messages not yet delivered (for metrics and tests).
 pub fn pending_count(conn: &mut DbConnection) -> AppResult<i64> {
     Ok(mail_outbox::table
-        .filter(mail_outbox::status.eq("pending"))
+        .filter(mail_outbox::status.eq(MailStatus::Pending))
         .count()
         .get_result(conn)?)
 }

@@ -1,11 +1,10 @@
 //! People, their accounts, affiliations and roles.
 
 use b2mms_shared::api::Member;
-use b2mms_shared::{AccountStatus, Category, MembershipStatus, Role};
+use b2mms_shared::{InstitutionId, MembershipStatus, PersonId, Role};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-use super::institutions::parse_uuid;
 use super::models::{AccountRow, AffiliationRow, PersonRow};
 use super::schema::{
     account_names, accounts, affiliations, institution_representatives, institutions, person_roles,
@@ -73,17 +72,20 @@ pub fn insert_member(
     Ok(())
 }
 
-pub fn exists(conn: &mut DbConnection, id: &str) -> AppResult<bool> {
+pub fn exists(conn: &mut DbConnection, id: &PersonId) -> AppResult<bool> {
     Ok(persons::table.find(id).count().get_result::<i64>(conn)? > 0)
 }
 
 /// The roles of a person and the institutions they represent.
-pub fn roles_of(conn: &mut DbConnection, person_id: &str) -> AppResult<(Vec<Role>, Vec<String>)> {
-    let granted: Vec<String> = person_roles::table
+pub fn roles_of(
+    conn: &mut DbConnection,
+    person_id: &PersonId,
+) -> AppResult<(Vec<Role>, Vec<InstitutionId>)> {
+    let granted: Vec<Role> = person_roles::table
         .filter(person_roles::person_id.eq(person_id))
         .select(person_roles::role)
         .load(conn)?;
-    let represented: Vec<String> = institution_representatives::table
+    let represented: Vec<InstitutionId> = institution_representatives::table
         .filter(institution_representatives::person_id.eq(person_id))
         .order(institution_representatives::institution_id)
         .select(institution_representatives::institution_id)
@@ -92,14 +94,14 @@ pub fn roles_of(conn: &mut DbConnection, person_id: &str) -> AppResult<(Vec<Role
     if !represented.is_empty() {
         roles.push(Role::Ir);
     }
-    roles.extend(granted.iter().filter_map(|r| Role::parse(r)));
+    roles.extend(granted);
     roles.sort();
     roles.dedup();
     Ok((roles, represented))
 }
 
 /// The full record of one person.
-pub fn member(conn: &mut DbConnection, id: &str) -> AppResult<Member> {
+pub fn member(conn: &mut DbConnection, id: &PersonId) -> AppResult<Member> {
     let (person, short_name, account): (PersonRow, String, Option<AccountRow>) = persons::table
         .inner_join(institutions::table)
         .left_join(accounts::table)
@@ -120,21 +122,16 @@ pub fn member(conn: &mut DbConnection, id: &str) -> AppResult<Member> {
         .order(super::schema::collab_groups::name)
         .select(super::schema::collab_groups::name)
         .load(conn)?;
-    let bad = |what: &str, v: &str| AppError::Internal(format!("stored {what} {v}"));
     Ok(Member {
-        id: parse_uuid(&person.id)?,
+        id: person.id.uuid(),
         account_name: account.as_ref().map(|a| a.account_name.clone()),
-        category: Category::parse(&person.category)
-            .ok_or_else(|| bad("category", &person.category))?,
-        institution_id: parse_uuid(&person.institution_id)?,
+        category: person.category,
+        institution_id: person.institution_id.uuid(),
         institution_short_name: short_name,
-        status: MembershipStatus::parse(&person.status)
-            .ok_or_else(|| bad("status", &person.status))?,
+        status: person.status,
         membership_start: person.membership_start,
         membership_end: person.membership_end,
-        account_status: account
-            .as_ref()
-            .and_then(|a| AccountStatus::parse(&a.status)),
+        account_status: account.as_ref().map(|a| a.status),
         password_expires_at: account
             .as_ref()
             .map(|a| from_db_time(a.password_expires_at)),
@@ -143,10 +140,7 @@ pub fn member(conn: &mut DbConnection, id: &str) -> AppResult<Member> {
         } else {
             roles.into_iter().filter(|r| *r != Role::Member).collect()
         },
-        representative_of: represented
-            .iter()
-            .map(|i| parse_uuid(i))
-            .collect::<AppResult<_>>()?,
+        representative_of: represented.iter().map(InstitutionId::uuid).collect(),
         groups,
         created_at: from_db_time(person.created_at),
         given_name: person.given_name,
@@ -184,7 +178,7 @@ pub fn find_account_by_email(
         .optional()?)
 }
 
-pub fn account_of(conn: &mut DbConnection, person_id: &str) -> AppResult<AccountRow> {
+pub fn account_of(conn: &mut DbConnection, person_id: &PersonId) -> AppResult<AccountRow> {
     accounts::table
         .find(person_id)
         .first::<AccountRow>(conn)
@@ -196,7 +190,7 @@ pub fn account_of(conn: &mut DbConnection, person_id: &str) -> AppResult<Account
 /// locked for a delay that doubles with every further failure. Returns the lock, if any.
 pub fn record_failed_login(
     conn: &mut DbConnection,
-    person_id: &str,
+    person_id: &PersonId,
     now: chrono::DateTime<chrono::Utc>,
     threshold: i32,
 ) -> AppResult<Option<chrono::DateTime<chrono::Utc>>> {
@@ -225,7 +219,7 @@ pub fn lock_delay(beyond_threshold: i32) -> chrono::Duration {
 }
 
 /// Resets the failure counter and any lock (successful sign-in, admin unlock).
-pub fn clear_failures(conn: &mut DbConnection, person_id: &str) -> AppResult<bool> {
+pub fn clear_failures(conn: &mut DbConnection, person_id: &PersonId) -> AppResult<bool> {
     let n = diesel::update(accounts::table.find(person_id))
         .filter(
             accounts::failed_logins
@@ -244,7 +238,7 @@ pub fn clear_failures(conn: &mut DbConnection, person_id: &str) -> AppResult<boo
 /// must-change flag.
 pub fn set_password(
     conn: &mut DbConnection,
-    person_id: &str,
+    person_id: &PersonId,
     hash: &str,
     set_at: chrono::DateTime<chrono::Utc>,
     expires_at: chrono::DateTime<chrono::Utc>,
@@ -262,16 +256,39 @@ pub fn set_password(
     Ok(())
 }
 
+/// Sets a membership's category, status and end. A backdated end leaves the full grace period
+/// before the account is disabled, counted from `today`.
+pub fn set_membership(
+    conn: &mut DbConnection,
+    id: &PersonId,
+    category: b2mms_shared::Category,
+    status: MembershipStatus,
+    end: Option<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    diesel::update(persons::table.find(id))
+        .set((
+            persons::category.eq(category),
+            persons::status.eq(status),
+            persons::membership_end.eq(end),
+            persons::grace_from.eq(end.map(|e| e.max(today))),
+            persons::updated_at.eq(to_db_time(now)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Grants a collaboration-wide role; `false` if the person already had it.
 pub fn grant_role(
     conn: &mut DbConnection,
-    person_id: &str,
+    person_id: &PersonId,
     role: Role,
-    by: Option<&str>,
+    by: Option<&PersonId>,
     at: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<bool> {
     let has = person_roles::table
-        .find((person_id, role.as_str()))
+        .find((person_id, role))
         .count()
         .get_result::<i64>(conn)?
         > 0;
@@ -281,7 +298,7 @@ pub fn grant_role(
     diesel::insert_into(person_roles::table)
         .values((
             person_roles::person_id.eq(person_id),
-            person_roles::role.eq(role.as_str()),
+            person_roles::role.eq(role),
             person_roles::granted_at.eq(to_db_time(at)),
             person_roles::granted_by.eq(by),
         ))
@@ -290,30 +307,30 @@ pub fn grant_role(
 }
 
 /// Withdraws a role; `false` if the person did not have it.
-pub fn withdraw_role(conn: &mut DbConnection, person_id: &str, role: Role) -> AppResult<bool> {
-    let n = diesel::delete(person_roles::table.find((person_id, role.as_str()))).execute(conn)?;
+pub fn withdraw_role(conn: &mut DbConnection, person_id: &PersonId, role: Role) -> AppResult<bool> {
+    let n = diesel::delete(person_roles::table.find((person_id, role))).execute(conn)?;
     Ok(n > 0)
 }
 
 /// How many people hold a role (to keep at least one admin).
 /// Administrators other than `except` whose membership is active and not set to end, with an
 /// active account: those who could still run the collaboration.
-pub fn other_active_admins(conn: &mut DbConnection, except: &str) -> AppResult<i64> {
+pub fn other_active_admins(conn: &mut DbConnection, except: &PersonId) -> AppResult<i64> {
     Ok(person_roles::table
         .inner_join(persons::table.on(persons::id.eq(person_roles::person_id)))
         .inner_join(accounts::table.on(accounts::person_id.eq(persons::id)))
-        .filter(person_roles::role.eq(Role::Admin.as_str()))
+        .filter(person_roles::role.eq(Role::Admin))
         .filter(persons::id.ne(except))
-        .filter(persons::status.eq(MembershipStatus::Active.as_str()))
+        .filter(persons::status.eq(MembershipStatus::Active))
         .filter(persons::membership_end.is_null())
-        .filter(accounts::status.eq(AccountStatus::Active.as_str()))
+        .filter(accounts::status.eq(b2mms_shared::AccountStatus::Active))
         .count()
         .get_result(conn)?)
 }
 
 pub fn count_with_role(conn: &mut DbConnection, role: Role) -> AppResult<i64> {
     Ok(person_roles::table
-        .filter(person_roles::role.eq(role.as_str()))
+        .filter(person_roles::role.eq(role))
         .count()
         .get_result(conn)?)
 }
@@ -321,7 +338,7 @@ pub fn count_with_role(conn: &mut DbConnection, role: Role) -> AppResult<i64> {
 /// Contact addresses of an institution's representatives.
 pub fn representative_emails(
     conn: &mut DbConnection,
-    institution_id: &str,
+    institution_id: &InstitutionId,
 ) -> AppResult<Vec<String>> {
     Ok(institution_representatives::table
         .inner_join(persons::table)
@@ -335,7 +352,7 @@ pub fn representative_emails(
 pub fn emails_with_role(conn: &mut DbConnection, role: Role) -> AppResult<Vec<String>> {
     Ok(person_roles::table
         .inner_join(persons::table.on(persons::id.eq(person_roles::person_id)))
-        .filter(person_roles::role.eq(role.as_str()))
+        .filter(person_roles::role.eq(role))
         .select(persons::email)
         .order(persons::email)
         .load(conn)?)
@@ -346,7 +363,7 @@ pub fn emails_with_role(conn: &mut DbConnection, role: Role) -> AppResult<Vec<St
 pub struct DirectoryFilter {
     /// Lower-case part of a name or account name.
     pub text: Option<String>,
-    pub institution_id: Option<String>,
+    pub institution_id: Option<InstitutionId>,
     pub status: Option<MembershipStatus>,
 }
 
@@ -394,7 +411,7 @@ pub fn directory(
             q = q.filter(persons::institution_id.eq(inst.clone()));
         }
         if let Some(status) = filter.status {
-            q = q.filter(persons::status.eq(status.as_str()));
+            q = q.filter(persons::status.eq(status));
         }
         q
     };
@@ -409,26 +426,21 @@ pub fn directory(
             accounts::account_name.nullable(),
         ))
         .load(conn)?;
-    let bad = |what: &str, v: &str| AppError::Internal(format!("stored {what} {v}"));
     let items = rows
         .into_iter()
-        .map(|(p, short, account)| {
-            Ok(b2mms_shared::api::DirectoryEntry {
-                id: parse_uuid(&p.id)?,
-                account_name: account,
-                category: Category::parse(&p.category)
-                    .ok_or_else(|| bad("category", &p.category))?,
-                status: MembershipStatus::parse(&p.status)
-                    .ok_or_else(|| bad("status", &p.status))?,
-                institution_id: parse_uuid(&p.institution_id)?,
-                institution_short_name: short,
-                given_name: p.given_name,
-                middle_name: p.middle_name,
-                family_name: p.family_name,
-                registry_email: p.registry_email,
-                orcid: p.orcid,
-            })
+        .map(|(p, short, account)| b2mms_shared::api::DirectoryEntry {
+            id: p.id.uuid(),
+            account_name: account,
+            category: p.category,
+            status: p.status,
+            institution_id: p.institution_id.uuid(),
+            institution_short_name: short,
+            given_name: p.given_name,
+            middle_name: p.middle_name,
+            family_name: p.family_name,
+            registry_email: p.registry_email,
+            orcid: p.orcid,
         })
-        .collect::<AppResult<Vec<_>>>()?;
+        .collect();
     Ok((items, total))
 }

@@ -1,7 +1,7 @@
 //! The provisioning of approved requests as stored: which are due, claims with their leases,
 //! failed attempts, the error state and its retry, and the final mark.
 
-use b2mms_shared::RegistrationState;
+use b2mms_shared::{PersonId, RegistrationId, RegistrationState};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
@@ -17,7 +17,7 @@ pub fn due_for_provisioning(
     limit: i64,
 ) -> AppResult<Vec<RegistrationRow>> {
     Ok(registrations::table
-        .filter(registrations::state.eq(RegistrationState::Approved.as_str()))
+        .filter(registrations::state.eq(RegistrationState::Approved))
         .filter(registrations::provision_next_at.le(to_db_time(now)))
         .order(registrations::provision_next_at)
         .limit(limit)
@@ -28,7 +28,7 @@ pub fn due_for_provisioning(
 /// it since it was read; whether it is ours now.
 pub fn claim_provisioning(
     conn: &mut DbConnection,
-    id: &str,
+    id: &RegistrationId,
     seen_due_at: Option<NaiveDateTime>,
     instance: &str,
     until: NaiveDateTime,
@@ -36,7 +36,7 @@ pub fn claim_provisioning(
     Ok(diesel::update(
         registrations::table
             .find(id)
-            .filter(registrations::state.eq(RegistrationState::Approved.as_str()))
+            .filter(registrations::state.eq(RegistrationState::Approved))
             .filter(registrations::provision_next_at.eq(seen_due_at)),
     )
     .set((
@@ -50,14 +50,14 @@ pub fn claim_provisioning(
 /// Extends this instance's claim while provisioning runs.
 pub fn renew_provisioning_claim(
     conn: &mut DbConnection,
-    id: &str,
+    id: &RegistrationId,
     instance: &str,
     until: NaiveDateTime,
 ) -> AppResult<usize> {
     Ok(diesel::update(
         registrations::table
             .find(id)
-            .filter(registrations::state.eq(RegistrationState::Approved.as_str()))
+            .filter(registrations::state.eq(RegistrationState::Approved))
             .filter(registrations::claimed_by.eq(instance)),
     )
     .set(registrations::provision_next_at.eq(until))
@@ -67,7 +67,7 @@ pub fn renew_provisioning_claim(
 /// Records a failed provisioning attempt and when to try again.
 pub fn provisioning_failed(
     conn: &mut DbConnection,
-    id: &str,
+    id: &RegistrationId,
     error: &str,
     next: DateTime<Utc>,
 ) -> AppResult<()> {
@@ -85,17 +85,17 @@ pub fn provisioning_failed(
 /// `approved → provisioning_failed`, keeping why; `false` if the request was no longer approved.
 pub fn mark_provisioning_failed(
     conn: &mut DbConnection,
-    id: &str,
+    id: &RegistrationId,
     error: &str,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
     let n = diesel::update(
         registrations::table
             .find(id)
-            .filter(registrations::state.eq(RegistrationState::Approved.as_str())),
+            .filter(registrations::state.eq(RegistrationState::Approved)),
     )
     .set((
-        registrations::state.eq(RegistrationState::ProvisioningFailed.as_str()),
+        registrations::state.eq(RegistrationState::ProvisioningFailed),
         registrations::updated_at.eq(to_db_time(now)),
         registrations::provision_attempts.eq(registrations::provision_attempts + 1),
         registrations::provision_next_at.eq(None::<NaiveDateTime>),
@@ -110,17 +110,17 @@ pub fn mark_provisioning_failed(
 /// `false` if the request was no longer in `provisioning_failed`.
 pub fn retry_provisioning(
     conn: &mut DbConnection,
-    id: &str,
-    link_person_id: Option<&str>,
+    id: &RegistrationId,
+    link_person_id: Option<&PersonId>,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
     let at = to_db_time(now);
     let target = registrations::table
         .find(id)
-        .filter(registrations::state.eq(RegistrationState::ProvisioningFailed.as_str()));
+        .filter(registrations::state.eq(RegistrationState::ProvisioningFailed));
     let n = diesel::update(target)
         .set((
-            registrations::state.eq(RegistrationState::Approved.as_str()),
+            registrations::state.eq(RegistrationState::Approved),
             registrations::updated_at.eq(at),
             registrations::provision_attempts.eq(0),
             registrations::provision_next_at.eq(at),
@@ -139,18 +139,18 @@ pub fn retry_provisioning(
 /// Marks the result of provisioning: the person, and the request `provisioned`.
 pub fn mark_provisioned(
     conn: &mut DbConnection,
-    id: &str,
-    person_id: &str,
+    id: &RegistrationId,
+    person_id: &PersonId,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
     let at = to_db_time(now);
     let n = diesel::update(
         registrations::table
             .find(id)
-            .filter(registrations::state.eq(RegistrationState::Approved.as_str())),
+            .filter(registrations::state.eq(RegistrationState::Approved)),
     )
     .set((
-        registrations::state.eq(RegistrationState::Provisioned.as_str()),
+        registrations::state.eq(RegistrationState::Provisioned),
         registrations::person_id.eq(person_id),
         registrations::updated_at.eq(at),
         registrations::provision_next_at.eq(None::<chrono::NaiveDateTime>),

@@ -2,12 +2,14 @@
 //! duplicate matching and history.
 
 use b2mms_shared::api::{PossibleDuplicate, RegistrationEvent};
-use b2mms_shared::{Category, MembershipStatus, RegistrationState};
+use b2mms_shared::{
+    Category, InstitutionId, InvitationId, PersonId, RegistrationId, RegistrationState,
+};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-use super::institutions::parse_uuid;
+use super::audit::StateChange;
 use super::models::{AuditRow, RegistrationRow};
 use super::schema::{
     account_names, accounts, audit_events, institutions, person_certificates, persons,
@@ -23,7 +25,7 @@ pub fn insert(conn: &mut DbConnection, row: &RegistrationRow) -> AppResult<()> {
     Ok(())
 }
 
-pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<RegistrationRow> {
+pub fn get(conn: &mut DbConnection, id: &RegistrationId) -> AppResult<RegistrationRow> {
     registrations::table
         .find(id)
         .first(conn)
@@ -35,7 +37,7 @@ pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<RegistrationRow> {
 
 pub fn find_by_invitation(
     conn: &mut DbConnection,
-    invitation_id: &str,
+    invitation_id: &InvitationId,
 ) -> AppResult<Option<RegistrationRow>> {
     Ok(registrations::table
         .filter(registrations::invitation_id.eq(invitation_id))
@@ -48,10 +50,10 @@ pub fn find_open_by_certificate(
     conn: &mut DbConnection,
     dn: &str,
 ) -> AppResult<Option<RegistrationRow>> {
-    let open: Vec<&str> = RegistrationState::ALL
+    let open: Vec<RegistrationState> = RegistrationState::ALL
         .iter()
+        .copied()
         .filter(|s| s.is_open())
-        .map(|s| s.as_str())
         .collect();
     Ok(registrations::table
         .filter(registrations::certificate_dn.eq(dn))
@@ -64,9 +66,9 @@ pub fn find_open_by_certificate(
 #[derive(Debug, Clone, Default)]
 pub struct Visibility {
     /// Only this request (an applicant).
-    pub only: Option<String>,
+    pub only: Option<RegistrationId>,
     /// Only requests whose home is one of these (IRs), or whose state is in `states_anywhere`.
-    pub institutions: Option<Vec<String>>,
+    pub institutions: Option<Vec<InstitutionId>>,
     /// States visible across institutions (the IB chair sees `awaiting_ib`).
     pub states_anywhere: Vec<RegistrationState>,
 }
@@ -84,15 +86,14 @@ pub fn list(
             q = q.filter(registrations::id.eq(id.clone()));
         }
         if let Some(ids) = &scope.institutions {
-            let anywhere: Vec<&str> = scope.states_anywhere.iter().map(|s| s.as_str()).collect();
             q = q.filter(
                 registrations::institution_id
                     .eq_any(ids.clone())
-                    .or(registrations::state.eq_any(anywhere)),
+                    .or(registrations::state.eq_any(scope.states_anywhere.clone())),
             );
         }
         if let Some(state) = state {
-            q = q.filter(registrations::state.eq(state.as_str()));
+            q = q.filter(registrations::state.eq(state));
         }
         q
     };
@@ -107,7 +108,7 @@ pub fn list(
 
 /// The form's content, stored with the move to `awaiting_ir`.
 pub struct Submission {
-    pub institution_id: String,
+    pub institution_id: InstitutionId,
     pub email: String,
     pub given_name: String,
     pub middle_name: Option<String>,
@@ -124,7 +125,7 @@ pub struct Submission {
 /// longer in `identity_verified` (someone else acted first).
 pub fn submit(
     conn: &mut DbConnection,
-    id: &str,
+    id: &RegistrationId,
     s: &Submission,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
@@ -132,10 +133,10 @@ pub fn submit(
     let n = diesel::update(
         registrations::table
             .find(id)
-            .filter(registrations::state.eq(RegistrationState::IdentityVerified.as_str())),
+            .filter(registrations::state.eq(RegistrationState::IdentityVerified)),
     )
     .set((
-        registrations::state.eq(RegistrationState::AwaitingIr.as_str()),
+        registrations::state.eq(RegistrationState::AwaitingIr),
         registrations::institution_id.eq(&s.institution_id),
         registrations::email.eq(&s.email),
         registrations::given_name.eq(&s.given_name),
@@ -143,7 +144,7 @@ pub fn submit(
         registrations::family_name.eq(&s.family_name),
         registrations::account_name.eq(&s.account_name),
         registrations::password_hash.eq(&s.password_hash),
-        registrations::category.eq(s.category.as_str()),
+        registrations::category.eq(s.category),
         registrations::orcid.eq(&s.orcid),
         registrations::existing_account.eq(&s.existing_account),
         registrations::comment.eq(&s.comment),
@@ -177,24 +178,21 @@ impl ExactMatch {
 /// one already belongs to: one person, one open request.
 pub fn conflicting_open_request(
     conn: &mut DbConnection,
-    id: &str,
+    id: &RegistrationId,
     email: &str,
     orcid: Option<&str>,
     dn: Option<&str>,
 ) -> AppResult<Option<ExactMatch>> {
-    let submitted: Vec<&str> = [
+    let submitted = [
         RegistrationState::AwaitingIr,
         RegistrationState::AwaitingIb,
         RegistrationState::Approved,
         RegistrationState::ProvisioningFailed,
-    ]
-    .iter()
-    .map(|s| s.as_str())
-    .collect();
+    ];
     let others = || {
         registrations::table
             .filter(registrations::id.ne(id))
-            .filter(registrations::state.eq_any(submitted.clone()))
+            .filter(registrations::state.eq_any(submitted))
             .count()
     };
     if others()
@@ -239,7 +237,7 @@ pub fn duplicate_request_problem(by: &str) -> AppError {
 #[derive(Debug, Default)]
 pub struct Decision {
     pub reason: Option<String>,
-    pub link_person_id: Option<String>,
+    pub link_person_id: Option<PersonId>,
     /// Sets `decided_at` (final decisions).
     pub decided: bool,
     /// Schedules provisioning at this time.
@@ -250,7 +248,7 @@ pub struct Decision {
 /// makes two concurrent approvals leave one winner.
 pub fn transition(
     conn: &mut DbConnection,
-    id: &str,
+    id: &RegistrationId,
     from: RegistrationState,
     to: RegistrationState,
     decision: Decision,
@@ -259,10 +257,10 @@ pub fn transition(
     let at = to_db_time(now);
     let target = registrations::table
         .find(id)
-        .filter(registrations::state.eq(from.as_str()));
+        .filter(registrations::state.eq(from));
     let n = diesel::update(target)
         .set((
-            registrations::state.eq(to.as_str()),
+            registrations::state.eq(to),
             registrations::updated_at.eq(at),
             registrations::decision_reason.eq(decision.reason),
             registrations::decided_at.eq(decision.decided.then_some(at)),
@@ -286,7 +284,7 @@ pub fn transition(
 pub fn reserve_account_name(
     conn: &mut DbConnection,
     name: &str,
-    registration_id: &str,
+    registration_id: &RegistrationId,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     diesel::insert_into(account_names::table)
@@ -307,7 +305,10 @@ pub fn reserve_account_name(
 }
 
 /// Frees the name a request reserved (rejection, withdrawal, expiry).
-pub fn release_account_name(conn: &mut DbConnection, registration_id: &str) -> AppResult<()> {
+pub fn release_account_name(
+    conn: &mut DbConnection,
+    registration_id: &RegistrationId,
+) -> AppResult<()> {
     diesel::delete(
         account_names::table
             .filter(account_names::registration_id.eq(registration_id))
@@ -340,8 +341,8 @@ pub fn exact_duplicate(
     email: Option<&str>,
     orcid: Option<&str>,
     dn: Option<&str>,
-) -> AppResult<Option<(ExactMatch, String, String)>> {
-    let holder = |conn: &mut DbConnection, id: String| -> AppResult<(String, String)> {
+) -> AppResult<Option<(ExactMatch, PersonId, String)>> {
+    let holder = |conn: &mut DbConnection, id: PersonId| -> AppResult<(PersonId, String)> {
         let short: String = persons::table
             .inner_join(institutions::table)
             .filter(persons::id.eq(&id))
@@ -350,7 +351,7 @@ pub fn exact_duplicate(
         Ok((id, short))
     };
     if let Some(email) = email {
-        let found: Option<String> = persons::table
+        let found: Option<PersonId> = persons::table
             .filter(persons::email.eq(email))
             .select(persons::id)
             .first(conn)
@@ -361,7 +362,7 @@ pub fn exact_duplicate(
         }
     }
     if let Some(orcid) = orcid {
-        let found: Option<String> = persons::table
+        let found: Option<PersonId> = persons::table
             .filter(persons::orcid.eq(orcid))
             .select(persons::id)
             .first(conn)
@@ -372,7 +373,7 @@ pub fn exact_duplicate(
         }
     }
     if let Some(dn) = dn {
-        let found: Option<String> = person_certificates::table
+        let found: Option<PersonId> = person_certificates::table
             .find(dn)
             .select(person_certificates::person_id)
             .first(conn)
@@ -387,15 +388,15 @@ pub fn exact_duplicate(
 
 /// id, given, middle, family, email, account, institution, category, status.
 type DuplicateRow = (
-    String,
-    String,
-    Option<String>,
-    String,
+    PersonId,
     String,
     Option<String>,
     String,
     String,
+    Option<String>,
     String,
+    Category,
+    b2mms_shared::MembershipStatus,
 );
 
 /// People who resemble the applicant: same family name, and the same given name or initial.
@@ -434,7 +435,8 @@ pub fn possible_duplicates(
             persons::status,
         ))
         .load(conn)?;
-    rows.into_iter()
+    Ok(rows
+        .into_iter()
         .map(
             |(
                 id,
@@ -447,49 +449,42 @@ pub fn possible_duplicates(
                 category,
                 status,
             )| {
-                Ok(PossibleDuplicate {
-                    person_id: parse_uuid(&id)?,
+                PossibleDuplicate {
+                    person_id: id.uuid(),
                     given_name,
                     middle_name,
                     family_name,
                     email,
                     account_name,
                     institution_short_name: short,
-                    category: Category::parse(&category)
-                        .ok_or_else(|| AppError::Internal(format!("stored category {category}")))?,
-                    status: MembershipStatus::parse(&status)
-                        .ok_or_else(|| AppError::Internal(format!("stored status {status}")))?,
-                })
+                    category,
+                    status,
+                }
             },
         )
-        .collect()
+        .collect())
 }
 
 /// The history of a request, oldest first, from the audit log.
-pub fn history(conn: &mut DbConnection, id: &str) -> AppResult<Vec<RegistrationEvent>> {
+pub fn history(conn: &mut DbConnection, id: &RegistrationId) -> AppResult<Vec<RegistrationEvent>> {
     let rows: Vec<AuditRow> = audit_events::table
-        .filter(audit_events::subject_id.eq(id))
+        .filter(audit_events::subject_id.eq(id.as_str()))
         .order((audit_events::at, audit_events::id))
         .load(conn)?;
     Ok(rows
         .into_iter()
         .map(|row| {
-            let after: Option<serde_json::Value> = row
+            let after: StateChange = row
                 .after_json
                 .as_deref()
-                .and_then(|t| serde_json::from_str(t).ok());
+                .and_then(|t| serde_json::from_str(t).ok())
+                .unwrap_or_default();
             RegistrationEvent {
                 at: from_db_time(row.at),
-                action: row.action,
+                action: row.action.as_str().to_owned(),
                 actor: row.actor,
-                state: after
-                    .as_ref()
-                    .and_then(|v| v["state"].as_str())
-                    .and_then(RegistrationState::parse),
-                comment: after
-                    .as_ref()
-                    .and_then(|v| v["comment"].as_str())
-                    .map(str::to_owned),
+                state: after.state,
+                comment: after.comment,
             }
         })
         .collect())
@@ -501,9 +496,8 @@ pub fn waiting_since(
     states: &[RegistrationState],
     before: DateTime<Utc>,
 ) -> AppResult<Vec<RegistrationRow>> {
-    let names: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
     Ok(registrations::table
-        .filter(registrations::state.eq_any(names))
+        .filter(registrations::state.eq_any(states.to_vec()))
         .filter(registrations::updated_at.le(to_db_time(before)))
         .order(registrations::updated_at)
         .load(conn)?)
@@ -512,7 +506,7 @@ pub fn waiting_since(
 /// Notes that a reminder went out.
 pub fn mark_reminded(
     conn: &mut DbConnection,
-    id: &str,
+    id: &RegistrationId,
     admins: bool,
     now: DateTime<Utc>,
 ) -> AppResult<()> {

@@ -5,7 +5,7 @@ use b2mms_shared::api::ServiceToken;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::institutions::parse_uuid;
+use super::parse_uuid;
 use super::schema::service_tokens;
 use super::{DbConnection, from_db_time, to_db_time};
 use crate::error::{AppError, AppResult};

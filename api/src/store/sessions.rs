@@ -1,25 +1,26 @@
 //! Sessions and their rotating refresh tokens. A session is a family of refresh tokens; the
 //! access tokens issued in it carry its id, so revoking the session ends all of them.
 
+use b2mms_shared::{AccountStatus, PersonId};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use super::models::{RefreshTokenRow, SessionRow};
 use super::schema::{accounts, refresh_tokens, sessions};
-use super::{DbConnection, from_db_time, new_id, to_db_time};
+use super::{DbConnection, from_db_time, new_text_id, to_db_time};
 use crate::error::AppResult;
 
 /// Opens a session with its first refresh token (stored hashed).
 pub fn create(
     conn: &mut DbConnection,
-    person_id: &str,
+    person_id: &PersonId,
     token_hash: &str,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> AppResult<SessionRow> {
     let session = SessionRow {
-        id: new_id(),
-        person_id: person_id.to_owned(),
+        id: new_text_id(),
+        person_id: person_id.clone(),
         created_at: to_db_time(now),
         expires_at: to_db_time(expires_at),
         revoked_at: None,
@@ -111,7 +112,7 @@ pub fn revoke(conn: &mut DbConnection, session_id: &str, now: DateTime<Utc>) -> 
 /// Revokes every session of a person except `keep`.
 pub fn revoke_all_of(
     conn: &mut DbConnection,
-    person_id: &str,
+    person_id: &PersonId,
     keep: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<usize> {
@@ -130,9 +131,9 @@ pub fn revoke_all_of(
 /// The state of a session and its account, checked on every authenticated request.
 #[derive(Debug, Clone)]
 pub struct SessionState {
-    pub person_id: String,
+    pub person_id: PersonId,
     pub account_name: String,
-    pub account_status: String,
+    pub account_status: AccountStatus,
     pub must_change_password: bool,
     pub password_expires_at: DateTime<Utc>,
     pub live: bool,
@@ -143,7 +144,13 @@ pub fn state(
     session_id: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Option<SessionState>> {
-    let row: Option<(SessionRow, String, String, bool, chrono::NaiveDateTime)> = sessions::table
+    let row: Option<(
+        SessionRow,
+        String,
+        AccountStatus,
+        bool,
+        chrono::NaiveDateTime,
+    )> = sessions::table
         .inner_join(accounts::table.on(accounts::person_id.eq(sessions::person_id)))
         .filter(sessions::id.eq(session_id))
         .select((

@@ -17,7 +17,7 @@ use crate::session::{Auth, use_auth};
 /// The admin's token, or the page to show instead.
 pub(crate) fn admin_token(auth: &Auth) -> Result<String, Html> {
     match auth {
-        Auth::SignedIn(s) if s.roles.contains(&Role::Admin) => Ok(s.token.clone()),
+        Auth::SignedIn(s) if b2mms_shared::access::administers(&s.roles) => Ok(s.token.clone()),
         Auth::SignedIn(_) => Err(
             html! { <section class="card"><p class="error">{ "Only administrators see this page." }</p></section> },
         ),

@@ -129,7 +129,7 @@ pub fn request_detail(props: &RequestProps) -> Html {
         Auth::SignedIn(s) => Some(s.token.clone()),
         _ => None,
     };
-    let admin = matches!(&*auth, Auth::SignedIn(s) if s.roles.contains(&b2mms_shared::Role::Admin));
+    let admin = matches!(&*auth, Auth::SignedIn(s) if b2mms_shared::access::administers(&s.roles));
     {
         let (registration, error, token, id) = (
             registration.clone(),

@@ -16,13 +16,13 @@ const CONCURRENCY: usize = 16;
 
 async fn seed(app: &TestApp, institution: uuid::Uuid) {
     let hash = b2mms::auth::passwords::hash_blocking("Bench-Password-Lantern-1").unwrap();
-    let institution = institution.to_string();
+    let institution = b2mms_shared::InstitutionId::from(institution);
     app.state
         .db
         .write(move |conn| {
             let now = to_db_time(chrono::Utc::now());
             for i in 0..PEOPLE {
-                let id = new_id();
+                let id: b2mms_shared::PersonId = new_id();
                 let person = PersonRow {
                     id: id.clone(),
                     given_name: format!("Given{}", char::from(b'a' + (i % 26) as u8)),
@@ -31,9 +31,9 @@ async fn seed(app: &TestApp, institution: uuid::Uuid) {
                     email: format!("person{i}@bench.example.org"),
                     registry_email: Some(format!("person{i}@belle2.org")),
                     orcid: None,
-                    category: "phd_student".into(),
+                    category: b2mms_shared::Category::PhdStudent,
                     institution_id: institution.clone(),
-                    status: "active".into(),
+                    status: b2mms_shared::MembershipStatus::Active,
                     membership_start: Some(now.date()),
                     membership_end: None,
                     grace_from: None,
@@ -47,14 +47,14 @@ async fn seed(app: &TestApp, institution: uuid::Uuid) {
                     password_set_at: now,
                     password_expires_at: now + chrono::Duration::days(180),
                     must_change_password: false,
-                    status: "active".into(),
+                    status: b2mms_shared::AccountStatus::Active,
                     failed_logins: 0,
                     locked_until: None,
                     created_at: now,
                     updated_at: now,
                 };
                 let affiliation = AffiliationRow {
-                    id: new_id(),
+                    id: b2mms::store::new_text_id(),
                     person_id: id,
                     institution_id: institution.clone(),
                     start_date: now.date(),

@@ -167,6 +167,7 @@ fn checks_match_enums(backend: Backend) {
         ("registrations", "state", values(RegistrationState::ALL)),
         ("registrations", "identity", values(IdentityKind::ALL)),
         ("registrations", "category", values(Category::ALL)),
+        ("mail_outbox", "status", values(MailStatus::ALL)),
     ];
     for (table, column, values) in expected {
         let mut found = allowed(&mut conn, backend, table, column);
