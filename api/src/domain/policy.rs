@@ -6,6 +6,7 @@
 use b2mms_shared::{InstitutionId, PersonId, RegistrationId, Role, Scope, access};
 
 use crate::domain::registration::Capacity;
+use crate::error::{AppError, AppResult};
 
 /// A signed-in person acting, as recorded with what they do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,7 +139,23 @@ pub struct ServiceToken {
     pub scopes: Vec<Scope>,
 }
 
+impl From<Denied> for AppError {
+    fn from(denied: Denied) -> Self {
+        AppError::forbidden(denied.0)
+    }
+}
+
 impl ServiceToken {
+    /// Proof that this token carries `scope`, or 403 `scope_missing`.
+    pub fn require(&self, scope: Scope) -> AppResult<Service> {
+        self.scoped(scope).ok_or_else(|| AppError::Forbidden {
+            code: "scope_missing",
+            detail: format!(
+                "This service token lacks the scope `{scope}`; an administrator can issue one that has it."
+            ),
+        })
+    }
+
     /// Proof that this token may read what `scope` covers.
     pub fn scoped(&self, scope: Scope) -> Option<Service> {
         self.scopes.contains(&scope).then(|| Service {
