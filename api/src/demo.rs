@@ -380,8 +380,7 @@ pub fn load(conn: &mut DbConnection, state: &AppState) -> AppResult<Loaded> {
                             ..Decision::default()
                         },
                     )?;
-                    let approved = store::registrations::get(conn, &row.id)?;
-                    crate::jobs::provisioning::provision(conn, &state.config, &approved, now)?;
+                    crate::ops::provisioning::provision(conn, &state.config, &row.id, now)?;
                 }
                 _ => {}
             }

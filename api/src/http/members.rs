@@ -11,7 +11,6 @@ use crate::error::AppResult;
 use crate::http::extract::{Admin, Reader};
 use crate::ops::{members, people};
 use crate::store;
-use crate::store::audit;
 
 /// The caller's own record.
 #[utoipa::path(
@@ -139,16 +138,7 @@ pub async fn create(
     Admin(admin): Admin,
     body: web::Json<NewMember>,
 ) -> AppResult<HttpResponse> {
-    let body = body.into_inner();
-    let valid = people::validate(&state, &body)?;
-    let hash = state.hasher.hash(body.initial_password).await?;
-    let now = state.clock.now();
-    let actor = audit::Actor::acting(admin.acting(), now);
-    let rows = people::rows(&state, valid, body.category, body.institution_id, hash, now);
-    let member = state
-        .db
-        .write(move |conn| people::create_in_tx(conn, &rows, &actor))
-        .await?;
+    let member = people::create(&state, &admin, body.into_inner()).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/members/{}", member.id)))
         .json(member))

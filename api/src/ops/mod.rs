@@ -7,4 +7,5 @@ pub mod institutions;
 pub mod invitations;
 pub mod members;
 pub mod people;
+pub mod provisioning;
 pub mod registrations;

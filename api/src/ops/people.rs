@@ -3,11 +3,12 @@
 
 use b2mms_shared::api::{Member, NewMember};
 use b2mms_shared::rules::{FieldErrors, PersonName, RuleViolation};
-use b2mms_shared::{AccountStatus, InstitutionId, MembershipStatus, PersonId, Role};
+use b2mms_shared::{InstitutionId, MembershipStatus, PersonId, Role};
 use chrono::Duration;
 use uuid::Uuid;
 
 use crate::domain::identity::Identity;
+use crate::domain::policy::Admin;
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
 use crate::store::audit::{self, Change};
@@ -15,7 +16,7 @@ use crate::store::models::{AccountRow, AffiliationRow, PersonRow};
 use crate::store::{self, new_id, to_db_time};
 
 /// Checks a new member against the same rules a registration meets; every violation at once.
-pub fn validate(state: &Services, body: &NewMember) -> Result<Identity, FieldErrors> {
+fn validate(state: &Services, body: &NewMember) -> Result<Identity, FieldErrors> {
     let mut errors = FieldErrors::new();
     let checked = crate::domain::identity::check(
         crate::domain::identity::Given {
@@ -37,13 +38,13 @@ pub fn validate(state: &Services, body: &NewMember) -> Result<Identity, FieldErr
 }
 
 /// The rows of a newly created member.
-pub struct MemberRows {
+struct MemberRows {
     pub person: PersonRow,
     pub account: AccountRow,
     pub affiliation: AffiliationRow,
 }
 
-pub fn rows(
+fn rows(
     state: &Services,
     valid: Identity,
     category: b2mms_shared::Category,
@@ -73,35 +74,37 @@ pub fn rows(
             created_at: at,
             updated_at: at,
         },
-        account: AccountRow {
-            person_id: id.clone(),
-            account_name: valid.account.into_string(),
+        account: AccountRow::initial(
+            id.clone(),
+            valid.account.into_string(),
             password_hash,
-            password_set_at: at,
-            password_expires_at: to_db_time(
-                now + Duration::days(state.config.password_max_age_days),
-            ),
-            must_change_password: true,
-            status: AccountStatus::Active,
-            failed_logins: 0,
-            locked_until: None,
-            created_at: at,
-            updated_at: at,
-        },
-        affiliation: AffiliationRow {
-            id: store::new_text_id(),
-            person_id: id,
-            institution_id,
-            start_date: today,
-            end_date: None,
-        },
+            at,
+            to_db_time(now + Duration::days(state.config.password_max_age_days)),
+        ),
+        affiliation: AffiliationRow::opening(id, institution_id, today),
     }
 }
 
-/// Stores a new member and its audit event; returns the record.
-pub fn create_in_tx(
+/// Creates a member on an administrator's behalf: the same checks as a registration, the
+/// password hashed on the bounded pool, the record and its audit event in one transaction.
+pub async fn create(state: &Services, admin: &Admin, body: NewMember) -> AppResult<Member> {
+    let valid = validate(state, &body)?;
+    let hash = state.hasher.hash(body.initial_password).await?;
+    let now = state.clock.now();
+    let actor = audit::Actor::acting(admin.acting(), now);
+    let rows = rows(state, valid, body.category, body.institution_id, hash, now);
+    let main_group = state.config.main_group.clone();
+    state
+        .db
+        .write(move |conn| store_new(conn, &rows, &main_group, &actor))
+        .await
+}
+
+/// Stores a new member in the main group, with its audit event; returns the record.
+fn store_new(
     conn: &mut store::DbConnection,
     rows: &MemberRows,
+    main_group: &str,
     actor: &audit::Actor,
 ) -> AppResult<Member> {
     if store::institutions::find_row(conn, &rows.person.institution_id).is_err() {
@@ -111,6 +114,7 @@ pub fn create_in_tx(
         ));
     }
     store::persons::insert_member(conn, &rows.person, &rows.account, &rows.affiliation)?;
+    join_main_group(conn, main_group, &rows.person.id, actor.at)?;
     let member = store::persons::member(conn, &rows.person.id)?;
     audit::record::<(), _>(
         conn,
@@ -124,6 +128,17 @@ pub fn create_in_tx(
         },
     )?;
     Ok(member)
+}
+
+/// Every member belongs to the collaboration's main group, made on first use.
+pub fn join_main_group(
+    conn: &mut store::DbConnection,
+    main_group: &str,
+    person_id: &PersonId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    let group = store::groups::ensure(conn, main_group, "Every member of the collaboration", now)?;
+    store::groups::join(conn, &group, person_id, now.date_naive())
 }
 
 /// Creates a member with these roles outside any request (`b2mms create-admin`, the demo,
@@ -140,7 +155,7 @@ pub fn create_blocking(
     let actor = audit::Actor::system(now);
     let rows = rows(state, valid, body.category, body.institution_id, hash, now);
     store::write_tx(conn, |conn| {
-        create_in_tx(conn, &rows, &actor)?;
+        store_new(conn, &rows, &state.config.main_group, &actor)?;
         for role in roles {
             store::persons::grant_role(conn, &rows.person.id, *role, None, now)?;
             audit::record::<(), _>(

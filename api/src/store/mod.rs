@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod backup;
 pub mod credentials;
+pub mod groups;
 pub mod institutions;
 pub mod invitations;
 pub mod keys;

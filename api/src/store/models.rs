@@ -72,6 +72,48 @@ pub struct AccountRow {
     pub updated_at: NaiveDateTime,
 }
 
+impl AffiliationRow {
+    /// An open affiliation from `start_date` on.
+    pub fn opening(
+        person_id: PersonId,
+        institution_id: InstitutionId,
+        start_date: NaiveDate,
+    ) -> Self {
+        Self {
+            id: super::new_text_id(),
+            person_id,
+            institution_id,
+            start_date,
+            end_date: None,
+        }
+    }
+}
+
+impl AccountRow {
+    /// A new active account whose initial password must be changed at the first sign-in.
+    pub fn initial(
+        person_id: PersonId,
+        account_name: String,
+        password_hash: String,
+        at: NaiveDateTime,
+        password_expires_at: NaiveDateTime,
+    ) -> Self {
+        Self {
+            person_id,
+            account_name,
+            password_hash,
+            password_set_at: at,
+            password_expires_at,
+            must_change_password: true,
+            status: AccountStatus::Active,
+            failed_logins: 0,
+            locked_until: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Insertable)]
 #[diesel(table_name = sessions)]
 pub struct SessionRow {

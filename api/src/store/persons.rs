@@ -1,14 +1,16 @@
 //! People, their accounts, affiliations and roles.
 
 use b2mms_shared::api::Member;
-use b2mms_shared::{InstitutionId, MembershipStatus, PersonId, Role};
+use b2mms_shared::{
+    AccountStatus, InstitutionId, MembershipStatus, PersonId, RegistrationId, Role,
+};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::models::{AccountRow, AffiliationRow, PersonRow};
 use super::schema::{
-    account_names, accounts, affiliations, institution_representatives, institutions, person_roles,
-    persons,
+    account_names, accounts, affiliations, institution_representatives, institutions,
+    person_certificates, person_roles, persons,
 };
 use super::{DbConnection, from_db_time, to_db_time};
 use crate::error::{AppError, AppResult};
@@ -50,10 +52,7 @@ pub fn insert_member(
     account: &AccountRow,
     affiliation: &AffiliationRow,
 ) -> AppResult<()> {
-    diesel::insert_into(persons::table)
-        .values(person)
-        .execute(conn)
-        .map_err(unique_conflict)?;
+    insert_person(conn, person, affiliation)?;
     diesel::insert_into(account_names::table)
         .values((
             account_names::name.eq(&account.account_name),
@@ -66,10 +65,148 @@ pub fn insert_member(
         .values(account)
         .execute(conn)
         .map_err(unique_conflict)?;
+    Ok(())
+}
+
+/// Stores a new person with their first affiliation, without an account yet.
+pub fn insert_person(
+    conn: &mut DbConnection,
+    person: &PersonRow,
+    affiliation: &AffiliationRow,
+) -> AppResult<()> {
+    diesel::insert_into(persons::table)
+        .values(person)
+        .execute(conn)
+        .map_err(unique_conflict)?;
     diesel::insert_into(affiliations::table)
         .values(affiliation)
         .execute(conn)?;
     Ok(())
+}
+
+/// Gives a person the account a registration request asked for; the name the request
+/// reserved now belongs to the person.
+pub fn insert_account_of_request(
+    conn: &mut DbConnection,
+    account: &AccountRow,
+    registration_id: &RegistrationId,
+) -> AppResult<()> {
+    diesel::update(account_names::table.filter(account_names::registration_id.eq(registration_id)))
+        .set(account_names::person_id.eq(&account.person_id))
+        .execute(conn)?;
+    diesel::insert_into(accounts::table)
+        .values(account)
+        .execute(conn)
+        .map_err(unique_conflict)?;
+    Ok(())
+}
+
+/// Opens an existing account again with a new initial password that must be changed at the
+/// next sign-in; `false` if the person has no account.
+pub fn reopen_account(
+    conn: &mut DbConnection,
+    person_id: &PersonId,
+    password_hash: &str,
+    at: chrono::NaiveDateTime,
+    expires: chrono::NaiveDateTime,
+) -> AppResult<bool> {
+    let n = diesel::update(accounts::table.find(person_id))
+        .set((
+            accounts::password_hash.eq(password_hash),
+            accounts::password_set_at.eq(at),
+            accounts::password_expires_at.eq(expires),
+            accounts::must_change_password.eq(true),
+            accounts::status.eq(AccountStatus::Active),
+            accounts::failed_logins.eq(0),
+            accounts::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(n > 0)
+}
+
+/// Makes a person an active member at `institution` again. A change of institution closes the
+/// open affiliation and opens a new one, so the history keeps both; a membership that was not
+/// active starts anew today.
+pub fn reactivate(
+    conn: &mut DbConnection,
+    person_id: &PersonId,
+    institution: &InstitutionId,
+    category: b2mms_shared::Category,
+    today: chrono::NaiveDate,
+    at: chrono::NaiveDateTime,
+) -> AppResult<()> {
+    let person: PersonRow = persons::table
+        .find(person_id)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound { what: "person" })?;
+    if person.institution_id != *institution {
+        diesel::update(
+            affiliations::table
+                .filter(affiliations::person_id.eq(person_id))
+                .filter(affiliations::end_date.is_null()),
+        )
+        .set(affiliations::end_date.eq(today))
+        .execute(conn)?;
+        diesel::insert_into(affiliations::table)
+            .values(&AffiliationRow::opening(
+                person_id.clone(),
+                institution.clone(),
+                today,
+            ))
+            .execute(conn)?;
+    }
+    let restart = person.status != MembershipStatus::Active || person.membership_start.is_none();
+    let start = if restart {
+        Some(today)
+    } else {
+        person.membership_start
+    };
+    diesel::update(persons::table.find(person_id))
+        .set((
+            persons::institution_id.eq(institution),
+            persons::category.eq(category),
+            persons::status.eq(MembershipStatus::Active),
+            persons::membership_start.eq(start),
+            persons::membership_end.eq(None::<chrono::NaiveDate>),
+            persons::grace_from.eq(None::<chrono::NaiveDate>),
+            persons::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Links a certificate subject to a person unless it is linked already.
+pub fn link_certificate(
+    conn: &mut DbConnection,
+    subject_dn: &str,
+    person_id: &PersonId,
+    at: chrono::NaiveDateTime,
+) -> AppResult<()> {
+    let linked = person_certificates::table
+        .find(subject_dn)
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if !linked {
+        diesel::insert_into(person_certificates::table)
+            .values((
+                person_certificates::subject_dn.eq(subject_dn),
+                person_certificates::person_id.eq(person_id),
+                person_certificates::linked_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Whether a person already has this registry address.
+pub fn registry_email_taken(conn: &mut DbConnection, address: &str) -> AppResult<bool> {
+    Ok(persons::table
+        .filter(persons::registry_email.eq(address))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
 }
 
 pub fn exists(conn: &mut DbConnection, id: &PersonId) -> AppResult<bool> {

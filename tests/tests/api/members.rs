@@ -29,6 +29,7 @@ on_both_databases! {
         assert_eq!(created.body["status"], "active");
         assert_eq!(created.body["account_status"], "active");
         assert!(created.body["membership_start"].is_string());
+        assert_eq!(created.body["groups"], json!(["collaboration"]), "created people are in the main group as registered ones are");
         assert!(!created.text.contains("Belle-Two-Rocks-9"), "no password in responses");
 
         let login = app
