@@ -202,8 +202,7 @@ pub fn load(conn: &mut DbConnection, state: &AppState) -> AppResult<Loaded> {
                 conn,
                 &demo_actor(state),
                 audit::Event::PersonBecameRepresentative,
-                "person",
-                &person,
+                audit::Subject::Person(&person),
             )?;
         }
         let label = match (roles.first(), ir) {
@@ -327,8 +326,7 @@ pub fn load(conn: &mut DbConnection, state: &AppState) -> AppResult<Loaded> {
                 &demo_actor(state),
                 Change {
                     action: audit::Event::RegistrationSubmitted,
-                    subject_type: "registration",
-                    subject_id: row.id.as_str(),
+                    subject: audit::Subject::Registration(&row.id),
                     before: None,
                     after: Some(&serde_json::json!({"state": RegistrationState::AwaitingIr})),
                 },
@@ -340,8 +338,7 @@ pub fn load(conn: &mut DbConnection, state: &AppState) -> AppResult<Loaded> {
                     &demo_actor(state),
                     Change {
                         action: audit::Event::RegistrationDemoDecision,
-                        subject_type: "registration",
-                        subject_id: row.id.as_str(),
+                        subject: audit::Subject::Registration(&row.id),
                         before: None,
                         after: Some(&serde_json::json!({"state": to})),
                     },

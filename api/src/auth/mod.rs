@@ -8,6 +8,9 @@ pub mod tokens;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
+/// Service tokens are opaque, not JWTs, and carry this prefix.
+pub const SERVICE_TOKEN_PREFIX: &str = "b2mms_st_";
+
 /// A random opaque secret (refresh tokens, one-time links): 32 bytes, URL-safe base64.
 pub fn random_secret() -> String {
     let mut bytes = [0u8; 32];

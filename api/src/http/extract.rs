@@ -38,8 +38,7 @@ fn missing_token() -> AppError {
 
 pub use crate::auth::caller::Caller;
 
-/// Service tokens are opaque, not JWTs, and carry this prefix.
-pub const SERVICE_TOKEN_PREFIX: &str = "b2mms_st_";
+pub use crate::auth::SERVICE_TOKEN_PREFIX;
 
 fn service_not_allowed() -> AppError {
     AppError::Forbidden {

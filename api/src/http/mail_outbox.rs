@@ -1,15 +1,14 @@
-//! The mail outbox as admins see it: what has not been delivered yet and why, and a way to
-//! try a message again at once.
+//! The mail outbox over HTTP (admin): the undelivered messages, and a retry now.
 
 use actix_web::{HttpResponse, get, post, web};
 use b2mms_shared::api::{Page, QueuedMail};
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::http::PageQuery;
 use crate::http::extract::Admin;
-use crate::store::{self, audit};
+use crate::ops::mail;
 
 /// Messages not delivered yet, oldest first (admin); their texts are not shown.
 #[utoipa::path(
@@ -24,14 +23,11 @@ use crate::store::{self, audit};
 #[get("/mail-outbox")]
 pub async fn list(
     state: web::Data<AppState>,
-    _admin: Admin,
+    Admin(admin): Admin,
     query: web::Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
     let (page, per_page, offset) = query.resolve()?;
-    let (items, total) = state
-        .db
-        .run(move |conn| store::outbox::undelivered(conn, offset, per_page))
-        .await?;
+    let (items, total) = mail::undelivered(&state, &admin, offset, per_page).await?;
     Ok(HttpResponse::Ok().json(Page {
         items,
         total,
@@ -57,20 +53,6 @@ pub async fn retry(
     Admin(admin): Admin,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let id = id.into_inner().to_string();
-    let now = state.clock.now();
-    let actor = audit::Actor::acting(admin.acting(), now);
-    state
-        .db
-        .write(move |conn| {
-            if !store::outbox::due_now(conn, &id, now)? {
-                return Err(AppError::NotFound {
-                    what: "undelivered message",
-                });
-            }
-            audit::record_plain(conn, &actor, audit::Event::MailRetried, "mail", &id)
-        })
-        .await?;
-    state.jobs.nudge();
+    mail::retry(&state, &admin, id.into_inner()).await?;
     Ok(HttpResponse::Accepted().finish())
 }

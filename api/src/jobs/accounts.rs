@@ -105,8 +105,7 @@ pub async fn end_memberships(state: &Services) -> AppResult<usize> {
                     &actor,
                     Change {
                         action: audit::Event::PersonMembershipExpired,
-                        subject_type: "person",
-                        subject_id: id.as_str(),
+                        subject: audit::Subject::Person(&id),
                         before: None,
                         after: Some(&serde_json::json!({ "status": MembershipStatus::Expired })),
                     },
@@ -123,7 +122,12 @@ pub async fn end_memberships(state: &Services) -> AppResult<usize> {
                     ))
                     .execute(conn)?;
                 store::sessions::revoke_all_of(conn, &id, None, now)?;
-                audit::record_plain(conn, &actor, audit::Event::AccountDisabled, "account", &id)?;
+                audit::record_plain(
+                    conn,
+                    &actor,
+                    audit::Event::AccountDisabled,
+                    audit::Subject::Account(&id),
+                )?;
                 changed += 1;
             }
             Ok(changed)

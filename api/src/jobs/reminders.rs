@@ -139,8 +139,7 @@ pub async fn expire_unsubmitted(state: &Services) -> AppResult<usize> {
                         &audit::Actor::system(now),
                         Change {
                             action: audit::Event::RegistrationExpired,
-                            subject_type: "registration",
-                            subject_id: row.id.as_str(),
+                            subject: audit::Subject::Registration(&row.id),
                             before: None,
                             after: Some(&serde_json::json!({ "state": to })),
                         },

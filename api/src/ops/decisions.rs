@@ -110,8 +110,7 @@ fn record(
         actor,
         Change {
             action,
-            subject_type: "registration",
-            subject_id: id.as_str(),
+            subject: audit::Subject::Registration(id),
             before: None,
             after: Some(&audit::StateChange {
                 state: Some(to),

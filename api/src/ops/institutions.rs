@@ -90,8 +90,7 @@ fn insert(
         actor,
         Change {
             action: audit::Event::InstitutionCreated,
-            subject_type: "institution",
-            subject_id: row.id.as_str(),
+            subject: audit::Subject::Institution(&row.id),
             before: None,
             after: Some(&created),
         },
@@ -164,8 +163,7 @@ pub fn update(
         &Actor::acting(admin.acting(), now),
         Change {
             action: audit::Event::InstitutionUpdated,
-            subject_type: "institution",
-            subject_id: id.as_str(),
+            subject: audit::Subject::Institution(id),
             before: Some(&before),
             after: Some(&after),
         },
@@ -195,8 +193,7 @@ pub fn add_representative(
             &actor,
             Change::<(), _> {
                 action: audit::Event::InstitutionRepresentativeAdded,
-                subject_type: "institution",
-                subject_id: id.as_str(),
+                subject: audit::Subject::Institution(id),
                 before: None,
                 after: Some(&serde_json::json!({ "person_id": person_id })),
             },
@@ -205,8 +202,7 @@ pub fn add_representative(
             conn,
             &actor,
             audit::Event::PersonBecameRepresentative,
-            "person",
-            person_id.as_str(),
+            audit::Subject::Person(person_id),
         )?;
     }
     store::institutions::get(conn, id)
@@ -231,8 +227,7 @@ pub fn remove_representative(
         &actor,
         Change::<_, ()> {
             action: audit::Event::InstitutionRepresentativeRemoved,
-            subject_type: "institution",
-            subject_id: id.as_str(),
+            subject: audit::Subject::Institution(id),
             before: Some(&serde_json::json!({ "person_id": person_id })),
             after: None,
         },
@@ -241,7 +236,6 @@ pub fn remove_representative(
         conn,
         &actor,
         audit::Event::PersonCeasedRepresentative,
-        "person",
-        person_id.as_str(),
+        audit::Subject::Person(person_id),
     )
 }

@@ -127,8 +127,7 @@ pub fn create(
         &Actor::acting(representative.acting(), now),
         Change {
             action: audit::Event::InvitationCreated,
-            subject_type: "invitation",
-            subject_id: id.as_str(),
+            subject: audit::Subject::Invitation(&id),
             before: None,
             after: Some(&wire),
         },
@@ -187,8 +186,7 @@ pub fn revoke(
         conn,
         &Actor::acting(representative.acting(), now),
         audit::Event::InvitationRevoked,
-        "invitation",
-        id.as_str(),
+        audit::Subject::Invitation(id),
     )?;
     Ok(wire)
 }

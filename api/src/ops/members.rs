@@ -89,8 +89,7 @@ pub fn grant_role(
             &Actor::acting(admin.acting(), now),
             Change {
                 action: audit::Event::RoleGranted,
-                subject_type: "person",
-                subject_id: id.as_str(),
+                subject: audit::Subject::Person(id),
                 before: None,
                 after: Some(&serde_json::json!({ "role": role })),
             },
@@ -124,8 +123,7 @@ pub fn withdraw_role(
         &Actor::acting(admin.acting(), now),
         Change {
             action: audit::Event::RoleWithdrawn,
-            subject_type: "person",
-            subject_id: id.as_str(),
+            subject: audit::Subject::Person(id),
             before: Some(&serde_json::json!({ "role": role })),
             after: None,
         },
@@ -145,8 +143,7 @@ pub fn unlock(
             conn,
             &Actor::acting(admin.acting(), now),
             audit::Event::AccountUnlocked,
-            "account",
-            id.as_str(),
+            audit::Subject::Account(id),
         )?;
     }
     store::persons::member(conn, id)
@@ -224,8 +221,7 @@ pub fn update(
         &Actor::acting(representative.acting(), now),
         Change {
             action: audit::Event::PersonUpdated,
-            subject_type: "person",
-            subject_id: id.as_str(),
+            subject: audit::Subject::Person(id),
             before: Some(&before),
             after: Some(&after),
         },

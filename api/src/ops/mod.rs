@@ -3,9 +3,14 @@
 //! the same way whoever asks.
 
 pub mod decisions;
+pub mod identity;
 pub mod institutions;
 pub mod invitations;
+pub mod mail;
 pub mod members;
+pub mod passwords;
 pub mod people;
 pub mod provisioning;
 pub mod registrations;
+pub mod service_tokens;
+pub mod sessions;

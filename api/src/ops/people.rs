@@ -121,8 +121,7 @@ fn store_new(
         actor,
         Change {
             action: audit::Event::PersonCreated,
-            subject_type: "person",
-            subject_id: rows.person.id.as_str(),
+            subject: audit::Subject::Person(&rows.person.id),
             before: None,
             after: Some(&member),
         },
@@ -163,8 +162,7 @@ pub fn create_blocking(
                 &actor,
                 Change {
                     action: audit::Event::RoleGranted,
-                    subject_type: "person",
-                    subject_id: rows.person.id.as_str(),
+                    subject: audit::Subject::Person(&rows.person.id),
                     before: None,
                     after: Some(&serde_json::json!({ "role": role })),
                 },

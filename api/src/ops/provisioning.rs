@@ -176,8 +176,7 @@ fn record_and_tell(
         &actor,
         Change {
             action: audit::Event::RegistrationProvisioned,
-            subject_type: "registration",
-            subject_id: id.as_str(),
+            subject: audit::Subject::Registration(id),
             before: None,
             after: Some(
                 &serde_json::json!({ "state": RegistrationState::Provisioned, "person_id": person_id }),
@@ -190,8 +189,7 @@ fn record_and_tell(
         &actor,
         Change {
             action: audit::Event::PersonProvisioned,
-            subject_type: "person",
-            subject_id: person_id.as_str(),
+            subject: audit::Subject::Person(person_id),
             before: None,
             after: Some(&record),
         },
@@ -229,8 +227,7 @@ pub fn give_up(
         &Actor::system(now),
         Change {
             action: audit::Event::RegistrationProvisioningFailed,
-            subject_type: "registration",
-            subject_id: id.as_str(),
+            subject: audit::Subject::Registration(id),
             before: None,
             after: Some(&serde_json::json!({ "state": to, "error": error })),
         },

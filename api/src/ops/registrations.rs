@@ -70,8 +70,7 @@ pub fn open_request(
         &actor,
         Change {
             action: audit::Event::RegistrationOpened,
-            subject_type: "registration",
-            subject_id: row.id.as_str(),
+            subject: audit::Subject::Registration(&row.id),
             before: None,
             after: Some(&serde_json::json!({
                 "state": RegistrationState::IdentityVerified,
@@ -372,8 +371,7 @@ pub fn submit(
         &actor,
         Change {
             action: audit::Event::RegistrationSubmitted,
-            subject_type: "registration",
-            subject_id: id.as_str(),
+            subject: audit::Subject::Registration(id),
             before: None,
             after: Some(&serde_json::json!({
                 "state": RegistrationState::AwaitingIr,

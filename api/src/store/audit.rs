@@ -1,5 +1,6 @@
 //! The append-only audit log. Every change is recorded by the transaction that makes it.
 
+use b2mms_shared::{InstitutionId, InvitationId, PersonId, RegistrationId};
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -12,7 +13,7 @@ use crate::error::AppResult;
 #[derive(Debug, Clone)]
 pub struct Actor {
     /// The acting person; `None` for the system itself.
-    pub person_id: Option<b2mms_shared::PersonId>,
+    pub person_id: Option<PersonId>,
     /// Account name, or `system`.
     pub name: String,
     pub request_id: Option<String>,
@@ -29,6 +30,20 @@ impl Actor {
             person_id: Some(acting.person_id.clone()),
             name: acting.account_name.clone(),
             request_id: acting.request_id.clone(),
+            at,
+        }
+    }
+
+    /// A person identified by this request itself (signing in), before any session exists.
+    pub fn signing_in(
+        person_id: &b2mms_shared::PersonId,
+        account_name: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            person_id: Some(person_id.clone()),
+            name: account_name.to_owned(),
+            request_id: crate::request_context::current(),
             at,
         }
     }
@@ -66,11 +81,50 @@ pub struct StateChange {
     pub comment: Option<String>,
 }
 
+/// The record an event is about, stored as its kind and id.
+#[derive(Debug, Clone, Copy)]
+pub enum Subject<'a> {
+    /// A person's account (sign-ins, passwords, locks), by the person's id.
+    Account(&'a PersonId),
+    Person(&'a PersonId),
+    Registration(&'a RegistrationId),
+    Institution(&'a InstitutionId),
+    Invitation(&'a InvitationId),
+    ServiceToken(&'a str),
+    Session(&'a str),
+    Mail(&'a str),
+}
+
+impl Subject<'_> {
+    /// The stored kind, one stable name per variant.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::Account(_) => "account",
+            Self::Person(_) => "person",
+            Self::Registration(_) => "registration",
+            Self::Institution(_) => "institution",
+            Self::Invitation(_) => "invitation",
+            Self::ServiceToken(_) => "service_token",
+            Self::Session(_) => "session",
+            Self::Mail(_) => "mail",
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        match self {
+            Self::Account(id) | Self::Person(id) => id.as_str(),
+            Self::Registration(id) => id.as_str(),
+            Self::Institution(id) => id.as_str(),
+            Self::Invitation(id) => id.as_str(),
+            Self::ServiceToken(id) | Self::Session(id) | Self::Mail(id) => id,
+        }
+    }
+}
+
 /// One change to record.
 pub struct Change<'a, B: Serialize, A: Serialize> {
     pub action: Event,
-    pub subject_type: &'a str,
-    pub subject_id: &'a str,
+    pub subject: Subject<'a>,
     pub before: Option<&'a B>,
     pub after: Option<&'a A>,
 }
@@ -87,8 +141,8 @@ pub fn record<B: Serialize, A: Serialize>(
         actor_id: actor.person_id.clone(),
         actor: actor.name.clone(),
         action: change.action,
-        subject_type: change.subject_type.to_owned(),
-        subject_id: change.subject_id.to_owned(),
+        subject_type: change.subject.kind().to_owned(),
+        subject_id: change.subject.id().to_owned(),
         before_json: change.before.map(to_json),
         after_json: change.after.map(to_json),
         request_id: actor.request_id.clone(),
@@ -104,16 +158,14 @@ pub fn record_plain(
     conn: &mut DbConnection,
     actor: &Actor,
     action: Event,
-    subject_type: &str,
-    subject_id: &(impl AsRef<str> + ?Sized),
+    subject: Subject<'_>,
 ) -> AppResult<()> {
     record::<(), ()>(
         conn,
         actor,
         Change {
             action,
-            subject_type,
-            subject_id: subject_id.as_ref(),
+            subject,
             before: None,
             after: None,
         },
