@@ -75,7 +75,8 @@ impl AppState {
             .write(move |conn| TokenKeys::load_or_create(conn, &issuer, pem.as_deref(), now))
             .await
             .context("loading the token signing key")?;
-        let hasher = Hasher::new(config.hash_permits()).context("preparing password hashing")?;
+        let hasher = Hasher::new(config.hash_permits(), config.hash_queue_len())
+            .context("preparing password hashing")?;
         let mailer = Mailer::from_url(&config.mail_url).map_err(anyhow::Error::msg)?;
         let client_verifier =
             crate::tls::client_verifier(&config).context("loading tls_client_ca")?;

@@ -40,6 +40,9 @@ pub struct Config {
     pub workers: usize,
     /// Password hashes computed at the same time (0 = one per core).
     pub hash_concurrency: usize,
+    /// Password checks that may wait for a free hashing worker; beyond them a sign-in is
+    /// answered 503 with `Retry-After` (0 = 32 per worker).
+    pub hash_queue: usize,
     /// PKCS#8 Ed25519 private key (PEM) used to sign tokens; generated and stored in the
     /// database when absent.
     pub jwt_private_key: Option<String>,
@@ -116,6 +119,7 @@ impl Default for Config {
             database_pool_size: 8,
             workers: 0,
             hash_concurrency: 0,
+            hash_queue: 0,
             jwt_private_key: None,
             reserved_account_names: Vec::new(),
             log_format: "text".to_owned(),
@@ -363,6 +367,15 @@ impl Config {
             std::thread::available_parallelism().map_or(2, |n| n.get())
         }
     }
+
+    /// Password checks that may wait for a hashing worker.
+    pub fn hash_queue_len(&self) -> usize {
+        if self.hash_queue > 0 {
+            self.hash_queue
+        } else {
+            32 * self.hash_permits()
+        }
+    }
 }
 
 /// What is wrong with a value, naming its key.
@@ -478,6 +491,7 @@ mod tests {
             ("DATABASE_POOL_SIZE", "16"),
             ("WORKERS", "3"),
             ("HASH_CONCURRENCY", "2"),
+            ("HASH_QUEUE", "5"),
             ("JWT_PRIVATE_KEY", "-----BEGIN PRIVATE KEY-----"),
             ("RESERVED_ACCOUNT_NAMES", "kekcc,desy"),
             ("LOG_FORMAT", "json"),

@@ -42,6 +42,9 @@ pub enum AppError {
     /// 422: field values break the rules.
     #[error("invalid field values")]
     Validation(FieldErrors),
+    /// 503: every password-hashing worker is busy and the queue in front of them is full.
+    #[error("busy")]
+    Busy { retry_after: i64 },
     /// 503: the database (or another dependency) cannot be reached.
     #[error("service unavailable: {0}")]
     Unavailable(String),

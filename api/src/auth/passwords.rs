@@ -1,12 +1,14 @@
-//! Password hashing with argon2id on a bounded pool: at most `permits` hashes run at once, on
-//! blocking threads, so that a burst of sign-ins queues instead of starving other requests.
+//! Password hashing with argon2id on a fixed set of worker threads. Each worker allocates
+//! the algorithm's memory once and reuses it for every hash, so resident memory does not
+//! grow with the number of sign-ins; a bounded queue stands in front of the workers, and a
+//! full queue is refused at once (503 with `Retry-After`) instead of growing.
 
-use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex};
 
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::Semaphore;
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use tokio::sync::oneshot;
 
 use crate::error::{AppError, AppResult};
 
@@ -14,78 +16,197 @@ use crate::error::{AppError, AppResult};
 const MEMORY_KIB: u32 = 19 * 1024;
 const ITERATIONS: u32 = 2;
 const LANES: u32 = 1;
+const SALT_LEN: usize = 16;
+const OUTPUT_LEN: usize = 32;
 
-fn argon2() -> Argon2<'static> {
-    let params = Params::new(MEMORY_KIB, ITERATIONS, LANES, None)
-        .unwrap_or_else(|e| unreachable!("constant argon2 parameters are valid: {e}"));
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+fn params() -> Params {
+    Params::new(MEMORY_KIB, ITERATIONS, LANES, Some(OUTPUT_LEN))
+        .unwrap_or_else(|e| unreachable!("constant argon2 parameters are valid: {e}"))
 }
 
-/// Hashes a password (blocking; use [`Hasher`] from async code).
+/// The working memory of one worker, sized for the current parameters.
+struct Memory(Vec<Block>);
+
+impl Memory {
+    fn new() -> Self {
+        Self(vec![Block::default(); params().block_count()])
+    }
+
+    /// Blocks for `params`: the reused ones when they suffice, else (a stored hash made with
+    /// larger parameters) a buffer for this hash only.
+    fn run<T>(&mut self, params: &Params, f: impl FnOnce(&mut [Block]) -> T) -> T {
+        let needed = params.block_count();
+        match self.0.get_mut(..needed) {
+            Some(blocks) => f(blocks),
+            None => f(&mut vec![Block::default(); needed]),
+        }
+    }
+}
+
+fn hash_with(memory: &mut Memory, password: &str) -> AppResult<String> {
+    let failed =
+        |e: &dyn std::fmt::Display| AppError::Internal(format!("password hashing failed: {e}"));
+    let mut salt = [0u8; SALT_LEN];
+    rand::fill(&mut salt);
+    let params = params();
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let mut out = [0u8; OUTPUT_LEN];
+    memory
+        .run(&params, |blocks| {
+            argon.hash_password_into_with_memory(password.as_bytes(), &salt, &mut out, blocks)
+        })
+        .map_err(|e| failed(&e))?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(|e| failed(&e))?,
+        salt: Some(Salt::new(&salt).map_err(|e| failed(&e))?),
+        hash: Some(Output::new(&out).map_err(|e| failed(&e))?),
+    };
+    Ok(phc.to_string())
+}
+
+fn verify_with(memory: &mut Memory, password: &str, phc: &str) -> AppResult<bool> {
+    let unreadable = |e: &dyn std::fmt::Display| {
+        AppError::Internal(format!("stored password hash unreadable: {e}"))
+    };
+    let parsed = PasswordHash::new(phc).map_err(|e| unreadable(&e))?;
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+        return Err(unreadable(&"no salt or hash"));
+    };
+    let algorithm = Algorithm::try_from(parsed.algorithm.as_str()).map_err(|e| unreadable(&e))?;
+    let version = parsed
+        .version
+        .map_or(Ok(Version::V0x13), Version::try_from)
+        .map_err(|e| unreadable(&e))?;
+    let params = Params::try_from(&parsed).map_err(|e| unreadable(&e))?;
+    let argon = Argon2::new(algorithm, version, params.clone());
+    let mut out = vec![0u8; expected.len()];
+    memory
+        .run(&params, |blocks| {
+            argon.hash_password_into_with_memory(password.as_bytes(), salt, &mut out, blocks)
+        })
+        .map_err(|e| unreadable(&e))?;
+    // `Output` compares in constant time.
+    Ok(Output::new(&out).is_ok_and(|computed| computed == *expected))
+}
+
+/// Hashes a password (blocking, with memory of its own; use [`Hasher`] from async code).
 pub fn hash_blocking(password: &str) -> AppResult<String> {
-    argon2()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
+    hash_with(&mut Memory::new(), password)
 }
 
 /// Checks a password against a stored PHC string (blocking).
 pub fn verify_blocking(password: &str, phc: &str) -> AppResult<bool> {
-    let parsed = PasswordHash::new(phc)
-        .map_err(|e| AppError::Internal(format!("stored password hash unreadable: {e}")))?;
-    Ok(argon2()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok())
+    verify_with(&mut Memory::new(), password, phc)
 }
 
-/// The bounded hashing pool.
+enum Work {
+    Hash(String),
+    Verify(String, Arc<str>),
+}
+
+enum Done {
+    Hashed(AppResult<String>),
+    Verified(AppResult<bool>),
+}
+
+struct Job {
+    work: Work,
+    reply: oneshot::Sender<Done>,
+}
+
+/// The handle of the hashing workers; cheap to clone.
 #[derive(Clone)]
 pub struct Hasher {
-    permits: Arc<Semaphore>,
+    queue: SyncSender<Job>,
     /// A hash of nothing anyone knows, checked when the account does not exist so that an
     /// unknown account name costs the same time as a wrong password.
     decoy: Arc<str>,
 }
 
+/// How long a caller refused by a full queue is asked to wait.
+pub const BUSY_RETRY_AFTER_SECS: i64 = 1;
+
 impl Hasher {
-    pub fn new(permits: usize) -> AppResult<Self> {
+    /// Starts `workers` threads with a queue of `queue` waiting hashes in front of them.
+    pub fn new(workers: usize, queue: usize) -> AppResult<Self> {
+        let (sender, receiver) = sync_channel::<Job>(queue.max(1));
+        let receiver = Arc::new(Mutex::new(receiver));
+        for n in 0..workers.max(1) {
+            let receiver = Arc::clone(&receiver);
+            std::thread::Builder::new()
+                .name(format!("b2mms-hash-{n}"))
+                .spawn(move || work(&receiver))
+                .map_err(|e| AppError::Internal(format!("starting a hashing worker: {e}")))?;
+        }
         Ok(Self {
-            permits: Arc::new(Semaphore::new(permits.max(1))),
+            queue: sender,
             decoy: hash_blocking(&crate::auth::random_secret())?.into(),
         })
     }
 
-    async fn on_pool<T: Send + 'static>(
-        &self,
-        job: impl FnOnce() -> AppResult<T> + Send + 'static,
-    ) -> AppResult<T> {
-        let _permit = self
-            .permits
-            .acquire()
+    async fn submit(&self, work: Work) -> AppResult<Done> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .try_send(Job { work, reply })
+            .map_err(|e| match e {
+                TrySendError::Full(_) => AppError::Busy {
+                    retry_after: BUSY_RETRY_AFTER_SECS,
+                },
+                TrySendError::Disconnected(_) => {
+                    AppError::Internal("the hashing workers stopped".into())
+                }
+            })?;
+        answer
             .await
-            .map_err(|e| AppError::Internal(format!("hashing pool closed: {e}")))?;
-        actix_web::rt::task::spawn_blocking(job)
-            .await
-            .map_err(|e| AppError::Internal(format!("hashing task failed: {e}")))?
+            .map_err(|_| AppError::Internal("a hashing worker stopped".into()))
     }
 
     pub async fn hash(&self, password: String) -> AppResult<String> {
-        self.on_pool(move || hash_blocking(&password)).await
+        match self.submit(Work::Hash(password)).await? {
+            Done::Hashed(result) => result,
+            Done::Verified(_) => unreachable!("a hash job answers with a hash"),
+        }
     }
 
     /// `stored = None` checks against the decoy and always answers `false`.
     pub async fn verify(&self, password: String, stored: Option<String>) -> AppResult<bool> {
         let known = stored.is_some();
-        let phc = stored.unwrap_or_else(|| self.decoy.to_string());
-        let ok = self
-            .on_pool(move || verify_blocking(&password, &phc))
-            .await?;
-        Ok(ok && known)
+        let phc = stored.map_or_else(|| Arc::clone(&self.decoy), Arc::from);
+        match self.submit(Work::Verify(password, phc)).await? {
+            Done::Verified(result) => Ok(result? && known),
+            Done::Hashed(_) => unreachable!("a verify job answers with a verdict"),
+        }
+    }
+}
+
+/// One worker: takes jobs until every handle is gone, hashing in its own reused memory.
+fn work(receiver: &Mutex<Receiver<Job>>) {
+    let mut memory = Memory::new();
+    loop {
+        let job = match receiver.lock() {
+            Ok(queue) => queue.recv(),
+            Err(poisoned) => poisoned.into_inner().recv(),
+        };
+        let Ok(Job { work, reply }) = job else {
+            return;
+        };
+        let done = match work {
+            Work::Hash(password) => Done::Hashed(hash_with(&mut memory, &password)),
+            Work::Verify(password, phc) => {
+                Done::Verified(verify_with(&mut memory, &password, &phc))
+            }
+        };
+        // The caller may have gone (the request was cancelled); nothing to tell then.
+        let _ = reply.send(done);
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+
     use super::*;
 
     #[test]
@@ -95,5 +216,75 @@ mod tests {
         assert!(verify_blocking("Correct-Horse-42", &phc).unwrap());
         assert!(!verify_blocking("correct-horse-42", &phc).unwrap());
         assert_ne!(phc, hash_blocking("Correct-Horse-42").unwrap(), "salted");
+    }
+
+    #[test]
+    fn hashes_agree_with_the_reference_implementation_both_ways() {
+        let reference = Argon2::new(Algorithm::Argon2id, Version::V0x13, params());
+        let ours = hash_blocking("Belle-Two-Rocks-9").unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(
+            reference
+                .verify_password(b"Belle-Two-Rocks-9", &parsed)
+                .is_ok()
+        );
+        assert!(
+            reference
+                .verify_password(b"Belle-Two-Rocks-8", &parsed)
+                .is_err()
+        );
+        let theirs = reference
+            .hash_password(b"Belle-Two-Rocks-9")
+            .unwrap()
+            .to_string();
+        assert!(verify_blocking("Belle-Two-Rocks-9", &theirs).unwrap());
+        assert!(!verify_blocking("Belle-Two-Rocks-8", &theirs).unwrap());
+    }
+
+    #[test]
+    fn stored_hashes_with_larger_parameters_still_verify() {
+        let larger = Params::new(MEMORY_KIB * 2, 1, 1, None).unwrap();
+        let old = Argon2::new(Algorithm::Argon2id, Version::V0x13, larger)
+            .hash_password(b"Old-Params-7")
+            .unwrap()
+            .to_string();
+        let mut memory = Memory::new();
+        assert!(verify_with(&mut memory, "Old-Params-7", &old).unwrap());
+        assert!(!verify_with(&mut memory, "Old-Params-6", &old).unwrap());
+    }
+
+    #[test]
+    fn an_unreadable_stored_hash_is_an_error_not_a_match() {
+        assert!(verify_blocking("x", "not a hash").is_err());
+    }
+
+    #[actix_web::test]
+    async fn a_full_queue_refuses_at_once_instead_of_growing() {
+        let hasher = Hasher::new(1, 1).unwrap();
+        let calls: Vec<_> = (0..8)
+            .map(|_| {
+                let hasher = hasher.clone();
+                tokio::spawn(async move { hasher.verify("guess".into(), None).await })
+            })
+            .collect();
+        let mut refused = 0;
+        for call in calls {
+            match call.await.unwrap() {
+                Ok(ok) => assert!(!ok, "the decoy never matches"),
+                Err(AppError::Busy { retry_after }) => {
+                    assert!(retry_after >= 1);
+                    refused += 1;
+                }
+                Err(other) => panic!("unexpected {other}"),
+            }
+        }
+        assert!(
+            refused >= 6,
+            "one worker and one queue slot take at most two of eight; {refused} refused"
+        );
+        assert!(
+            hasher.verify("guess".into(), None).await.is_ok(),
+            "the queue drains and works again"
+        );
     }
 }

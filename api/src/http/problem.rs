@@ -83,6 +83,12 @@ impl AppError {
                 "Invalid field values",
                 "Some fields break the rules; see `errors` for what to fix in each.".into(),
             ),
+            AppError::Busy { retry_after } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "Busy",
+                format!("The server is checking too many passwords at once; try again in {retry_after} second(s)."),
+            ),
             AppError::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
@@ -134,7 +140,10 @@ impl ResponseError for AppError {
         let problem = self.problem();
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE)));
-        if let AppError::Locked { retry_after } | AppError::Throttled { retry_after } = self {
+        if let AppError::Locked { retry_after }
+        | AppError::Throttled { retry_after }
+        | AppError::Busy { retry_after } = self
+        {
             response.insert_header((header::RETRY_AFTER, retry_after.max(&1).to_string()));
         }
         if let AppError::Unavailable(_) = self {

@@ -110,3 +110,48 @@ async fn throttled(backend: Backend) {
     );
     meeting.shutdown().await;
 }
+
+/// A sign-in storm wider than the hashing queue: the excess is refused at once with 503 and
+/// `Retry-After` instead of waiting in an ever longer queue; the rest of the service answers,
+/// and once the storm passes sign-in works again.
+#[actix_web::test]
+async fn a_sign_in_storm_beyond_the_hashing_queue_is_refused_not_queued() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.hash_concurrency = 1;
+        c.hash_queue = 2;
+        c.auth_rate_per_minute = 10_000;
+    })
+    .await;
+    let home = app.seed_institution("KEK").await;
+    let jane = app.seed_person("jdoe", &[], home).await;
+    let body = json!({"account": "jdoe", "password": jane.password});
+    let storm = (0..40).map(|_| app.post("/api/v1/auth/login", None, body.clone()));
+    let (replies, health) = futures_util::future::join(
+        futures_util::future::join_all(storm),
+        app.get("/api/v1/health", None),
+    )
+    .await;
+    assert_eq!(
+        health.status,
+        StatusCode::OK,
+        "the service answers during the storm"
+    );
+    let mut busy = 0;
+    for reply in &replies {
+        if reply.status == StatusCode::OK {
+            continue;
+        }
+        reply.assert_problem(503, "busy");
+        let wait: i64 = reply.header("retry-after").unwrap().parse().unwrap();
+        assert!(wait >= 1, "{wait}");
+        busy += 1;
+    }
+    assert!(
+        busy > 0,
+        "one worker and two places in the queue cannot take forty at once"
+    );
+    assert!(busy < replies.len(), "the queued ones are served");
+    let after = app.sign_in_fresh(&jane).await;
+    assert!(!after.is_empty());
+    app.shutdown().await;
+}
