@@ -181,9 +181,10 @@ impl Hasher {
     }
 }
 
-/// One worker: takes jobs until every handle is gone, hashing in its own reused memory.
+/// One worker: takes jobs until every handle is gone, hashing in its own memory, allocated
+/// at the first job (an idle instance holds none) and reused for every later one.
 fn work(receiver: &Mutex<Receiver<Job>>) {
-    let mut memory = Memory::new();
+    let mut memory: Option<Memory> = None;
     loop {
         let job = match receiver.lock() {
             Ok(queue) => queue.recv(),
@@ -192,11 +193,10 @@ fn work(receiver: &Mutex<Receiver<Job>>) {
         let Ok(Job { work, reply }) = job else {
             return;
         };
+        let memory = memory.get_or_insert_with(Memory::new);
         let done = match work {
-            Work::Hash(password) => Done::Hashed(hash_with(&mut memory, &password)),
-            Work::Verify(password, phc) => {
-                Done::Verified(verify_with(&mut memory, &password, &phc))
-            }
+            Work::Hash(password) => Done::Hashed(hash_with(memory, &password)),
+            Work::Verify(password, phc) => Done::Verified(verify_with(memory, &password, &phc)),
         };
         // The caller may have gone (the request was cancelled); nothing to tell then.
         let _ = reply.send(done);
