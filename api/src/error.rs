@@ -120,6 +120,17 @@ impl From<diesel::result::Error> for AppError {
             Error::DatabaseError(_, info) if info.message().contains("database is locked") => {
                 Self::Unavailable(err.to_string())
             }
+            // The cause (e.g. a stored name this version does not know) goes to the log
+            // with the field it was read for.
+            Error::DeserializationError(_) => {
+                let mut text = err.to_string();
+                let mut cause = std::error::Error::source(&err);
+                while let Some(inner) = cause {
+                    text = format!("{text}: {inner}");
+                    cause = inner.source();
+                }
+                Self::Internal(text)
+            }
             _ => Self::Internal(err.to_string()),
         }
     }

@@ -358,4 +358,24 @@ mod tests {
         );
         assert_eq!(redact_url("postgres://h/db"), "postgres://h/db");
     }
+
+    /// A state name this version does not know (written by a newer version, or by hand past
+    /// the CHECK constraint) is an error when read, never a panic nor a silent default.
+    #[test]
+    fn an_unknown_stored_name_is_an_error_not_a_default() {
+        let mut conn = DbUrl::parse(":memory:").unwrap().connect().unwrap();
+        migrate::run_pending(&mut conn).unwrap();
+        let id: b2mms_shared::InstitutionId = new_id();
+        conn.batch_execute(&format!(
+            "PRAGMA ignore_check_constraints = ON; \
+             INSERT INTO institutions (id, name, short_name, city, country, status, created_at, updated_at) \
+             VALUES ('{id}', 'Old Lab', 'OL', 'Tsukuba', 'JP', 'mothballed', '2026-01-01 00:00:00', '2026-01-01 00:00:00');"
+        ))
+        .unwrap();
+        let read = institutions::find_row(&mut conn, &id);
+        let Err(AppError::Internal(cause)) = read else {
+            panic!("expected an internal error, got {read:?}");
+        };
+        assert!(cause.contains("mothballed"), "{cause}");
+    }
 }
