@@ -4,12 +4,33 @@
 use actix_web::{HttpResponse, post, web};
 use b2mms_shared::RegistrationId;
 use b2mms_shared::api::{ApproveRegistration, Registration, RejectRegistration, RetryProvisioning};
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::extract::Caller;
 use crate::ops::decisions;
+use crate::services::Services;
+use crate::store::DbConnection;
+
+/// Runs a decision in one write transaction, wakes the jobs (mail, provisioning) and
+/// answers with the request as it now stands.
+async fn decide<F>(state: &AppState, decision: F) -> AppResult<HttpResponse>
+where
+    F: FnOnce(&mut DbConnection, &Services, DateTime<Utc>) -> AppResult<Registration>
+        + Send
+        + 'static,
+{
+    let now = state.clock.now();
+    let services = state.services.clone();
+    let registration = state
+        .db
+        .write(move |conn| decision(conn, &services, now))
+        .await?;
+    state.jobs.nudge();
+    Ok(HttpResponse::Ok().json(registration))
+}
 
 /// Approve a request: by an IR of its home institution (→ `approved`, or `awaiting_ib` for a
 /// permanent physicist), by the IB chair (`awaiting_ib → approved`), or by an admin.
@@ -37,14 +58,10 @@ pub async fn approve(
 ) -> AppResult<HttpResponse> {
     let input = body.map(web::Json::into_inner).unwrap_or_default();
     let id = RegistrationId::from(id.into_inner());
-    let now = state.clock.now();
-    let services = state.services.clone();
-    let registration = state
-        .db
-        .write(move |conn| decisions::approve(conn, &services, &caller, &id, input, now))
-        .await?;
-    state.jobs.nudge();
-    Ok(HttpResponse::Ok().json(registration))
+    decide(&state, move |conn, services, now| {
+        decisions::approve(conn, services, &caller, &id, input, now)
+    })
+    .await
 }
 
 /// Send a request whose account could not be created back to provisioning (admins), after
@@ -70,14 +87,10 @@ pub async fn retry(
 ) -> AppResult<HttpResponse> {
     let input = body.map(web::Json::into_inner).unwrap_or_default();
     let id = RegistrationId::from(id.into_inner());
-    let now = state.clock.now();
-    let services = state.services.clone();
-    let registration = state
-        .db
-        .write(move |conn| decisions::retry(conn, &services, &caller, &id, input, now))
-        .await?;
-    state.jobs.nudge();
-    Ok(HttpResponse::Ok().json(registration))
+    decide(&state, move |conn, services, now| {
+        decisions::retry(conn, services, &caller, &id, input, now)
+    })
+    .await
 }
 
 /// Reject a request, with the reason the applicant is told (IR of its home, IB chair for
@@ -103,14 +116,10 @@ pub async fn reject(
 ) -> AppResult<HttpResponse> {
     let input = body.into_inner();
     let id = RegistrationId::from(id.into_inner());
-    let now = state.clock.now();
-    let services = state.services.clone();
-    let registration = state
-        .db
-        .write(move |conn| decisions::reject(conn, &services, &caller, &id, input, now))
-        .await?;
-    state.jobs.nudge();
-    Ok(HttpResponse::Ok().json(registration))
+    decide(&state, move |conn, services, now| {
+        decisions::reject(conn, services, &caller, &id, input, now)
+    })
+    .await
 }
 
 /// Withdraw one's own request (the applicant). The reserved account name is freed.
@@ -131,12 +140,8 @@ pub async fn withdraw(
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
     let id = RegistrationId::from(id.into_inner());
-    let now = state.clock.now();
-    let services = state.services.clone();
-    let registration = state
-        .db
-        .write(move |conn| decisions::withdraw(conn, &services, &caller, &id, now))
-        .await?;
-    state.jobs.nudge();
-    Ok(HttpResponse::Ok().json(registration))
+    decide(&state, move |conn, services, now| {
+        decisions::withdraw(conn, services, &caller, &id, now)
+    })
+    .await
 }
