@@ -43,6 +43,8 @@ pub struct AppState {
     pub tls: Option<Arc<rustls::ServerConfig>>,
     /// Sign-in attempts per source address.
     pub throttle: Arc<http::throttle::Throttle>,
+    /// Sessions checked in the last moment (see `auth::session_cache`).
+    pub sessions: Arc<crate::auth::session_cache::SessionCache>,
 }
 
 impl std::ops::Deref for AppState {
@@ -108,6 +110,7 @@ impl AppState {
             client_verifier,
             tls,
             throttle,
+            sessions: Arc::default(),
         })
     }
 }

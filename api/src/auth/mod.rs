@@ -3,6 +3,7 @@
 pub mod caller;
 pub mod passwords;
 pub mod principal;
+pub mod session_cache;
 pub mod tokens;
 
 use base64::Engine;

@@ -3,12 +3,14 @@
 //! JWK set so that other collaboration tools can verify tokens.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use jsonwebtoken::jwk::{Jwk, JwkSet, ThumbprintHash};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::error::{AppError, AppResult};
 use crate::store::models::SigningKeyRow;
@@ -72,6 +74,7 @@ pub struct TokenKeys {
     signing: EncodingKey,
     verifying: HashMap<String, DecodingKey>,
     jwks: JwkSet,
+    verified: VerifiedTokens,
 }
 
 impl std::fmt::Debug for TokenKeys {
@@ -164,6 +167,7 @@ impl TokenKeys {
             signing: signing.ok_or_else(|| key_error("signing key missing"))?,
             verifying,
             jwks: JwkSet { keys },
+            verified: VerifiedTokens::default(),
         })
     }
 
@@ -188,34 +192,21 @@ impl TokenKeys {
         token: &str,
         accepted: &[Purpose],
         now: DateTime<Utc>,
-    ) -> AppResult<Claims> {
+    ) -> AppResult<Arc<Claims>> {
         let invalid = || {
             AppError::unauthenticated(
                 "invalid_token",
                 "The access token is invalid; sign in again.",
             )
         };
-        let header = jsonwebtoken::decode_header(token).map_err(|_| invalid())?;
-        if header.alg != Algorithm::EdDSA {
-            return Err(invalid());
-        }
-        let key = header
-            .kid
-            .as_deref()
-            .and_then(|kid| self.verifying.get(kid))
-            .ok_or_else(invalid)?;
-        let mut validation = Validation::new(Algorithm::EdDSA);
-        validation.validate_exp = false;
-        validation.set_issuer(&[&self.issuer]);
-        validation.set_audience(&[
-            Purpose::Session.audience(),
-            Purpose::PasswordChange.audience(),
-            Purpose::Registration.audience(),
-        ]);
-        validation.set_required_spec_claims(&["exp", "sub", "aud", "iss"]);
-        let data =
-            jsonwebtoken::decode::<Claims>(token, key, &validation).map_err(|_| invalid())?;
-        let claims = data.claims;
+        let claims = match self.verified.get(token) {
+            Some(claims) => claims,
+            None => {
+                let claims = Arc::new(self.verify_signature(token).map_err(|_| invalid())?);
+                self.verified.remember(token, &claims, now);
+                claims
+            }
+        };
         if claims.exp <= now.timestamp() {
             return Err(AppError::unauthenticated(
                 "token_expired",
@@ -236,6 +227,65 @@ impl TokenKeys {
             });
         }
         Ok(claims)
+    }
+
+    /// Checks what never changes for a token: its signature by one of the keys, issuer and
+    /// audience.
+    fn verify_signature(&self, token: &str) -> Result<Claims, ()> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| ())?;
+        if header.alg != Algorithm::EdDSA {
+            return Err(());
+        }
+        let key = header
+            .kid
+            .as_deref()
+            .and_then(|kid| self.verifying.get(kid))
+            .ok_or(())?;
+        let mut validation = Validation::new(Algorithm::EdDSA);
+        validation.validate_exp = false;
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[
+            Purpose::Session.audience(),
+            Purpose::PasswordChange.audience(),
+            Purpose::Registration.audience(),
+        ]);
+        validation.set_required_spec_claims(&["exp", "sub", "aud", "iss"]);
+        let data = jsonwebtoken::decode::<Claims>(token, key, &validation).map_err(|_| ())?;
+        Ok(data.claims)
+    }
+}
+
+/// Tokens whose signature was checked, by the SHA-256 of the token (the token itself is not
+/// kept): a signature check costs more than the rest of a small read, and a client sends the
+/// same token with every request until it is refreshed. Expiry and purpose are still checked
+/// on every use; an entry is dropped when its token expires.
+#[derive(Default)]
+struct VerifiedTokens {
+    entries: Mutex<HashMap<[u8; 32], Arc<Claims>>>,
+}
+
+impl VerifiedTokens {
+    /// Tokens remembered at most; beyond, the expired are dropped, and if none is, all.
+    const CAPACITY: usize = 10_000;
+
+    fn key(token: &str) -> [u8; 32] {
+        Sha256::digest(token.as_bytes()).into()
+    }
+
+    fn get(&self, token: &str) -> Option<Arc<Claims>> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.get(&Self::key(token)).cloned()
+    }
+
+    fn remember(&self, token: &str, claims: &Arc<Claims>, now: DateTime<Utc>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= Self::CAPACITY {
+            entries.retain(|_, c| c.exp > now.timestamp());
+            if entries.len() >= Self::CAPACITY {
+                entries.clear();
+            }
+        }
+        entries.insert(Self::key(token), Arc::clone(claims));
     }
 }
 
@@ -310,6 +360,41 @@ mod tests {
         tampered.insert(tampered.len() / 2, 'x');
         assert!(a.verify(&tampered, &[Purpose::Session], now).is_err());
         assert!(a.verify("not.a.token", &[Purpose::Session], now).is_err());
+    }
+
+    /// A token checked once is remembered, but its expiry and purpose are checked on every use,
+    /// and a tampered copy of a remembered token is not taken for it.
+    #[test]
+    fn a_remembered_token_still_expires_and_keeps_its_purpose() {
+        let keys = keys();
+        let now = Utc::now();
+        let token = keys
+            .sign(&claims(Purpose::PasswordChange, now.timestamp() + 60))
+            .unwrap();
+        let both = [Purpose::Session, Purpose::PasswordChange];
+        assert!(keys.verify(&token, &both, now).is_ok());
+        assert!(keys.verified.get(&token).is_some(), "remembered");
+        assert!(keys.verify(&token, &both, now).is_ok());
+        assert!(matches!(
+            keys.verify(&token, &[Purpose::Session], now),
+            Err(AppError::Forbidden {
+                code: "password_change_required",
+                ..
+            })
+        ));
+        let later = now + chrono::Duration::seconds(61);
+        assert!(matches!(
+            keys.verify(&token, &both, later),
+            Err(AppError::Unauthenticated {
+                code: "token_expired",
+                ..
+            })
+        ));
+        let (head, signature) = token.rsplit_once('.').unwrap();
+        let mut forged = signature.to_owned();
+        forged.replace_range(0..1, if forged.starts_with('A') { "B" } else { "A" });
+        let forged = format!("{head}.{forged}");
+        assert!(keys.verify(&forged, &both, now).is_err());
     }
 
     #[test]

@@ -92,23 +92,27 @@ async fn authenticate(
 /// The principal of verified session claims, after checking the session, account and roles.
 async fn principal(
     state: web::Data<AppState>,
-    claims: crate::auth::tokens::Claims,
+    claims: std::sync::Arc<crate::auth::tokens::Claims>,
     accepted: &'static [Purpose],
 ) -> AppResult<Principal> {
     let now = state.clock.now();
-    let sid = claims.sid.clone();
-    let (session, roles, represents) = state
-        .db
-        .run(move |conn| {
-            let Some(session) = store::sessions::state(conn, &sid, now)? else {
-                return Ok((None, Vec::new(), Vec::new()));
-            };
-            let (roles, represents) = store::persons::roles_of(conn, &session.person_id)?;
-            Ok((Some(session), roles, represents))
-        })
-        .await?;
+    let session = match state.sessions.get(&claims.sid) {
+        Ok(session) => Some(session),
+        Err(lookup) => {
+            let sid = claims.sid.clone();
+            let read = state
+                .db
+                .run(move |conn| store::sessions::state(conn, &sid))
+                .await?
+                .map(std::sync::Arc::new);
+            if let Some(read) = &read {
+                state.sessions.remember(&claims.sid, lookup, read.clone());
+            }
+            read
+        }
+    };
     let session = session
-        .filter(|s| s.live && s.person_id == *claims.sub)
+        .filter(|s| s.is_live(now) && s.person_id == *claims.sub)
         .ok_or_else(|| {
             AppError::unauthenticated("session_ended", "This session has ended; sign in again.")
         })?;
@@ -127,16 +131,16 @@ async fn principal(
         });
     }
     Ok(Principal {
-        session_id: claims.sid,
+        session_id: claims.sid.clone(),
         purpose: claims.aud,
         subject: Subject {
             acting: Acting {
-                person_id: session.person_id,
-                account_name: session.account_name,
+                person_id: session.person_id.clone(),
+                account_name: session.account_name.clone(),
                 request_id: request_id::current(),
             },
-            roles,
-            represents,
+            roles: session.roles.clone(),
+            represents: session.represents.clone(),
         },
     })
 }

@@ -274,6 +274,19 @@ impl r2d2::HandleError<ConnectError> for ConnectErrorLogger {
     }
 }
 
+/// Write transactions committed in this process. Whatever remembers what it read (the session
+/// cache) compares this number to drop what a write may have changed.
+static COMMITTED_WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The number of write transactions committed in this process so far.
+pub fn committed_writes() -> u64 {
+    COMMITTED_WRITES.load(std::sync::atomic::Ordering::Acquire)
+}
+
+fn note_commit() {
+    COMMITTED_WRITES.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+}
+
 /// One write transaction. On SQLite it begins `IMMEDIATE`, taking the write lock up front, so
 /// that two concurrent writers wait for each other (busy timeout) instead of one failing when
 /// it upgrades a read snapshot.
@@ -282,7 +295,11 @@ where
     F: FnOnce(&mut DbConnection) -> AppResult<T>,
 {
     match conn {
-        DbConnection::Pg(_) => conn.transaction(f),
+        DbConnection::Pg(_) => {
+            let value = conn.transaction(f)?;
+            note_commit();
+            Ok(value)
+        }
         DbConnection::Sqlite(inner) => {
             AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
             let result = f(conn);
@@ -295,6 +312,7 @@ where
                         let _ = AnsiTransactionManager::rollback_transaction(inner);
                         return Err(e.into());
                     }
+                    note_commit();
                     Ok(value)
                 }
                 Err(e) => {

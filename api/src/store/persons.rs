@@ -227,38 +227,75 @@ pub fn roles_of(
         .order(institution_representatives::institution_id)
         .select(institution_representatives::institution_id)
         .load(conn)?;
-    let mut roles = vec![Role::Member];
+    Ok((effective_roles(granted, &represented), represented))
+}
+
+/// Every person's roles: `member`, `ir` while they represent an institution, and those granted.
+pub fn effective_roles(granted: Vec<Role>, represented: &[InstitutionId]) -> Vec<Role> {
+    let mut roles = granted;
+    roles.push(Role::Member);
     if !represented.is_empty() {
         roles.push(Role::Ir);
     }
-    roles.extend(granted);
     roles.sort();
     roles.dedup();
-    Ok((roles, represented))
+    roles
 }
 
-/// The full record of one person.
+/// One row of the member query: the person, institution and account, with at most one granted
+/// role, represented institution and current group each (several give their product).
+type MemberRow = (
+    PersonRow,
+    String,
+    Option<AccountRow>,
+    Option<Role>,
+    Option<InstitutionId>,
+    Option<String>,
+);
+
+/// The full record of one person, in one round trip.
 pub fn member(conn: &mut DbConnection, id: &PersonId) -> AppResult<Member> {
-    let (person, short_name, account): (PersonRow, String, Option<AccountRow>) = persons::table
+    use super::schema::{collab_groups, group_members};
+    let rows: Vec<MemberRow> = persons::table
         .inner_join(institutions::table)
         .left_join(accounts::table)
+        .left_join(person_roles::table.on(person_roles::person_id.eq(persons::id)))
+        .left_join(
+            institution_representatives::table
+                .on(institution_representatives::person_id.eq(persons::id)),
+        )
+        .left_join(
+            group_members::table.on(group_members::person_id
+                .eq(persons::id)
+                .and(group_members::until.is_null())),
+        )
+        .left_join(collab_groups::table.on(collab_groups::id.eq(group_members::group_id)))
         .filter(persons::id.eq(id))
         .select((
             persons::all_columns,
             institutions::short_name,
             accounts::all_columns.nullable(),
+            person_roles::role.nullable(),
+            institution_representatives::institution_id.nullable(),
+            collab_groups::name.nullable(),
         ))
-        .first(conn)
-        .optional()?
-        .ok_or(AppError::NotFound { what: "person" })?;
-    let (roles, represented) = roles_of(conn, id)?;
-    let groups: Vec<String> = super::schema::group_members::table
-        .inner_join(super::schema::collab_groups::table)
-        .filter(super::schema::group_members::person_id.eq(id))
-        .filter(super::schema::group_members::until.is_null())
-        .order(super::schema::collab_groups::name)
-        .select(super::schema::collab_groups::name)
         .load(conn)?;
+    let mut rows = rows.into_iter();
+    let (person, short_name, account, role, represented, group) =
+        rows.next().ok_or(AppError::NotFound { what: "person" })?;
+    let mut granted: Vec<Role> = role.into_iter().collect();
+    let mut represented: Vec<InstitutionId> = represented.into_iter().collect();
+    let mut groups: Vec<String> = group.into_iter().collect();
+    for (.., role, institution, group) in rows {
+        granted.extend(role);
+        represented.extend(institution);
+        groups.extend(group);
+    }
+    represented.sort();
+    represented.dedup();
+    groups.sort();
+    groups.dedup();
+    let roles = effective_roles(granted, &represented);
     Ok(Member {
         id: person.id.uuid(),
         account_name: account.as_ref().map(|a| a.account_name.clone()),

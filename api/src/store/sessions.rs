@@ -1,12 +1,14 @@
 //! Sessions and their rotating refresh tokens. A session is a family of refresh tokens; the
 //! access tokens issued in it carry its id, so revoking the session ends all of them.
 
-use b2mms_shared::{AccountStatus, PersonId};
+use b2mms_shared::{AccountStatus, InstitutionId, PersonId, Role};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use super::models::{RefreshTokenRow, SessionRow};
-use super::schema::{accounts, refresh_tokens, sessions};
+use super::schema::{
+    accounts, institution_representatives, person_roles, refresh_tokens, sessions,
+};
 use super::{DbConnection, from_db_time, new_text_id, to_db_time};
 use crate::error::AppResult;
 
@@ -128,7 +130,8 @@ pub fn revoke_all_of(
         .execute(conn)?)
 }
 
-/// The state of a session and its account, checked on every authenticated request.
+/// The state of a session, its account and its person's roles, checked on every authenticated
+/// request.
 #[derive(Debug, Clone)]
 pub struct SessionState {
     pub person_id: PersonId,
@@ -136,42 +139,90 @@ pub struct SessionState {
     pub account_status: AccountStatus,
     pub must_change_password: bool,
     pub password_expires_at: DateTime<Utc>,
-    pub live: bool,
+    pub revoked: bool,
+    pub expires_at: DateTime<Utc>,
+    pub roles: Vec<Role>,
+    pub represents: Vec<InstitutionId>,
 }
 
-pub fn state(
-    conn: &mut DbConnection,
-    session_id: &str,
-    now: DateTime<Utc>,
-) -> AppResult<Option<SessionState>> {
-    let row: Option<(
-        SessionRow,
-        String,
-        AccountStatus,
-        bool,
-        chrono::NaiveDateTime,
-    )> = sessions::table
+impl SessionState {
+    /// Neither signed out nor past its end.
+    pub fn is_live(&self, now: DateTime<Utc>) -> bool {
+        !self.revoked && self.expires_at > now
+    }
+}
+
+/// One row of the caller query: the session and account, with at most one granted role and
+/// one represented institution (a person with several of each gives their product).
+type CallerRow = (
+    PersonId,
+    Option<chrono::NaiveDateTime>,
+    chrono::NaiveDateTime,
+    String,
+    AccountStatus,
+    bool,
+    chrono::NaiveDateTime,
+    Option<Role>,
+    Option<InstitutionId>,
+);
+
+/// The session, its account and the person's roles, in one round trip (a prepared statement:
+/// the query has the same text for every session).
+pub fn state(conn: &mut DbConnection, session_id: &str) -> AppResult<Option<SessionState>> {
+    let rows: Vec<CallerRow> = sessions::table
         .inner_join(accounts::table.on(accounts::person_id.eq(sessions::person_id)))
+        .left_join(person_roles::table.on(person_roles::person_id.eq(sessions::person_id)))
+        .left_join(
+            institution_representatives::table
+                .on(institution_representatives::person_id.eq(sessions::person_id)),
+        )
         .filter(sessions::id.eq(session_id))
         .select((
-            sessions::all_columns,
+            sessions::person_id,
+            sessions::revoked_at,
+            sessions::expires_at,
             accounts::account_name,
             accounts::status,
             accounts::must_change_password,
             accounts::password_expires_at,
+            person_roles::role.nullable(),
+            institution_representatives::institution_id.nullable(),
         ))
-        .first(conn)
-        .optional()?;
-    Ok(row.map(
-        |(s, account_name, status, must_change, expires)| SessionState {
-            live: s.revoked_at.is_none() && s.expires_at > to_db_time(now),
-            person_id: s.person_id,
-            account_name,
-            account_status: status,
-            must_change_password: must_change,
-            password_expires_at: from_db_time(expires),
-        },
-    ))
+        .load(conn)?;
+    let mut rows = rows.into_iter();
+    let Some((
+        person_id,
+        revoked_at,
+        expires_at,
+        account_name,
+        status,
+        must_change,
+        password_expires,
+        role,
+        represented,
+    )) = rows.next()
+    else {
+        return Ok(None);
+    };
+    let mut granted: Vec<Role> = role.into_iter().collect();
+    let mut represents: Vec<InstitutionId> = represented.into_iter().collect();
+    for (.., role, represented) in rows {
+        granted.extend(role);
+        represents.extend(represented);
+    }
+    represents.sort();
+    represents.dedup();
+    Ok(Some(SessionState {
+        revoked: revoked_at.is_some(),
+        expires_at: from_db_time(expires_at),
+        person_id,
+        account_name,
+        account_status: status,
+        must_change_password: must_change,
+        password_expires_at: from_db_time(password_expires),
+        roles: super::persons::effective_roles(granted, &represents),
+        represents,
+    }))
 }
 
 /// The session a refresh token belongs to.

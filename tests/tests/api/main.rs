@@ -20,6 +20,7 @@ mod probes;
 mod refused_input;
 mod registration;
 mod registration_edges;
+mod revocation;
 mod rules;
 mod service_tokens;
 mod web;
