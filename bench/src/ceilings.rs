@@ -1,11 +1,11 @@
 //! The ceilings every figure is reported against, measured in the same run on the same
-//! machine: a bare actix-web JSON handler, raw argon2id at b2mms's parameters on every core,
+//! machine: a bare actix-web JSON handler (alone, and answering one primary-key select), raw argon2id at b2mms's parameters on every core,
 //! a primary-key select straight on SQLite, and `pgbench -S` on PostgreSQL.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use actix_web::{App, HttpResponse, HttpServer, get};
+use actix_web::{App, HttpResponse, HttpServer, get, web};
 use anyhow::{Context, Result, bail};
 use b2mms::store::{self, DbUrl};
 use b2mms_shared::PersonId;
@@ -15,14 +15,53 @@ async fn bare() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
 }
 
-/// Serves the bare handler on `port` until killed (the `ceiling-server` subcommand), with
-/// as many workers as b2mms uses.
-pub fn serve_bare(port: u16) -> Result<()> {
+thread_local! {
+    /// The blocking thread's own connection of the `/person/{id}` ceiling.
+    static CONNECTION: std::cell::RefCell<Option<store::DbConnection>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Whether the person exists, on this thread's connection to `url`.
+fn person_exists(url: &str, id: &str) -> Result<bool> {
+    let id = PersonId::parse(id).context("not a person id")?;
+    CONNECTION.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        if cell.is_none() {
+            let parsed = DbUrl::parse(url).map_err(anyhow::Error::msg)?;
+            *cell = Some(parsed.connect().map_err(anyhow::Error::msg)?);
+        }
+        let conn = cell.as_mut().context("connection")?;
+        Ok(store::persons::exists(conn, &id)?)
+    })
+}
+
+/// One primary-key select per request, off the async executor as b2mms does it: what an HTTP
+/// service can make of the database at best (SQLite has no server, so this is its
+/// equivalent of `pgbench -S`).
+async fn person(url: web::Data<String>, id: web::Path<String>) -> HttpResponse {
+    let (url, id) = (url.get_ref().clone(), id.into_inner());
+    match web::block(move || person_exists(&url, &id)).await {
+        Ok(Ok(true)) => HttpResponse::Ok().json(serde_json::json!({ "found": true })),
+        Ok(Ok(false)) => HttpResponse::NotFound().finish(),
+        _ => HttpResponse::InternalServerError().finish(),
+    }
+}
+
+/// Serves the bare handler (and with `database`, the primary-key handler at `/person/{id}`)
+/// on `port` until killed (the `ceiling-server` subcommand), with as many workers as b2mms
+/// uses.
+pub fn serve_bare(port: u16, database: Option<String>) -> Result<()> {
+    let database = web::Data::new(database.unwrap_or_default());
     actix_web::rt::System::new().block_on(async move {
-        HttpServer::new(|| App::new().service(bare))
-            .bind(("127.0.0.1", port))?
-            .run()
-            .await
+        HttpServer::new(move || {
+            App::new()
+                .app_data(database.clone())
+                .service(bare)
+                .route("/person/{id}", web::get().to(person))
+        })
+        .bind(("127.0.0.1", port))?
+        .run()
+        .await
     })?;
     Ok(())
 }

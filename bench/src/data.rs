@@ -16,6 +16,10 @@ pub struct Generated {
     pub admin: String,
     /// Every person's id, in generation order.
     pub people: Vec<PersonId>,
+    /// Every institution.
+    pub institutions: Vec<InstitutionId>,
+    /// The institution the administrator belongs to and represents (invites and approves for).
+    pub institution: InstitutionId,
 }
 
 fn account_name(n: usize) -> String {
@@ -23,7 +27,7 @@ fn account_name(n: usize) -> String {
 }
 
 /// Migrates the database at `url` and fills it with `people` people at `people / 40 + 1`
-/// institutions; the first person is an administrator.
+/// institutions; the first person is an administrator and represents the first institution.
 pub fn generate(url: &str, people: usize) -> Result<Generated> {
     let mut conn = DbUrl::parse(url)
         .map_err(anyhow::Error::msg)?
@@ -55,13 +59,50 @@ pub fn generate(url: &str, people: usize) -> Result<Generated> {
         Ok(())
     })
     .context("institutions")?;
+    let ids = add_people(&mut conn, &institutions, 0, people)?;
+    let admin = ids.first().context("at least one person")?;
+    store::persons::grant_role(&mut conn, admin, Role::Admin, None, now)?;
+    let institution = institutions[0].clone();
+    store::institutions::add_representative(&mut conn, &institution, admin, now)?;
+    Ok(Generated {
+        admin: account_name(0),
+        people: ids,
+        institution,
+        institutions,
+    })
+}
+
+/// Adds people to the collaboration at `url`, which has `have`, until it has `total`, spread
+/// over its `institutions`; the new people's ids.
+pub fn grow(
+    url: &str,
+    institutions: &[InstitutionId],
+    have: usize,
+    total: usize,
+) -> Result<Vec<PersonId>> {
+    let mut conn = DbUrl::parse(url)
+        .map_err(anyhow::Error::msg)?
+        .connect()
+        .map_err(anyhow::Error::msg)?;
+    add_people(&mut conn, institutions, have, total.max(have))
+}
+
+/// People numbered `from..to` with accounts, spread over the institutions.
+fn add_people(
+    conn: &mut store::DbConnection,
+    institutions: &[InstitutionId],
+    from: usize,
+    to: usize,
+) -> Result<Vec<PersonId>> {
+    let now = chrono::Utc::now();
+    let at = to_db_time(now);
     let hash = b2mms::auth::passwords::hash_blocking(PASSWORD)?;
     let expires = to_db_time(now + chrono::Duration::days(365));
-    let ids: Vec<PersonId> = (0..people).map(|_| store::new_id()).collect();
+    let ids: Vec<PersonId> = (from..to).map(|_| store::new_id()).collect();
     for (chunk, batch) in ids.chunks(1000).enumerate() {
-        store::write_tx(&mut conn, |conn| {
+        store::write_tx(conn, |conn| {
             for (k, id) in batch.iter().enumerate() {
-                let n = chunk * 1000 + k;
+                let n = from + chunk * 1000 + k;
                 let institution = institutions[n % institutions.len()].clone();
                 let person = PersonRow {
                     id: id.clone(),
@@ -91,10 +132,5 @@ pub fn generate(url: &str, people: usize) -> Result<Generated> {
         })
         .with_context(|| format!("people, batch {chunk}"))?;
     }
-    let admin = ids.first().context("at least one person")?;
-    store::persons::grant_role(&mut conn, admin, Role::Admin, None, now)?;
-    Ok(Generated {
-        admin: account_name(0),
-        people: ids,
-    })
+    Ok(ids)
 }

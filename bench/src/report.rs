@@ -37,6 +37,14 @@ impl Row {
         }
     }
 
+    /// A rate and its latencies against a target latency rather than a ceiling.
+    pub fn latency(database: &str, scenario: &str, figures: &Figures, p99_target_ms: f64) -> Self {
+        let mut row = Self::against(database, scenario, figures, 0.0, "");
+        row.ceiling = format!("target: p99 under {} ms", number(p99_target_ms));
+        row.ratio = format!("{:.2}", figures.p99_ms / p99_target_ms);
+        row
+    }
+
     /// A rate next to its ceiling.
     pub fn against(
         database: &str,
