@@ -1,19 +1,22 @@
 //! `b2mms demo`: a small living collaboration to try b2mms with — institutions with their
 //! representatives, an IB chair, members, invitations and registration requests in several
-//! states. Everything goes through the same store functions as real work, with audit events.
+//! states. People, institutions and decisions go through the same operations as real work,
+//! with their audit events and mail.
 
-use b2mms_shared::api::NewMember;
+use b2mms_shared::api::{ApproveRegistration, NewMember, RejectRegistration};
 use b2mms_shared::{Category, IdentityKind, InvitationStatus, RegistrationState, Role};
 use chrono::Duration;
 
 use crate::app::AppState;
+use crate::auth::caller::Caller;
 use crate::auth::passwords::hash_blocking;
+use crate::domain::policy::{Acting, Subject};
 use crate::error::{AppError, AppResult};
-use crate::ops::people;
 use crate::ops::registrations::open_request;
+use crate::ops::{decisions, people};
 use crate::store::audit::{self, Actor, Change};
 use crate::store::models::InvitationRow;
-use crate::store::registrations::{Decision, Submission};
+use crate::store::registrations::Submission;
 use crate::store::{self, DbConnection, new_id, to_db_time, write_tx};
 
 /// The password of every demo account (each must change it at the first sign-in).
@@ -141,6 +144,29 @@ pub struct Loaded {
 
 fn demo_actor(state: &AppState) -> Actor {
     Actor::system(state.clock.now())
+}
+
+/// A demo person acting on requests, as the operations see a signed-in one.
+fn staff(conn: &mut DbConnection, account_name: &str) -> AppResult<Caller> {
+    let (account, _) = store::persons::find_account(conn, account_name)?
+        .ok_or_else(|| AppError::Internal(format!("demo account {account_name} missing")))?;
+    let (roles, represents) = store::persons::roles_of(conn, &account.person_id)?;
+    Ok(Caller::Staff(Subject {
+        acting: Acting {
+            person_id: account.person_id,
+            account_name: account.account_name,
+            request_id: None,
+        },
+        roles,
+        represents,
+    }))
+}
+
+fn approval() -> ApproveRegistration {
+    ApproveRegistration {
+        comment: None,
+        link_person_id: None,
+    }
 }
 
 /// Loads the demo into an empty database (refuses when institutions exist).
@@ -331,52 +357,28 @@ pub fn load(conn: &mut DbConnection, state: &AppState) -> AppResult<Loaded> {
                     after: Some(&serde_json::json!({"state": RegistrationState::AwaitingIr})),
                 },
             )?;
-            let step = |conn: &mut DbConnection, from, to, decision| -> AppResult<()> {
-                store::registrations::transition(conn, &row.id, from, to, decision, now)?;
-                audit::record::<(), _>(
-                    conn,
-                    &demo_actor(state),
-                    Change {
-                        action: audit::Event::RegistrationDemoDecision,
-                        subject: audit::Subject::Registration(&row.id),
-                        before: None,
-                        after: Some(&serde_json::json!({"state": to})),
-                    },
-                )
-            };
+            // The decisions are taken as the people who take them: the home IR, or an
+            // administrator where the institution has no IR.
             match target {
-                RegistrationState::AwaitingIb => step(
-                    conn,
-                    RegistrationState::AwaitingIr,
-                    RegistrationState::AwaitingIb,
-                    Decision::default(),
-                )?,
+                RegistrationState::AwaitingIb => {
+                    let ir = staff(conn, "ksato")?;
+                    decisions::approve(conn, state, &ir, &row.id, approval(), now)?;
+                }
                 RegistrationState::Rejected => {
-                    step(
+                    let ir = staff(conn, "lhoffman")?;
+                    let reason = "Please register with the institution you work at.".into();
+                    decisions::reject(
                         conn,
-                        RegistrationState::AwaitingIr,
-                        RegistrationState::Rejected,
-                        Decision {
-                            reason: Some(
-                                "Please register with the institution you work at.".into(),
-                            ),
-                            decided: true,
-                            ..Decision::default()
-                        },
+                        state,
+                        &ir,
+                        &row.id,
+                        RejectRegistration { reason },
+                        now,
                     )?;
-                    store::registrations::release_account_name(conn, &row.id)?;
                 }
                 RegistrationState::Provisioned => {
-                    step(
-                        conn,
-                        RegistrationState::AwaitingIr,
-                        RegistrationState::Approved,
-                        Decision {
-                            decided: true,
-                            provision_at: Some(now),
-                            ..Decision::default()
-                        },
-                    )?;
+                    let admin = staff(conn, "mtanaka")?;
+                    decisions::approve(conn, state, &admin, &row.id, approval(), now)?;
                     crate::ops::provisioning::provision(conn, &state.config, &row.id, now)?;
                 }
                 _ => {}

@@ -218,7 +218,7 @@ impl FromRequest for Caller {
             }
             principal(state, claims, &[Purpose::Session])
                 .await
-                .map(Caller::Staff)
+                .map(|principal| Caller::Staff(principal.subject))
         })
     }
 }

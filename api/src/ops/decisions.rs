@@ -74,7 +74,7 @@ fn not_allowed(action: Action) -> AppError {
 
 fn actor_of(caller: &Caller, now: chrono::DateTime<chrono::Utc>) -> audit::Actor {
     match caller {
-        Caller::Staff(p) => p.actor(now),
+        Caller::Staff(subject) => audit::Actor::acting(&subject.acting, now),
         Caller::Applicant(_) => audit::Actor::applicant(now),
         Caller::Service(service) => audit::Actor {
             name: format!("service:{}", service.name),

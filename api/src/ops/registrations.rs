@@ -102,7 +102,7 @@ pub fn capacities(caller: &Caller, row: &RegistrationRow) -> Vec<Capacity> {
             vec![Capacity::Applicant]
         }
         Caller::Applicant(_) | Caller::Service(_) => Vec::new(),
-        Caller::Staff(p) => p.subject.capacities_on(row.institution_id.as_ref()),
+        Caller::Staff(subject) => subject.capacities_on(row.institution_id.as_ref()),
     }
 }
 
@@ -123,18 +123,18 @@ pub fn visibility(caller: &Caller) -> AppResult<(Visibility, bool)> {
             token.require(b2mms_shared::Scope::RegistrationsRead)?;
             (Visibility::default(), true)
         }
-        Caller::Staff(p) if p.subject.admin().is_ok() => (Visibility::default(), true),
-        Caller::Staff(p) => {
-            if !b2mms_shared::access::sees_requests(&p.subject.roles) {
+        Caller::Staff(subject) if subject.admin().is_ok() => (Visibility::default(), true),
+        Caller::Staff(subject) => {
+            if !b2mms_shared::access::sees_requests(&subject.roles) {
                 return Err(AppError::forbidden(
                     "Only applicants, institutional representatives, the IB chair and administrators see registration requests.",
                 ));
             }
-            let ib = p.subject.ib_chair().is_ok();
+            let ib = subject.ib_chair().is_ok();
             (
                 Visibility {
                     only: None,
-                    institutions: Some(p.subject.represents.clone()),
+                    institutions: Some(subject.represents.clone()),
                     states_anywhere: if ib {
                         vec![RegistrationState::AwaitingIb]
                     } else {
