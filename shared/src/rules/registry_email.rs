@@ -1,7 +1,8 @@
 //! The registry email address (product §4.4): `given[.middle].family@<domain>`, derived from the
 //! names: lower case, spaces to dots, apostrophes removed, `ä ö ü ß` → `ae oe ue ss`, other
 //! accented Latin letters → their base letter, anything else outside `[a-z0-9.-]` dropped,
-//! repeated dots collapsed.
+//! repeated dots collapsed, and cut to 58 characters so that a collision number still fits in
+//! the 64 characters an address's local part may have.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -35,6 +36,10 @@ fn transliterate(name: &str) -> String {
     out.to_lowercase()
 }
 
+/// The longest local part before a collision number: room is left for one of up to six digits
+/// within the 64 characters of a local part.
+pub const MAX_LOCAL_PART: usize = 58;
+
 /// The local part for a person, before any collision number; empty if no name has Latin letters.
 pub fn registry_local_part(given: &str, middle: Option<&str>, family: &str) -> String {
     let joined = [Some(given), middle, Some(family)]
@@ -54,6 +59,9 @@ pub fn registry_local_part(given: &str, middle: Option<&str>, family: &str) -> S
         if c == '.' && (out.is_empty() || out.ends_with('.')) {
             continue;
         }
+        if out.len() == MAX_LOCAL_PART {
+            break;
+        }
         out.push(c);
     }
     out.trim_end_matches('.').to_owned()
@@ -71,6 +79,15 @@ pub fn with_collision_number(local: &str, n: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Long names (found by the property test) still give an address whose local part fits.
+    #[test]
+    fn long_names_are_cut_to_fit_a_local_part() {
+        let local = registry_local_part("Aäaöäüçü aßßaüüaüßä-a", None, "aaaa Aaøüö-öł-łłłüaöłéü-a");
+        assert_eq!(local.len(), MAX_LOCAL_PART, "{local}");
+        assert!(!local.ends_with('.'));
+        assert!(with_collision_number(&local, 999_999).len() <= 64);
+    }
 
     #[test]
     fn the_seed_examples() {
