@@ -148,9 +148,9 @@ fn demo_actor(state: &AppState) -> Actor {
 
 /// A demo person acting on requests, as the operations see a signed-in one.
 fn staff(conn: &mut DbConnection, account_name: &str) -> AppResult<Caller> {
-    let (account, _) = store::persons::find_account(conn, account_name)?
+    let (account, _) = store::accounts::find_account(conn, account_name)?
         .ok_or_else(|| AppError::Internal(format!("demo account {account_name} missing")))?;
-    let (roles, represents) = store::persons::roles_of(conn, &account.person_id)?;
+    let (roles, represents) = store::roles::roles_of(conn, &account.person_id)?;
     Ok(Caller::Staff(Subject {
         acting: Acting {
             person_id: account.person_id,
@@ -244,7 +244,7 @@ pub fn load(conn: &mut DbConnection, state: &AppState) -> AppResult<Loaded> {
     let username = "inv-demo0001".to_owned();
     let password = "Invite-Demo-Kite-77".to_owned();
     let kek = ids["KEK"].clone();
-    let inviter = store::persons::find_account(conn, "ksato")?
+    let inviter = store::accounts::find_account(conn, "ksato")?
         .map(|(a, _)| a.person_id)
         .ok_or_else(|| AppError::Internal("demo IR missing".into()))?;
     let invitation = InvitationRow {

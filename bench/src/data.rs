@@ -61,7 +61,7 @@ pub fn generate(url: &str, people: usize) -> Result<Generated> {
     .context("institutions")?;
     let ids = add_people(&mut conn, &institutions, 0, people)?;
     let admin = ids.first().context("at least one person")?;
-    store::persons::grant_role(&mut conn, admin, Role::Admin, None, now)?;
+    store::roles::grant_role(&mut conn, admin, Role::Admin, None, now)?;
     let institution = institutions[0].clone();
     store::institutions::add_representative(&mut conn, &institution, admin, now)?;
     Ok(Generated {

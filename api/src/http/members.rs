@@ -99,7 +99,7 @@ pub async fn directory(
         per_page: query.per_page,
     }
     .resolve()?;
-    let filter = store::persons::DirectoryFilter {
+    let filter = store::directory::DirectoryFilter {
         text: query
             .q
             .map(|q| q.trim().to_lowercase())
@@ -109,7 +109,7 @@ pub async fn directory(
     };
     let (items, total) = state
         .db
-        .run(move |conn| store::persons::directory(conn, &filter, offset, per_page))
+        .run(move |conn| store::directory::directory(conn, &filter, offset, per_page))
         .await?;
     Ok(HttpResponse::Ok().json(b2mms_shared::api::Page {
         items,

@@ -56,11 +56,11 @@ pub async fn remind(state: &Services) -> AppResult<usize> {
                 let link = format!("{public}/registrations/{}", row.id);
                 if days >= IR_AFTER_WORKING_DAYS && row.ir_reminded_at.is_none() {
                     let recipients = if row.state == RegistrationState::AwaitingIb {
-                        store::persons::emails_with_role(conn, Role::IbChair)?
+                        store::roles::emails_with_role(conn, Role::IbChair)?
                     } else if let Some(institution) = &row.institution_id {
                         crate::ops::registrations::notify_institution(conn, institution)?
                     } else {
-                        store::persons::emails_with_role(conn, Role::Admin)?
+                        store::roles::emails_with_role(conn, Role::Admin)?
                     };
                     let mail = templates::reminder_to_ir(applicant.trim(), days, &link);
                     for address in recipients {
@@ -77,7 +77,7 @@ pub async fn remind(state: &Services) -> AppResult<usize> {
                         None => String::new(),
                     };
                     let mail = templates::reminder_to_admins(applicant.trim(), &short, days, &link);
-                    for address in store::persons::emails_with_role(conn, Role::Admin)? {
+                    for address in store::roles::emails_with_role(conn, Role::Admin)? {
                         outbox::enqueue(conn, &address, &mail.subject, &mail.body, now)?;
                     }
                     store::registrations::mark_reminded(conn, &row.id, true, now)?;

@@ -213,7 +213,7 @@ pub fn approve(
             &institution,
             &format!("{public}/registrations/{id}"),
         );
-        for address in store::persons::emails_with_role(conn, Role::IbChair)? {
+        for address in store::roles::emails_with_role(conn, Role::IbChair)? {
             outbox::enqueue(conn, &address, &mail.subject, &mail.body, now)?;
         }
     }

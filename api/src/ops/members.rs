@@ -83,7 +83,7 @@ pub fn grant_role(
     if !store::persons::exists(conn, id)? {
         return Err(AppError::NotFound { what: "person" });
     }
-    if store::persons::grant_role(conn, id, role, Some(&admin.acting().person_id), now)? {
+    if store::roles::grant_role(conn, id, role, Some(&admin.acting().person_id), now)? {
         audit::record::<(), _>(
             conn,
             &Actor::acting(admin.acting(), now),
@@ -108,12 +108,12 @@ pub fn withdraw_role(
 ) -> AppResult<()> {
     grantable(role)?;
     if role == Role::Admin
-        && store::persons::other_active_admins(conn, id)? == 0
-        && store::persons::roles_of(conn, id)?.0.contains(&Role::Admin)
+        && store::roles::other_active_admins(conn, id)? == 0
+        && store::roles::roles_of(conn, id)?.0.contains(&Role::Admin)
     {
         return Err(last_admin());
     }
-    if !store::persons::withdraw_role(conn, id, role)? {
+    if !store::roles::withdraw_role(conn, id, role)? {
         return Err(AppError::NotFound {
             what: "role of this person",
         });
@@ -137,8 +137,8 @@ pub fn unlock(
     id: &PersonId,
     now: DateTime<Utc>,
 ) -> AppResult<Member> {
-    store::persons::account_of(conn, id)?;
-    if store::persons::clear_failures(conn, id)? {
+    store::accounts::account_of(conn, id)?;
+    if store::accounts::clear_failures(conn, id)? {
         audit::record_plain(
             conn,
             &Actor::acting(admin.acting(), now),
@@ -209,7 +209,7 @@ pub fn update(
     let ending = status != MembershipStatus::Active || end.is_some();
     if ending
         && before.roles.contains(&Role::Admin)
-        && store::persons::other_active_admins(conn, id)? == 0
+        && store::roles::other_active_admins(conn, id)? == 0
     {
         return Err(last_admin());
     }

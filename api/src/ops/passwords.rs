@@ -37,7 +37,7 @@ async fn check_new_password(
         .db
         .run(move |conn| {
             Ok((
-                store::persons::account_of(conn, &pid)?,
+                store::accounts::account_of(conn, &pid)?,
                 store::persons::member(conn, &pid)?,
                 store::credentials::recent_hashes(conn, &pid, HISTORY)?,
             ))
@@ -86,7 +86,7 @@ pub async fn change(
     let pid = principal.person_id().clone();
     let account = state
         .db
-        .run(move |conn| store::persons::account_of(conn, &pid))
+        .run(move |conn| store::accounts::account_of(conn, &pid))
         .await?;
     if !state
         .hasher
@@ -116,7 +116,7 @@ pub async fn change(
     let roles = state
         .db
         .write(move |conn| {
-            store::persons::set_password(conn, &pid, &hash, now, expires)?;
+            store::accounts::set_password(conn, &pid, &hash, now, expires)?;
             store::sessions::revoke_all_of(conn, &pid, Some(&sid), now)?;
             audit::record_plain(
                 conn,
@@ -124,7 +124,7 @@ pub async fn change(
                 audit::Event::PasswordChanged,
                 audit::Subject::Account(&pid),
             )?;
-            Ok(store::persons::roles_of(conn, &pid)?.0)
+            Ok(store::roles::roles_of(conn, &pid)?.0)
         })
         .await?;
     access_token(
@@ -157,9 +157,9 @@ pub async fn request_reset(state: &Services, account_or_email: &str) -> AppResul
         let issued = state
             .db
             .write(move |conn| {
-                let found = match store::persons::find_account(conn, &wanted)? {
+                let found = match store::accounts::find_account(conn, &wanted)? {
                     Some(found) => Some(found),
-                    None => store::persons::find_account_by_email(conn, &wanted)?,
+                    None => store::accounts::find_account_by_email(conn, &wanted)?,
                 };
                 let Some((account, person)) = found else {
                     return Ok(false);
@@ -229,8 +229,8 @@ pub async fn confirm_reset(state: &Services, token: &str, new_password: String) 
                 return Err(invalid());
             }
             store::credentials::spend_other_resets(conn, &person_id, now)?;
-            store::persons::set_password(conn, &person_id, &new_hash, now, expires)?;
-            store::persons::clear_failures(conn, &person_id)?;
+            store::accounts::set_password(conn, &person_id, &new_hash, now, expires)?;
+            store::accounts::clear_failures(conn, &person_id)?;
             store::sessions::revoke_all_of(conn, &person_id, None, now)?;
             audit::record_plain(
                 conn,

@@ -156,7 +156,7 @@ pub fn create_blocking(
     store::write_tx(conn, |conn| {
         store_new(conn, &rows, &state.config.main_group, &actor)?;
         for role in roles {
-            store::persons::grant_role(conn, &rows.person.id, *role, None, now)?;
+            store::roles::grant_role(conn, &rows.person.id, *role, None, now)?;
             audit::record::<(), _>(
                 conn,
                 &actor,

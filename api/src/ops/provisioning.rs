@@ -61,7 +61,7 @@ pub fn provision(
 
     let existing = match (&row.link_person_id, &row.existing_account) {
         (Some(person), _) => Some(person.clone()),
-        (None, Some(name)) => store::persons::find_account(conn, name)?.map(|(a, _)| a.person_id),
+        (None, Some(name)) => store::accounts::find_account(conn, name)?.map(|(a, _)| a.person_id),
         (None, None) => None,
     };
     let person_id = match existing {
@@ -238,7 +238,7 @@ pub fn give_up(
         _ => row.email.clone().unwrap_or_default(),
     };
     let mail = templates::provisioning_failed_to_admins(&applicant, error, &link);
-    for address in store::persons::emails_with_role(conn, Role::Admin)? {
+    for address in store::roles::emails_with_role(conn, Role::Admin)? {
         outbox::enqueue(conn, &address, &mail.subject, &mail.body, now)?;
     }
     Ok(())

@@ -87,9 +87,9 @@ pub fn notify_institution(
     conn: &mut DbConnection,
     institution_id: &InstitutionId,
 ) -> AppResult<Vec<String>> {
-    let irs = store::persons::representative_emails(conn, institution_id)?;
+    let irs = store::roles::representative_emails(conn, institution_id)?;
     if irs.is_empty() {
-        store::persons::emails_with_role(conn, Role::Admin)
+        store::roles::emails_with_role(conn, Role::Admin)
     } else {
         Ok(irs)
     }
@@ -306,7 +306,7 @@ pub fn submit(
     }
     let existing_holder = match &valid.existing_account {
         Some(name) => Some(
-            store::persons::find_account(conn, name)?
+            store::accounts::find_account(conn, name)?
                 .map(|(account, _)| account.person_id)
                 .ok_or_else(|| {
                     AppError::invalid(

@@ -104,7 +104,7 @@ pub async fn sign_in(state: &Services, account: &str, password: String) -> AppRe
     } else {
         state
             .db
-            .run(move |conn| store::persons::find_account(conn, &name))
+            .run(move |conn| store::accounts::find_account(conn, &name))
             .await?
     };
     let stored_hash = found.as_ref().map(|(a, _)| a.password_hash.clone());
@@ -137,7 +137,7 @@ pub async fn sign_in(state: &Services, account: &str, password: String) -> AppRe
     let (session, roles) = state
         .db
         .write(move |conn| {
-            store::persons::clear_failures(conn, &person_id)?;
+            store::accounts::clear_failures(conn, &person_id)?;
             let session = store::sessions::create(
                 conn,
                 &person_id,
@@ -151,7 +151,7 @@ pub async fn sign_in(state: &Services, account: &str, password: String) -> AppRe
                 audit::Event::LoginSucceeded,
                 audit::Subject::Account(&person_id),
             )?;
-            let (roles, _) = store::persons::roles_of(conn, &person_id)?;
+            let (roles, _) = store::roles::roles_of(conn, &person_id)?;
             Ok((session, roles))
         })
         .await?;
@@ -169,7 +169,7 @@ async fn record_failure(state: &Services, person_id: &PersonId, actor: Actor) ->
     state
         .db
         .write(move |conn| {
-            let locked = store::persons::record_failed_login(conn, &person_id, now, threshold)?;
+            let locked = store::accounts::record_failed_login(conn, &person_id, now, threshold)?;
             audit::record_plain(
                 conn,
                 &actor,
@@ -206,8 +206,8 @@ pub async fn refresh(state: &Services, presented: &str) -> AppResult<Opened> {
             let Rotation::Rotated(session) = rotation else {
                 return Ok(Err(rotation));
             };
-            let account = store::persons::account_of(conn, &session.person_id)?;
-            let (roles, _) = store::persons::roles_of(conn, &session.person_id)?;
+            let account = store::accounts::account_of(conn, &session.person_id)?;
+            let (roles, _) = store::roles::roles_of(conn, &session.person_id)?;
             Ok(Ok((session, account, roles)))
         })
         .await?;

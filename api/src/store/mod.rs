@@ -3,9 +3,11 @@
 //! multi-step write is one transaction (`Db::write`), on SQLite an immediate one so that
 //! concurrent writers queue instead of failing.
 
+pub mod accounts;
 pub mod audit;
 pub mod backup;
 pub mod credentials;
+pub mod directory;
 pub mod groups;
 pub mod institutions;
 pub mod invitations;
@@ -16,6 +18,7 @@ pub mod outbox;
 pub mod persons;
 pub mod provisioning;
 pub mod registrations;
+pub mod roles;
 pub mod schema;
 pub mod service_tokens;
 pub mod sessions;

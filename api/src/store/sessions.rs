@@ -204,14 +204,12 @@ pub fn state(conn: &mut DbConnection, session_id: &str) -> AppResult<Option<Sess
     else {
         return Ok(None);
     };
-    let mut granted: Vec<Role> = role.into_iter().collect();
-    let mut represents: Vec<InstitutionId> = represented.into_iter().collect();
+    let mut role_rows = super::roles::RoleRows::default();
+    role_rows.add(role, represented);
     for (.., role, represented) in rows {
-        granted.extend(role);
-        represents.extend(represented);
+        role_rows.add(role, represented);
     }
-    represents.sort();
-    represents.dedup();
+    let (roles, represents) = role_rows.finish();
     Ok(Some(SessionState {
         revoked: revoked_at.is_some(),
         expires_at: from_db_time(expires_at),
@@ -220,7 +218,7 @@ pub fn state(conn: &mut DbConnection, session_id: &str) -> AppResult<Option<Sess
         account_status: status,
         must_change_password: must_change,
         password_expires_at: from_db_time(password_expires),
-        roles: super::persons::effective_roles(granted, &represents),
+        roles,
         represents,
     }))
 }

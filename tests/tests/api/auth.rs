@@ -84,7 +84,7 @@ on_both_databases! {
         let stored = app
             .state
             .db
-            .run(move |conn| b2mms::store::persons::account_of(conn, &b2mms_shared::PersonId::parse(&jane.id).unwrap()))
+            .run(move |conn| b2mms::store::accounts::account_of(conn, &b2mms_shared::PersonId::parse(&jane.id).unwrap()))
             .await
             .unwrap();
         assert!(stored.password_hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
