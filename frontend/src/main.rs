@@ -2,6 +2,8 @@
 //! the collaboration's rules live with the same code the server enforces them with.
 
 mod api;
+mod forms;
+mod labels;
 mod pages;
 mod session;
 
@@ -31,6 +33,8 @@ pub enum Route {
     ForgotPassword,
     #[at("/reset-password")]
     ResetPassword,
+    #[at("/password")]
+    ChangePassword,
     #[at("/register/invitation")]
     RegisterInvitation,
     #[at("/register/certificate")]
@@ -68,6 +72,7 @@ fn switch(route: Route) -> Html {
         Route::Login => html! { <Login /> },
         Route::ForgotPassword => html! { <ForgotPassword /> },
         Route::ResetPassword => html! { <ResetPassword /> },
+        Route::ChangePassword => html! { <crate::pages::change_password::MyPassword /> },
         Route::RegisterInvitation => html! { <RegisterInvitation /> },
         Route::RegisterCertificate => html! { <RegisterCertificate /> },
         Route::RegisterForm => html! { <RegistrationForm /> },

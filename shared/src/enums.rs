@@ -220,6 +220,17 @@ impl RegistrationState {
 }
 
 string_enum! {
+    /// What the caller may do with a registration request now.
+    RegistrationAction {
+        Approve = "approve",
+        Reject = "reject",
+        Withdraw = "withdraw",
+        /// Send a request whose account could not be created back to provisioning.
+        RetryProvisioning = "retry_provisioning",
+    }
+}
+
+string_enum! {
     /// How an applicant proved their identity.
     IdentityKind {
         Invitation = "invitation",

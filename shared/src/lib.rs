@@ -6,11 +6,12 @@ pub mod access;
 pub mod api;
 pub mod enums;
 pub mod ids;
+pub mod links;
 pub mod rules;
 
 pub use enums::{
     AccountStatus, AuditAction, Category, IdentityKind, InstitutionStatus, InvitationStatus,
-    MailStatus, MembershipStatus, RegistrationState, Role, Scope,
+    MailStatus, MembershipStatus, RegistrationAction, RegistrationState, Role, Scope,
 };
 pub use ids::{InstitutionId, InvitationId, PersonId, RegistrationId};
 pub use rules::{FieldErrors, RuleViolation};

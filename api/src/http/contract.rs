@@ -433,6 +433,7 @@ mod tests {
             ("InvitationStatus", values(InvitationStatus::ALL)),
             ("MembershipStatus", values(MembershipStatus::ALL)),
             ("RegistrationState", values(RegistrationState::ALL)),
+            ("RegistrationAction", values(RegistrationAction::ALL)),
             ("Role", values(Role::ALL)),
             ("Scope", values(Scope::ALL)),
         ];

@@ -50,7 +50,7 @@ pub async fn list(
         per_page: query.per_page,
     }
     .resolve()?;
-    let (scope, staff) = registrations::visibility(&caller)?;
+    let scope = registrations::visibility(&caller)?;
     let shared = state.clone();
     let (items, total) = state
         .db
@@ -59,7 +59,7 @@ pub async fn list(
                 store::registrations::list(conn, &scope, query.state, offset, per_page)?;
             let items = rows
                 .into_iter()
-                .map(|row| view(conn, &shared, row, staff))
+                .map(|row| view(conn, &shared, row, &caller))
                 .collect::<AppResult<Vec<_>>>()?;
             Ok((items, total))
         })
@@ -98,8 +98,7 @@ pub async fn get_one(
             if !may_see(&caller, &row) {
                 return Err(forbidden());
             }
-            let staff = !matches!(caller, Caller::Applicant(_));
-            view(conn, &shared, row, staff)
+            view(conn, &shared, row, &caller)
         })
         .await?;
     Ok(HttpResponse::Ok().json(registration))

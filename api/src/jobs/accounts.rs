@@ -2,6 +2,7 @@
 //! end of memberships on their end date, and disabling the accounts of people whose membership
 //! ended longer ago than the grace period.
 
+use b2mms_shared::links;
 use b2mms_shared::{AccountStatus, MembershipStatus, PersonId};
 use chrono::Duration;
 use diesel::prelude::*;
@@ -18,7 +19,7 @@ pub const REMINDER_DAYS: [i64; 4] = [30, 14, 7, 1];
 /// Sends the password-expiry reminders that are due; how many.
 pub async fn remind_expiring_passwords(state: &Services) -> AppResult<usize> {
     let now = state.clock.now();
-    let link = format!("{}/me", state.config.public_url.trim_end_matches('/'));
+    let link = links::absolute(&state.config.public_url, links::CHANGE_PASSWORD);
     state
         .db
         .write(move |conn| {

@@ -1,6 +1,7 @@
 //! Reminders for requests waiting on a decision (IRs after 2 working days, admins after 5,
 //! Europe/Berlin, Monday–Friday) and expiry of requests never submitted.
 
+use b2mms_shared::links;
 use b2mms_shared::{RegistrationState, Role};
 use chrono::Duration;
 
@@ -19,7 +20,7 @@ pub const ADMINS_AFTER_WORKING_DAYS: i64 = 5;
 /// Sends the reminders that are due; how many.
 pub async fn remind(state: &Services) -> AppResult<usize> {
     let now = state.clock.now();
-    let public = state.config.public_url.trim_end_matches('/').to_owned();
+    let public = state.config.public_url.clone();
     let since = now - Duration::days(IR_AFTER_WORKING_DAYS);
     let pending = state
         .db
@@ -53,7 +54,7 @@ pub async fn remind(state: &Services) -> AppResult<usize> {
                     row.given_name.as_deref().unwrap_or(""),
                     row.family_name.as_deref().unwrap_or("")
                 );
-                let link = format!("{public}/registrations/{}", row.id);
+                let link = links::absolute(&public, &links::request(&row.id));
                 if days >= IR_AFTER_WORKING_DAYS && row.ir_reminded_at.is_none() {
                     let recipients = if row.state == RegistrationState::AwaitingIb {
                         store::roles::emails_with_role(conn, Role::IbChair)?

@@ -30,7 +30,7 @@ pub fn invitation(
         format!(
             "You have been invited by the institutional representative of {institution} to register as a member of the collaboration.\n\n\
              Sign in to the registration portal with these temporary login details:\n\n  \
-             Portal:   {portal}/register/invitation\n  Username: {username}\n  Password: {password}\n\n\
+             Portal:   {portal}\n  Username: {username}\n  Password: {password}\n\n\
              They are valid until {} and only for the registration portal: they are not the credentials of your future account.\n",
             expires_at.format("%Y-%m-%d %H:%M UTC")
         ),
@@ -173,7 +173,7 @@ mod tests {
             "inv-abc",
             "s3cret",
             Utc::now(),
-            "https://b2mms.example",
+            "https://b2mms.example/register/invitation",
         );
         assert!(m.subject.contains("KEK"));
         for part in [

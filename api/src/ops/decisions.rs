@@ -4,6 +4,7 @@
 //! event and mail, in the caller's transaction.
 
 use b2mms_shared::api::{ApproveRegistration, Registration, RejectRegistration, RetryProvisioning};
+use b2mms_shared::links;
 use b2mms_shared::rules::RuleViolation;
 use b2mms_shared::{Category, PersonId, RegistrationId, RegistrationState, Role};
 use chrono::{DateTime, Utc};
@@ -148,7 +149,7 @@ pub fn approve(
         .map(|c| c.trim().to_owned())
         .filter(|c| !c.is_empty());
     let link = input.link_person_id.map(PersonId::from);
-    let public = services.config.public_url.trim_end_matches('/').to_owned();
+    let public = services.config.public_url.clone();
 
     let row = store::registrations::get(conn, id)?;
     let (_, from, to) = decide(caller, &row, Action::Approve)?;
@@ -211,14 +212,14 @@ pub fn approve(
         let mail = templates::needs_ib(
             &applicant_name(&row),
             &institution,
-            &format!("{public}/registrations/{id}"),
+            &links::absolute(&public, &links::request(id)),
         );
         for address in store::roles::emails_with_role(conn, Role::IbChair)? {
             outbox::enqueue(conn, &address, &mail.subject, &mail.body, now)?;
         }
     }
     let row = store::registrations::get(conn, id)?;
-    view(conn, services, row, true)
+    view(conn, services, row, caller)
 }
 
 /// Sends a request whose account could not be created back to provisioning (admins).
@@ -255,7 +256,7 @@ pub fn retry(
         comment.as_deref(),
     )?;
     let row = store::registrations::get(conn, id)?;
-    view(conn, services, row, true)
+    view(conn, services, row, caller)
 }
 
 /// Rejects a request with the reason the applicant is told; frees the account name.
@@ -306,7 +307,7 @@ pub fn reject(
         now,
     )?;
     let row = store::registrations::get(conn, id)?;
-    view(conn, services, row, true)
+    view(conn, services, row, caller)
 }
 
 /// Withdraws the applicant's own request; frees the account name.
@@ -350,5 +351,5 @@ pub fn withdraw(
         }
     }
     let row = store::registrations::get(conn, id)?;
-    view(conn, services, row, false)
+    view(conn, services, row, caller)
 }

@@ -2,6 +2,7 @@
 //! invitee gets temporary credentials for the registration portal by mail.
 
 use b2mms_shared::api::{Invitation, NewInvitation};
+use b2mms_shared::links;
 use b2mms_shared::rules::{ContactEmail, FieldErrors, PersonName, RuleViolation};
 use b2mms_shared::{Category, InstitutionId, InvitationId, InvitationStatus};
 use chrono::{DateTime, Duration, Utc};
@@ -111,13 +112,13 @@ pub fn create(
         revoked_at: None,
     };
     store::invitations::insert(conn, &row)?;
-    let portal = services.config.public_url.trim_end_matches('/');
+    let portal = links::absolute(&services.config.public_url, links::REGISTER_WITH_INVITATION);
     let mail = templates::invitation(
         &institution.name,
         &row.username,
         &credentials.password,
         expires,
-        portal,
+        &portal,
     );
     outbox::enqueue(conn, &row.email, &mail.subject, &mail.body, now)?;
     let id = row.id.clone();

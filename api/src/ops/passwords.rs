@@ -3,6 +3,7 @@
 //! reset by a one-time link.
 
 use b2mms_shared::api::TokenResponse;
+use b2mms_shared::links;
 use b2mms_shared::rules::{FieldErrors, RuleViolation};
 use b2mms_shared::{AccountStatus, PersonId};
 use chrono::Duration;
@@ -149,10 +150,7 @@ pub async fn request_reset(state: &Services, account_or_email: &str) -> AppResul
     let now = state.clock.now();
     let token = random_secret();
     let hash = secret_hash(&token);
-    let link = format!(
-        "{}/reset-password?token={token}",
-        state.config.public_url.trim_end_matches('/')
-    );
+    let link = links::absolute(&state.config.public_url, &links::reset_password(&token));
     if !wanted.is_empty() && wanted.len() <= 254 {
         let issued = state
             .db

@@ -4,6 +4,7 @@
 //! the caller's transaction. The job that claims requests and talks to the external registry
 //! lives in `jobs::provisioning`.
 
+use b2mms_shared::links;
 use b2mms_shared::rules::{registry_local_part, with_collision_number};
 use b2mms_shared::{MembershipStatus, PersonId, RegistrationId, RegistrationState, Role};
 use chrono::{DateTime, Duration, Utc};
@@ -194,7 +195,7 @@ fn record_and_tell(
             after: Some(&record),
         },
     )?;
-    let login = format!("{}/login", config.public_url.trim_end_matches('/'));
+    let login = links::absolute(&config.public_url, links::SIGN_IN);
     let mail = templates::account_ready(
         record.account_name.as_deref().unwrap_or(account_name),
         record.registry_email.as_deref().unwrap_or(""),
@@ -232,7 +233,7 @@ pub fn give_up(
             after: Some(&serde_json::json!({ "state": to, "error": error })),
         },
     )?;
-    let link = format!("{}/requests/{id}", public_url.trim_end_matches('/'));
+    let link = links::absolute(public_url, &links::request(id));
     let applicant = match (&row.given_name, &row.family_name) {
         (Some(g), Some(f)) => format!("{g} {f}"),
         _ => row.email.clone().unwrap_or_default(),

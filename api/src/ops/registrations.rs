@@ -2,15 +2,17 @@
 //! proven, and whom to tell about a request.
 
 use b2mms_shared::api::{Registration, SubmitRegistration};
+use b2mms_shared::links;
 use b2mms_shared::rules::{RuleViolation, registry_local_part};
 use b2mms_shared::{
-    Category, IdentityKind, InstitutionId, InstitutionStatus, RegistrationId, RegistrationState,
-    Role,
+    Category, IdentityKind, InstitutionId, InstitutionStatus, RegistrationAction, RegistrationId,
+    RegistrationState, Role,
 };
 use chrono::{DateTime, Utc};
 
 use crate::auth::caller::Caller;
-use crate::domain::registration::Capacity;
+use crate::domain::policy::Applicant;
+use crate::domain::registration::{self, Action, Capacity};
 use crate::domain::submission::{self, Context, ValidSubmission};
 use crate::error::AppError;
 use crate::mail::templates;
@@ -106,24 +108,20 @@ pub fn capacities(caller: &Caller, row: &RegistrationRow) -> Vec<Capacity> {
     }
 }
 
-/// Which requests a caller's lists show, and whether the caller sees them as staff (with
-/// possible duplicates): the applicant their own, a tool with `registrations:read` and
-/// administrators all, representatives their institutions' and the IB chair those awaiting
-/// the Board.
-pub fn visibility(caller: &Caller) -> AppResult<(Visibility, bool)> {
+/// Which requests a caller's lists show: the applicant their own, a tool with
+/// `registrations:read` and administrators all, representatives their institutions' and the
+/// IB chair those awaiting the Board.
+pub fn visibility(caller: &Caller) -> AppResult<Visibility> {
     Ok(match caller {
-        Caller::Applicant(applicant) => (
-            Visibility {
-                only: Some(applicant.registration().clone()),
-                ..Visibility::default()
-            },
-            false,
-        ),
+        Caller::Applicant(applicant) => Visibility {
+            only: Some(applicant.registration().clone()),
+            ..Visibility::default()
+        },
         Caller::Service(token) => {
             token.require(b2mms_shared::Scope::RegistrationsRead)?;
-            (Visibility::default(), true)
+            Visibility::default()
         }
-        Caller::Staff(subject) if subject.admin().is_ok() => (Visibility::default(), true),
+        Caller::Staff(subject) if subject.admin().is_ok() => Visibility::default(),
         Caller::Staff(subject) => {
             if !b2mms_shared::access::sees_requests(&subject.roles) {
                 return Err(AppError::forbidden(
@@ -131,18 +129,15 @@ pub fn visibility(caller: &Caller) -> AppResult<(Visibility, bool)> {
                 ));
             }
             let ib = subject.ib_chair().is_ok();
-            (
-                Visibility {
-                    only: None,
-                    institutions: Some(subject.represents.clone()),
-                    states_anywhere: if ib {
-                        vec![RegistrationState::AwaitingIb]
-                    } else {
-                        Vec::new()
-                    },
+            Visibility {
+                only: None,
+                institutions: Some(subject.represents.clone()),
+                states_anywhere: if ib {
+                    vec![RegistrationState::AwaitingIb]
+                } else {
+                    Vec::new()
                 },
-                true,
-            )
+            }
         }
     })
 }
@@ -164,19 +159,50 @@ pub fn may_see(caller: &Caller, row: &RegistrationRow) -> bool {
     })
 }
 
-/// The request as the caller sees it: staff also see possible duplicates.
+/// What the caller may do with the request now: each action that one of the caller's
+/// capacities may take from the request's state.
+pub fn actions(caller: &Caller, row: &RegistrationRow) -> Vec<RegistrationAction> {
+    let capacities = capacities(caller, row);
+    [
+        (Action::Approve, RegistrationAction::Approve),
+        (Action::Reject, RegistrationAction::Reject),
+        (Action::Withdraw, RegistrationAction::Withdraw),
+        (
+            Action::RetryProvisioning,
+            RegistrationAction::RetryProvisioning,
+        ),
+    ]
+    .into_iter()
+    .filter(|(action, _)| {
+        capacities
+            .iter()
+            .any(|c| registration::apply(row.state, *action, *c, row.category).is_ok())
+    })
+    .map(|(_, wire)| wire)
+    .collect()
+}
+
+/// The request as the caller sees it, with what the caller may do with it now. Those who
+/// decide also see why creating the account failed and, while a decision is open, the
+/// existing people the applicant resembles.
 pub fn view(
     conn: &mut DbConnection,
     state: &Services,
     row: RegistrationRow,
-    staff: bool,
+    caller: &Caller,
 ) -> AppResult<Registration> {
+    let staff = !matches!(caller, Caller::Applicant(_));
+    let actions = actions(caller, &row);
+    let deciding =
+        row.state.is_pending_decision() || row.state == RegistrationState::ProvisioningFailed;
     let short_name = match &row.institution_id {
         Some(id) => Some(store::institutions::find_row(conn, id)?.short_name),
         None => None,
     };
     let possible_duplicates = match (&row.given_name, &row.family_name) {
-        (Some(g), Some(f)) if staff => store::registrations::possible_duplicates(conn, g, f)?,
+        (Some(g), Some(f)) if staff && deciding => {
+            store::registrations::possible_duplicates(conn, g, f)?
+        }
         _ => Vec::new(),
     };
     let registry_email = match (&row.given_name, &row.family_name) {
@@ -217,6 +243,7 @@ pub fn view(
         decided_at: row.decided_at.map(from_db_time),
         possible_duplicates,
         history,
+        actions,
     })
 }
 
@@ -278,10 +305,7 @@ pub fn submit(
     certificate_dn: Option<String>,
     now: DateTime<Utc>,
 ) -> AppResult<Registration> {
-    let link = format!(
-        "{}/registrations/{id}",
-        services.config.public_url.trim_end_matches('/')
-    );
+    let link = links::absolute(&services.config.public_url, &links::request(id));
     let institution_id = InstitutionId::from(form.institution_id);
     let category = form.category;
     let dn = certificate_dn;
@@ -387,7 +411,12 @@ pub fn submit(
         outbox::enqueue(conn, &address, &mail.subject, &mail.body, now)?;
     }
     let row = store::registrations::get(conn, id)?;
-    view(conn, services, row, false)
+    view(
+        conn,
+        services,
+        row,
+        &Caller::Applicant(Applicant::of_token(id.clone())),
+    )
 }
 
 /// The answer to a person who is registered already: never register twice.

@@ -11,7 +11,9 @@ use yew_router::prelude::*;
 
 use crate::Route;
 use crate::api::{self, ApiError};
-use crate::pages::{Field, when};
+use crate::forms::{Choice, ErrorSummary, Field, Problems};
+use crate::labels;
+use crate::pages::when;
 use crate::session::{Auth, use_auth};
 
 /// The admin's token, or the page to show instead.
@@ -49,6 +51,8 @@ pub fn admin_institutions() -> Html {
     let error = use_state(|| None::<ApiError>);
     let appoint = use_state(|| ("".to_owned(), "".to_owned()));
     let edit = use_state(|| ("".to_owned(), "".to_owned(), "".to_owned()));
+    let edit_attempt = use_state(|| 0u32);
+    let appoint_attempt = use_state(|| 0u32);
     {
         let list = list.clone();
         use_effect_with(*reload, move |_| {
@@ -91,15 +95,38 @@ pub fn admin_institutions() -> Html {
             });
         })
     };
+    let institution_options: Vec<(String, String)> = list
+        .iter()
+        .map(|i| (i.id.to_string(), format!("{} — {}", i.short_name, i.name)))
+        .collect();
+    let mut appoint_problems = Problems::default();
+    appoint_problems.require("appoint_institution", &appoint.0, "Choose the institution.");
+    appoint_problems.require(
+        "appoint_account",
+        &appoint.1,
+        "Enter the account name of the new representative.",
+    );
+    let mut edit_problems = Problems::default();
+    edit_problems.require(
+        "edit_institution",
+        &edit.0,
+        "Choose the institution to change.",
+    );
     let on_appoint = {
-        let (appoint, error, reload, token) = (
+        let (appoint, error, reload, token, attempt) = (
             appoint.clone(),
             error.clone(),
             reload.clone(),
             token.clone(),
+            appoint_attempt.clone(),
         );
+        let refused = !appoint_problems.is_empty();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
+            if refused {
+                attempt.set(*attempt + 1);
+                return;
+            }
             let (institution, account) = (*appoint).clone();
             let (error, reload, token) = (error.clone(), reload.clone(), token.clone());
             wasm_bindgen_futures::spawn_local(async move {
@@ -121,7 +148,7 @@ pub fn admin_institutions() -> Html {
                     Ok(None) => error.set(Some(ApiError {
                         status: 404,
                         code: "not_found".into(),
-                        detail: format!("No person has the account `{account}`."),
+                        detail: format!("No person has the account name {account}."),
                         errors: Default::default(),
                     })),
                     Err(e) => error.set(Some(e)),
@@ -130,10 +157,20 @@ pub fn admin_institutions() -> Html {
         })
     };
     let on_edit = {
-        let (edit, error, reload, token) =
-            (edit.clone(), error.clone(), reload.clone(), token.clone());
+        let (edit, error, reload, token, attempt) = (
+            edit.clone(),
+            error.clone(),
+            reload.clone(),
+            token.clone(),
+            edit_attempt.clone(),
+        );
+        let refused = !edit_problems.is_empty();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
+            if refused {
+                attempt.set(*attempt + 1);
+                return;
+            }
             let (id, city, status) = (*edit).clone();
             let patch = b2mms_shared::api::InstitutionPatch {
                 city: Some(city).filter(|c| !c.trim().is_empty()),
@@ -175,7 +212,7 @@ pub fn admin_institutions() -> Html {
                 <tbody>
                     { for list.iter().map(|i| html! {
                         <tr>
-                            <td>{ i.short_name.clone() }</td><td>{ i.name.clone() }</td><td>{ format!("{}, {}", i.city, i.country) }</td><td>{ i.status.as_str() }</td>
+                            <td>{ i.short_name.clone() }</td><td>{ i.name.clone() }</td><td>{ format!("{}, {}", i.city, i.country) }</td><td>{ labels::institution(i.status) }</td>
                             <td>{ i.representatives.iter().map(|r| format!("{} {} ({})", r.given_name, r.family_name, r.account_name.clone().unwrap_or_default())).collect::<Vec<_>>().join("; ") }</td>
                             <td><Link<Route> to={Route::Audit { id: i.id.to_string() }}>{ "Audit trail" }</Link<Route>></td>
                         </tr>
@@ -191,33 +228,26 @@ pub fn admin_institutions() -> Html {
                 <button type="submit">{ "Create institution" }</button>
             </form>
             <h2>{ "Edit an institution" }</h2>
-            <form onsubmit={on_edit}>
-                <label for="edit_institution">{ "Institution" }
-                    <select id="edit_institution" onchange={let a = edit.clone(); Callback::from(move |e: Event| { let mut v = (*a).clone(); v.0 = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value(); a.set(v); })}>
-                        <option value="">{ "— choose —" }</option>
-                        { for list.iter().map(|i| html! { <option value={i.id.to_string()}>{ i.short_name.clone() }</option> }) }
-                    </select>
-                </label>
+            <form onsubmit={on_edit} novalidate=true>
+                <ErrorSummary problems={edit_problems.clone()} attempt={*edit_attempt} />
+                <Choice id="edit_institution" label="Institution" value={edit.0.clone()} options={institution_options.clone()}
+                    errors={if *edit_attempt > 0 { edit_problems.of("edit_institution") } else { Vec::new() }}
+                    onchange={let a = edit.clone(); Callback::from(move |v: String| { let mut s = (*a).clone(); s.0 = v; a.set(s); })} />
                 <Field id="edit_city" label="New city (leave empty to keep)" value={edit.1.clone()}
                     oninput={let a = edit.clone(); Callback::from(move |v: String| { let mut s = (*a).clone(); s.1 = v; a.set(s); })} />
-                <label for="edit_status">{ "Status" }
-                    <select id="edit_status" onchange={let a = edit.clone(); Callback::from(move |e: Event| { let mut v = (*a).clone(); v.2 = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value(); a.set(v); })}>
-                        <option value="">{ "— keep —" }</option>
-                        <option value="active">{ "active" }</option>
-                        <option value="inactive">{ "inactive" }</option>
-                    </select>
-                </label>
+                <Choice id="edit_status" label="Status" value={edit.2.clone()} placeholder="— keep as it is —"
+                    options={vec![("active".to_owned(), "Active".to_owned()), ("inactive".to_owned(), "Inactive".to_owned())]}
+                    onchange={let a = edit.clone(); Callback::from(move |v: String| { let mut s = (*a).clone(); s.2 = v; a.set(s); })} />
                 <button type="submit">{ "Save" }</button>
             </form>
             <h2>{ "Appoint a representative" }</h2>
-            <form onsubmit={on_appoint}>
-                <label for="appoint_institution">{ "Institution" }
-                    <select id="appoint_institution" onchange={let a = appoint.clone(); Callback::from(move |e: Event| { let mut v = (*a).clone(); v.0 = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value(); a.set(v); })}>
-                        <option value="">{ "— choose —" }</option>
-                        { for list.iter().map(|i| html! { <option value={i.id.to_string()}>{ i.short_name.clone() }</option> }) }
-                    </select>
-                </label>
+            <form onsubmit={on_appoint} novalidate=true>
+                <ErrorSummary problems={appoint_problems.clone()} attempt={*appoint_attempt} />
+                <Choice id="appoint_institution" label="Institution" value={appoint.0.clone()} options={institution_options}
+                    errors={if *appoint_attempt > 0 { appoint_problems.of("appoint_institution") } else { Vec::new() }}
+                    onchange={let a = appoint.clone(); Callback::from(move |v: String| { let mut s = (*a).clone(); s.0 = v; a.set(s); })} />
                 <Field id="appoint_account" label="Account name of the representative" value={appoint.1.clone()}
+                    errors={if *appoint_attempt > 0 { appoint_problems.of("appoint_account") } else { Vec::new() }}
                     oninput={let a = appoint.clone(); Callback::from(move |v: String| { let mut s = (*a).clone(); s.1 = v; a.set(s); })} />
                 <button type="submit">{ "Appoint" }</button>
             </form>
@@ -233,7 +263,8 @@ pub fn admin_people() -> Html {
     let selected = use_state(|| None::<Member>);
     let error = use_state(|| None::<ApiError>);
     let created = use_state(|| None::<String>);
-    let form = use_state(|| vec![String::new(); 6]);
+    let form = use_state(|| vec![String::new(); 7]);
+    let create_attempt = use_state(|| 0u32);
     let institutions = use_state(Vec::<Institution>::new);
     {
         let institutions = institutions.clone();
@@ -281,8 +312,16 @@ pub fn admin_people() -> Html {
             });
         })
     };
+    let me = match &*auth {
+        Auth::SignedIn(s) => s.me.as_ref().map(|m| m.id),
+        _ => None,
+    };
     let role_button = |m: &Member, role: Role| {
         let has = m.roles.contains(&role);
+        // Nobody is offered to withdraw their own admin role.
+        if has && role == Role::Admin && me == Some(m.id) {
+            return html! {};
+        }
         let (selected, error, token, id) = (
             selected.clone(),
             error.clone(),
@@ -309,14 +348,49 @@ pub fn admin_people() -> Html {
                 }
             });
         });
-        html! { <button type="button" class="secondary" {onclick}>{ if has { format!("Withdraw {role}") } else { format!("Grant {role}") } }</button> }
+        html! { <button type="button" class="secondary" {onclick}>{ if has { format!("Withdraw the role {}", labels::role(role)) } else { format!("Grant the role {}", labels::role(role)) } }</button> }
+    };
+    let mut create_problems = Problems::default();
+    for (i, field, message) in [
+        (0, "new_given", "Enter the given name."),
+        (1, "new_family", "Enter the family name."),
+        (
+            2,
+            "new_email",
+            "Enter the email address at the home institution.",
+        ),
+        (3, "new_account", "Choose an account name."),
+        (4, "new_password", "Choose an initial password."),
+        (5, "new_institution", "Choose the home institution."),
+        (6, "new_category", "Choose the category."),
+    ] {
+        create_problems.require(field, &form[i], message);
+    }
+    let create_shown = |field: &str| {
+        if *create_attempt > 0 {
+            create_problems.of(field)
+        } else {
+            Vec::new()
+        }
     };
     let create = {
-        let (form, error, created, token) =
-            (form.clone(), error.clone(), created.clone(), token.clone());
+        let (form, error, created, token, attempt) = (
+            form.clone(),
+            error.clone(),
+            created.clone(),
+            token.clone(),
+            create_attempt.clone(),
+        );
+        let refused = !create_problems.is_empty();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let f = (*form).clone();
+            let (Ok(institution_id), Some(category), false) =
+                (f[5].parse(), Category::parse(&f[6]), refused)
+            else {
+                attempt.set(*attempt + 1);
+                return;
+            };
             let body = NewMember {
                 given_name: f[0].clone(),
                 middle_name: None,
@@ -324,8 +398,8 @@ pub fn admin_people() -> Html {
                 email: f[2].clone(),
                 account_name: f[3].clone(),
                 initial_password: f[4].clone(),
-                institution_id: f[5].parse().unwrap_or_default(),
-                category: Category::PhysicistTemporary,
+                institution_id,
+                category,
             };
             let (error, created, token) = (error.clone(), created.clone(), token.clone());
             wasm_bindgen_futures::spawn_local(async move {
@@ -361,7 +435,7 @@ pub fn admin_people() -> Html {
                     { for results.iter().map(|p| html! {
                         <tr>
                             <td><button type="button" class="link" onclick={open(p.id.to_string())}>{ format!("{} {}", p.given_name, p.family_name) }</button></td>
-                            <td>{ p.account_name.clone().unwrap_or_default() }</td><td>{ p.institution_short_name.clone() }</td><td>{ p.status.as_str() }</td>
+                            <td>{ p.account_name.clone().unwrap_or_default() }</td><td>{ p.institution_short_name.clone() }</td><td>{ labels::membership(p.status) }</td>
                         </tr>
                     }) }
                 </tbody>
@@ -369,7 +443,7 @@ pub fn admin_people() -> Html {
             if let Some(m) = &*selected {
                 <div class="person" data-testid="person">
                     <h2>{ format!("{} {}", m.given_name, m.family_name) }</h2>
-                    <p>{ format!("{} · {} · {} · roles: {}", m.account_name.clone().unwrap_or_default(), m.institution_short_name, m.category.label(), m.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")) }</p>
+                    <p>{ format!("{} · {} · {} · roles: {}", m.account_name.clone().unwrap_or_default(), m.institution_short_name, m.category.label(), m.roles.iter().map(|r| labels::role(*r)).collect::<Vec<_>>().join(", ")) }</p>
                     <div class="actions">
                         { role_button(m, Role::Admin) }
                         { role_button(m, Role::IbChair) }
@@ -378,18 +452,19 @@ pub fn admin_people() -> Html {
                 </div>
             }
             <h2>{ "New person with an account" }</h2>
-            <form onsubmit={create}>
-                <Field id="new_given" label="Given name" value={f[0].clone()} oninput={field(0)} />
-                <Field id="new_family" label="Family name" value={f[1].clone()} oninput={field(1)} />
-                <Field id="new_email" label="Email at the home institution" kind="email" value={f[2].clone()} oninput={field(2)} />
-                <Field id="new_account" label="Account name" value={f[3].clone()} oninput={field(3)} />
-                <Field id="new_password" label="Initial password (to be changed at the first sign-in)" kind="password" value={f[4].clone()} oninput={field(4)} />
-                <label for="new_institution">{ "Home institution" }
-                    <select id="new_institution" onchange={let form = form.clone(); Callback::from(move |e: Event| { let mut v = (*form).clone(); v[5] = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value(); form.set(v); })}>
-                        <option value="">{ "— choose —" }</option>
-                        { for institutions.iter().map(|i| html! { <option value={i.id.to_string()}>{ i.short_name.clone() }</option> }) }
-                    </select>
-                </label>
+            <form onsubmit={create} novalidate=true>
+                <ErrorSummary problems={create_problems.clone()} attempt={*create_attempt} />
+                <Field id="new_given" label="Given name" value={f[0].clone()} oninput={field(0)} errors={create_shown("new_given")} />
+                <Field id="new_family" label="Family name" value={f[1].clone()} oninput={field(1)} errors={create_shown("new_family")} />
+                <Field id="new_email" label="Email at the home institution" kind="email" value={f[2].clone()} oninput={field(2)} errors={create_shown("new_email")} />
+                <Field id="new_account" label="Account name" value={f[3].clone()} oninput={field(3)} errors={create_shown("new_account")} />
+                <Field id="new_password" label="Initial password (to be changed at the first sign-in)" kind="password" value={f[4].clone()} oninput={field(4)} errors={create_shown("new_password")} />
+                <Choice id="new_institution" label="Home institution" value={f[5].clone()}
+                    options={institutions.iter().map(|i| (i.id.to_string(), format!("{} — {}", i.short_name, i.name))).collect::<Vec<_>>()}
+                    errors={create_shown("new_institution")} onchange={field(5)} />
+                <Choice id="new_category" label="Category" value={f[6].clone()}
+                    options={Category::ALL.iter().map(|c| (c.as_str().to_owned(), c.label().to_owned())).collect::<Vec<_>>()}
+                    errors={create_shown("new_category")} onchange={field(6)} />
                 <button type="submit">{ "Create" }</button>
             </form>
             if let Some(account) = &*created {
@@ -432,7 +507,7 @@ pub fn admin_audit(props: &AuditProps) -> Html {
                 Some(list) => html! {
                     <table class="list" tabindex="0" data-testid="audit">
                         <thead><tr><th>{ "When" }</th><th>{ "Who" }</th><th>{ "What" }</th></tr></thead>
-                        <tbody>{ for list.iter().map(|e| html! { <tr><td>{ when(e.at) }</td><td>{ e.actor.clone() }</td><td>{ e.action.clone() }</td></tr> }) }</tbody>
+                        <tbody>{ for list.iter().map(|e| html! { <tr><td>{ when(e.at) }</td><td>{ e.actor.clone() }</td><td>{ labels::event(&e.action) }</td></tr> }) }</tbody>
                     </table>
                 },
             } }

@@ -1,19 +1,35 @@
-//! Set a new password: required after the first sign-in and when the password has expired.
-//! The policy is checked live with the same rules the server enforces.
+//! Set a new password: required after the first sign-in and when the password has expired,
+//! and whenever a person chooses to (`/password`, where the expiry reminders link to). The
+//! policy is checked live with the same rules the server enforces.
 
 use b2mms_shared::rules::{PasswordContext, check_password};
 use yew::prelude::*;
 
 use crate::api;
-use crate::pages::Field;
+use crate::forms::{ErrorSummary, Field, Problems};
 use crate::session::{Auth, Session, establish, use_auth};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub session: Session,
-    /// Changing by choice (from the record page), not because the password must change.
+    /// Changing by choice, not because the password must change.
     #[prop_or_default]
     pub voluntary: bool,
+}
+
+/// The page at `/password`: sign in first, then change the password.
+#[function_component(MyPassword)]
+pub fn my_password() -> Html {
+    let auth = use_auth();
+    match &*auth {
+        Auth::Resuming => html! { <p class="loading" aria-busy="true">{ "Loading…" }</p> },
+        Auth::SignedOut => html! { <crate::session::SignInFirst /> },
+        Auth::SignedIn(session) => {
+            let session = (**session).clone();
+            let voluntary = !session.must_change_password;
+            html! { <ChangePassword {session} {voluntary} /> }
+        }
+    }
 }
 
 #[function_component(ChangePassword)]
@@ -24,6 +40,8 @@ pub fn change_password(props: &Props) -> Html {
     let confirm = use_state(String::new);
     let error = use_state(|| None::<api::ApiError>);
     let busy = use_state(|| false);
+    let changed = use_state(|| false);
+    let attempt = use_state(|| 0u32);
 
     let account = props.session.account.clone();
     let live: Vec<String> = if new.is_empty() {
@@ -49,28 +67,55 @@ pub fn change_password(props: &Props) -> Html {
         .as_ref()
         .map(|e| e.field("new_password"))
         .unwrap_or_default();
-    let ready = !current.is_empty() && !new.is_empty() && live.is_empty() && *confirm == *new;
+    let new_errors = if live.is_empty() { server_new } else { live };
+    let mut problems = Problems::default();
+    problems.require(
+        "current_password",
+        &current,
+        "Enter the password you signed in with.",
+    );
+    problems.add("new_password", &new_errors);
+    problems.require("new_password", &new, "Choose a new password.");
+    problems.add("confirm_password", &mismatch);
+    problems.require("confirm_password", &confirm, "Type the new password again.");
+    let shown = |field: &str, live: &[String]| {
+        if *attempt > 0 {
+            problems.of(field)
+        } else {
+            live.to_vec()
+        }
+    };
 
     let onsubmit = {
-        let (auth, current, new, error, busy) = (
+        let (auth, current, new, error, busy, changed, attempt) = (
             auth.clone(),
             current.clone(),
             new.clone(),
             error.clone(),
             busy.clone(),
+            changed.clone(),
+            attempt.clone(),
         );
+        let refused = !problems.is_empty();
+        let confirm = confirm.clone();
         let token = props.session.token.clone();
         let account = account.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let (auth, error, busy, token, account) = (
+            if refused {
+                attempt.set(*attempt + 1);
+                return;
+            }
+            let (auth, error, busy, token, account, changed) = (
                 auth.clone(),
                 error.clone(),
                 busy.clone(),
                 token.clone(),
                 account.clone(),
+                changed.clone(),
             );
             let (cur, next) = ((*current).clone(), (*new).clone());
+            let typed = [current.clone(), new.clone(), confirm.clone()];
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
                 let result = match api::change_password(&token, cur, next).await {
@@ -79,7 +124,13 @@ pub fn change_password(props: &Props) -> Html {
                 };
                 busy.set(false);
                 match result {
-                    Ok(session) => auth.set(Auth::SignedIn(Box::new(session))),
+                    Ok(session) => {
+                        for field in typed {
+                            field.set(String::new());
+                        }
+                        changed.set(true);
+                        auth.set(Auth::SignedIn(Box::new(session)));
+                    }
                     Err(e) => error.set(Some(e)),
                 }
             });
@@ -89,29 +140,34 @@ pub fn change_password(props: &Props) -> Html {
     html! {
         <section class="card">
             if props.voluntary {
-                <h2>{ "Change your password" }</h2>
+                <h1>{ "Change your password" }</h1>
+                if *changed {
+                    <p class="notice" role="status" data-testid="flash">{ "Your password was changed. Use the new one from now on." }</p>
+                }
             } else {
                 <h1>{ "Set a new password" }</h1>
                 <p>{ "Before you continue, replace your initial or expired password with one only you know." }</p>
             }
-            <form {onsubmit}>
+            <form {onsubmit} novalidate=true>
+                <ErrorSummary problems={problems.clone()} attempt={*attempt} />
                 <Field id="current_password" label="Current password" kind="password" value={(*current).clone()}
                     autocomplete={Some(AttrValue::Static("current-password"))}
+                    errors={shown("current_password", &[])}
                     oninput={let s = current.clone(); Callback::from(move |v| s.set(v))} />
                 <Field id="new_password" label="New password" kind="password" value={(*new).clone()}
                     autocomplete={Some(AttrValue::Static("new-password"))}
-                    errors={if live.is_empty() { server_new } else { live }}
+                    errors={shown("new_password", &new_errors)}
                     oninput={let s = new.clone(); Callback::from(move |v| s.set(v))} />
-                { crate::pages::strength_meter(&new) }
+                { crate::forms::strength_meter(&new) }
                 <Field id="confirm_password" label="New password again" kind="password" value={(*confirm).clone()}
                     autocomplete={Some(AttrValue::Static("new-password"))}
-                    errors={mismatch}
+                    errors={shown("confirm_password", &mismatch)}
                     oninput={let s = confirm.clone(); Callback::from(move |v| s.set(v))} />
                 <p class="hint">{ "10–128 characters, at least three of: lower case, upper case, digits, other characters; not your account name or names." }</p>
                 <p class="error" role="alert">
                     { error.as_ref().filter(|e| e.errors.is_empty()).map(|e| e.detail.clone()).unwrap_or_default() }
                 </p>
-                <button type="submit" disabled={*busy || !ready}>{ "Change password" }</button>
+                <button type="submit" disabled={*busy} aria-busy={busy.to_string()}>{ if *busy { "Changing…" } else { "Change password" } }</button>
             </form>
         </section>
     }

@@ -1,12 +1,13 @@
 //! Invitations by an IR: invite someone to register, see what became of invitations, revoke.
 
 use b2mms_shared::Category;
-use b2mms_shared::api::{CreatedInvitation, Invitation, NewInvitation};
+use b2mms_shared::access;
+use b2mms_shared::api::{CreatedInvitation, Institution, Invitation, NewInvitation};
 use b2mms_shared::rules::{ContactEmail, DEFAULT_PERSONAL_MAIL_DOMAINS};
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::pages::Field;
+use crate::forms::{Choice, ErrorSummary, Field, Problems};
 use crate::session::{Auth, use_auth};
 
 #[function_component(Invitations)]
@@ -15,6 +16,10 @@ pub fn invitations() -> Html {
     let list = use_state(|| None::<Vec<Invitation>>);
     let email = use_state(String::new);
     let category = use_state(String::new);
+    let institution = use_state(String::new);
+    let institutions = use_state(Vec::<Institution>::new);
+    let busy = use_state(|| false);
+    let attempt = use_state(|| 0u32);
     let created = use_state(|| None::<CreatedInvitation>);
     let error = use_state(|| None::<ApiError>);
     let reload = use_state(|| 0u32);
@@ -23,6 +28,16 @@ pub fn invitations() -> Html {
         _ => None,
     };
     let token = session.as_ref().map(|s| s.token.clone());
+    {
+        let institutions = institutions.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(page) = api::institutions().await {
+                    institutions.set(page.items);
+                }
+            });
+        });
+    }
     {
         let (list, token) = (list.clone(), token.clone());
         use_effect_with((token.clone(), *reload), move |_| {
@@ -41,12 +56,23 @@ pub fn invitations() -> Html {
             _ => html! { <p class="loading">{ "Loading…" }</p> },
         };
     };
-    let institution = session.me.as_ref().and_then(|m| {
-        m.representative_of
-            .first()
-            .copied()
-            .or(Some(m.institution_id))
-    });
+    // Admins invite for any active institution, IRs for the ones they represent.
+    let admin = access::administers(&session.roles);
+    let represented = session
+        .me
+        .as_ref()
+        .map(|m| m.representative_of.clone())
+        .unwrap_or_default();
+    let institution_options: Vec<(String, String)> = institutions
+        .iter()
+        .filter(|i| i.status.as_str() == "active" && (admin || represented.contains(&i.id)))
+        .map(|i| (i.id.to_string(), format!("{} — {}", i.short_name, i.name)))
+        .collect();
+    let chosen_institution = if institution_options.len() == 1 {
+        institution_options[0].0.clone()
+    } else {
+        (*institution).clone()
+    };
     let live = if email.is_empty() {
         Vec::new()
     } else {
@@ -56,18 +82,43 @@ pub fn invitations() -> Html {
             .unwrap_or_default()
     };
     let server = error.as_ref().map(|e| e.field("email")).unwrap_or_default();
+    let email_errors = if live.is_empty() { server } else { live };
+    let mut problems = Problems::default();
+    problems.add("invite_email", &email_errors);
+    problems.require(
+        "invite_email",
+        &email,
+        "Enter the email address of the person to invite.",
+    );
+    problems.require(
+        "invite_institution",
+        &chosen_institution,
+        "Choose the institution the person is invited to.",
+    );
+    let shown = |field: &str, live: &[String]| {
+        if *attempt > 0 {
+            problems.of(field)
+        } else {
+            live.to_vec()
+        }
+    };
     let onsubmit = {
-        let (email, category, created, error, reload, token) = (
+        let (email, category, created, error, reload, token, busy, attempt) = (
             email.clone(),
             category.clone(),
             created.clone(),
             error.clone(),
             reload.clone(),
             session.token.clone(),
+            busy.clone(),
+            attempt.clone(),
         );
+        let refused = !problems.is_empty();
+        let chosen = chosen_institution.parse().ok();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let Some(institution_id) = institution else {
+            let (Some(institution_id), false) = (chosen, refused) else {
+                attempt.set(*attempt + 1);
                 return;
             };
             let body = NewInvitation {
@@ -77,19 +128,25 @@ pub fn invitations() -> Html {
                 given_name: None,
                 family_name: None,
             };
-            let (created, error, reload, token, email) = (
+            let (created, error, reload, token, email, category, busy) = (
                 created.clone(),
                 error.clone(),
                 reload.clone(),
                 token.clone(),
                 email.clone(),
+                category.clone(),
+                busy.clone(),
             );
+            busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                match api::invite(&token, &body).await {
+                let result = api::invite(&token, &body).await;
+                busy.set(false);
+                match result {
                     Ok(c) => {
                         created.set(Some(c));
                         error.set(None);
                         email.set(String::new());
+                        category.set(String::new());
                         reload.set(*reload + 1);
                     }
                     Err(e) => error.set(Some(e)),
@@ -110,18 +167,20 @@ pub fn invitations() -> Html {
     html! {
         <section class="card wide">
             <h1>{ "Invitations" }</h1>
-            <form {onsubmit}>
+            <form {onsubmit} novalidate=true>
+                <ErrorSummary problems={problems.clone()} attempt={*attempt} />
                 <Field id="invite_email" label="Email of the person to invite (at your institution)" kind="email"
-                    value={(*email).clone()} errors={if live.is_empty() { server } else { live }}
+                    value={(*email).clone()} errors={shown("invite_email", &email_errors)}
                     oninput={let s = email.clone(); Callback::from(move |v| s.set(v))} />
-                <label for="invite_category">{ "Category (optional)" }
-                    <select id="invite_category" onchange={let s = category.clone(); Callback::from(move |e: Event| s.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))}>
-                        <option value="">{ "— let them choose —" }</option>
-                        { for Category::ALL.iter().map(|c| html! { <option value={c.as_str()}>{ c.label() }</option> }) }
-                    </select>
-                </label>
+                <Choice id="invite_institution" label="Institution" value={chosen_institution.clone()}
+                    options={institution_options} errors={shown("invite_institution", &[])}
+                    onchange={let s = institution.clone(); Callback::from(move |v| s.set(v))} />
+                <Choice id="invite_category" label="Category (optional)" value={(*category).clone()}
+                    placeholder="— let them choose —"
+                    options={Category::ALL.iter().map(|c| (c.as_str().to_owned(), c.label().to_owned())).collect::<Vec<_>>()}
+                    onchange={let s = category.clone(); Callback::from(move |v| s.set(v))} />
                 <p class="error" role="alert">{ error.as_ref().filter(|e| e.errors.is_empty()).map(|e| e.detail.clone()).unwrap_or_default() }</p>
-                <button type="submit">{ "Invite" }</button>
+                <button type="submit" disabled={*busy} aria-busy={busy.to_string()}>{ if *busy { "Inviting…" } else { "Invite" } }</button>
             </form>
             if let Some(c) = &*created {
                 <div class="notice" role="status" data-testid="credentials">
@@ -141,7 +200,7 @@ pub fn invitations() -> Html {
                             { for items.iter().map(|i| html! {
                                 <tr>
                                     <td>{ i.email.clone() }</td>
-                                    <td>{ i.status.as_str() }</td>
+                                    <td>{ crate::labels::invitation(i.status) }</td>
                                     <td>{ i.expires_at.date_naive().to_string() }</td>
                                     <td>if matches!(i.status.as_str(), "pending" | "used") {
                                         <button type="button" class="secondary" onclick={revoke(i.id.to_string())}>{ "Revoke" }</button>

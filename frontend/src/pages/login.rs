@@ -5,7 +5,7 @@ use yew_router::prelude::*;
 
 use crate::Route;
 use crate::api;
-use crate::pages::Field;
+use crate::forms::Field;
 use crate::session::{Auth, establish, use_auth};
 
 #[function_component(Login)]

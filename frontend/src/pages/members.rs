@@ -55,7 +55,7 @@ pub fn institution_members() -> Html {
                                 <td>{ format!("{} {}", m.given_name, m.family_name) }</td>
                                 <td>{ m.account_name.clone().unwrap_or_default() }</td>
                                 <td>{ m.category.label() }</td>
-                                <td>{ m.status.as_str() }</td>
+                                <td>{ crate::labels::membership(m.status) }</td>
                                 <td>{ m.registry_email.clone().unwrap_or_default() }</td>
                             </tr>
                         }) }</tbody>

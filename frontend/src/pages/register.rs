@@ -5,7 +5,7 @@ use yew_router::prelude::*;
 
 use crate::Route;
 use crate::api;
-use crate::pages::Field;
+use crate::forms::Field;
 use crate::session::{Applicant, save_applicant};
 
 fn start(token: b2mms_shared::api::RegistrationToken, navigator: Option<Navigator>) {

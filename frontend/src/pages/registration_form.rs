@@ -13,7 +13,7 @@ use yew_router::prelude::*;
 
 use crate::Route;
 use crate::api::{self, ApiError};
-use crate::pages::Field;
+use crate::forms::{Choice, ErrorSummary, Field, Problems};
 use crate::session::load_applicant;
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -54,6 +54,7 @@ pub fn registration_form() -> Html {
     let form = use_state(Form::default);
     let server = use_state(|| None::<ApiError>);
     let busy = use_state(|| false);
+    let attempt = use_state(|| 0u32);
     let availability = use_state(|| None::<(String, bool)>);
     let generation = use_mut_ref(|| 0u32);
 
@@ -209,6 +210,75 @@ pub fn registration_form() -> Html {
         }
     };
 
+    // What stops the form from being sent: every problem shown, and every required field
+    // left empty (shown next to it once the person tries to send).
+    let mut problems = Problems::default();
+    let mut field = |id: &str, live: Vec<String>, value: &str, required: Option<&str>| {
+        let mut shown = or_server(live, id);
+        if let Some(message) = required
+            && value.trim().is_empty()
+        {
+            if *attempt > 0 {
+                shown.push(message.to_owned());
+            } else {
+                problems.0.push((id.to_owned(), message.to_owned()));
+            }
+        }
+        problems.add(id, &shown);
+        shown
+    };
+    let given_errors = field(
+        "given_name",
+        given_errors,
+        &f.given_name,
+        Some("Enter your given name."),
+    );
+    let middle_errors = field("middle_name", middle_errors, &f.middle_name, None);
+    let family_errors = field(
+        "family_name",
+        family_errors,
+        &f.family_name,
+        Some("Enter your family name."),
+    );
+    let email_errors = field(
+        "email",
+        email_errors,
+        &f.email,
+        Some("Enter your email address at your home institution."),
+    );
+    let institution_errors = field(
+        "institution_id",
+        Vec::new(),
+        &f.institution_id,
+        Some("Choose your home institution."),
+    );
+    let category_errors = field(
+        "category",
+        Vec::new(),
+        &f.category,
+        Some("Choose the category that describes you."),
+    );
+    let account_errors = field(
+        "account_name",
+        account_errors,
+        &f.account_name,
+        Some("Choose an account name."),
+    );
+    let password_errors = field(
+        "initial_password",
+        password_errors,
+        &f.password,
+        Some("Choose an initial password."),
+    );
+    let confirm_errors = field(
+        "confirm_password",
+        confirm_errors,
+        &f.confirm,
+        Some("Type the initial password again."),
+    );
+    let orcid_errors = field("orcid", orcid_errors, &f.orcid, None);
+    let existing_errors = field("existing_account", Vec::new(), &f.existing_account, None);
+
     let category_help = match Category::parse(&f.category) {
         Some(c) if c.needs_ib_approval() => {
             "Needs the approval of the Institutional Board after your representative's, on the basis of a formal application handed in by your representative beforehand."
@@ -221,16 +291,26 @@ pub fn registration_form() -> Html {
     };
 
     let onsubmit = {
-        let (form, server, busy, navigator) = (
+        let (form, server, busy, navigator, attempt) = (
             form.clone(),
             server.clone(),
             busy.clone(),
             navigator.clone(),
+            attempt.clone(),
         );
+        let refused = !problems.is_empty();
         let applicant = applicant.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let f = (*form).clone();
+            let (Some(category), Ok(institution_id), false) = (
+                Category::parse(&f.category),
+                f.institution_id.parse(),
+                refused,
+            ) else {
+                attempt.set(*attempt + 1);
+                return;
+            };
             let (server, busy, navigator, applicant) = (
                 server.clone(),
                 busy.clone(),
@@ -245,8 +325,8 @@ pub fn registration_form() -> Html {
                 email: f.email.clone(),
                 account_name: f.account_name.clone(),
                 initial_password: f.password.clone(),
-                institution_id: f.institution_id.parse().unwrap_or_default(),
-                category: Category::parse(&f.category).unwrap_or(Category::Student),
+                institution_id,
+                category,
                 orcid: opt(&f.orcid),
                 existing_account: opt(&f.existing_account),
                 comment: opt(&f.comment),
@@ -271,70 +351,46 @@ pub fn registration_form() -> Html {
         .as_ref()
         .filter(|e| e.errors.is_empty())
         .map(|e| e.detail.clone());
-    let select = |id: &'static str,
-                  label: &'static str,
-                  value: String,
-                  options: Html,
-                  disabled: bool,
-                  setter: fn(&mut Form, String)| {
-        let form = form.clone();
-        let onchange = Callback::from(move |e: Event| {
-            let value = e
-                .target_unchecked_into::<web_sys::HtmlSelectElement>()
-                .value();
-            let mut next = (*form).clone();
-            setter(&mut next, value);
-            form.set(next);
-        });
-        html! {
-            <label for={id}>{ label }
-                <select id={id} name={id} {onchange} {disabled} value={value}>{ options }</select>
-            </label>
-        }
-    };
-    let institution_options = html! {
-        <>
-            <option value="" selected={f.institution_id.is_empty()}>{ "— choose —" }</option>
-            { for institutions.iter().map(|i| html! {
-                <option value={i.id.to_string()} selected={f.institution_id == i.id.to_string()}>{ format!("{} — {}, {}", i.short_name, i.name, i.country) }</option>
-            }) }
-        </>
-    };
-    let category_options = html! {
-        <>
-            <option value="" selected={f.category.is_empty()}>{ "— choose —" }</option>
-            { for Category::ALL.iter().map(|c| html! {
-                <option value={c.as_str()} selected={f.category == c.as_str()}>{ c.label() }</option>
-            }) }
-        </>
-    };
+    let institution_options: Vec<(String, String)> = institutions
+        .iter()
+        .map(|i| {
+            (
+                i.id.to_string(),
+                format!("{} — {}, {}", i.short_name, i.name, i.country),
+            )
+        })
+        .collect();
+    let category_options: Vec<(String, String)> = Category::ALL
+        .iter()
+        .map(|c| (c.as_str().to_owned(), c.label().to_owned()))
+        .collect();
 
     html! {
         <section class="card">
             <h1>{ "Registration form" }</h1>
             <p>{ "Register once: your record stays with you for good. Names are written with a capital first letter followed by small letters; given name = first name, family name = last name." }</p>
             <form {onsubmit} novalidate=true>
-                <Field id="given_name" label="Given name" value={f.given_name.clone()} errors={or_server(given_errors, "given_name")} suggestion={given_fix} oninput={set(|f, v| f.given_name = v)} autocomplete={Some(AttrValue::Static("given-name"))} />
-                <Field id="middle_name" label="Middle name (optional)" value={f.middle_name.clone()} errors={or_server(middle_errors, "middle_name")} suggestion={middle_fix} oninput={set(|f, v| f.middle_name = v)} hint={Some(AttrValue::Static("Only if you want it in your collaboration address."))} />
-                <Field id="family_name" label="Family name" value={f.family_name.clone()} errors={or_server(family_errors, "family_name")} suggestion={family_fix} oninput={set(|f, v| f.family_name = v)} autocomplete={Some(AttrValue::Static("family-name"))} />
+                <ErrorSummary problems={problems.clone()} attempt={*attempt} />
+                <Field id="given_name" label="Given name" value={f.given_name.clone()} errors={given_errors} suggestion={given_fix} oninput={set(|f, v| f.given_name = v)} autocomplete={Some(AttrValue::Static("given-name"))} />
+                <Field id="middle_name" label="Middle name (optional)" value={f.middle_name.clone()} errors={middle_errors} suggestion={middle_fix} oninput={set(|f, v| f.middle_name = v)} hint={Some(AttrValue::Static("Only if you want it in your collaboration address."))} />
+                <Field id="family_name" label="Family name" value={f.family_name.clone()} errors={family_errors} suggestion={family_fix} oninput={set(|f, v| f.family_name = v)} autocomplete={Some(AttrValue::Static("family-name"))} />
                 <p class="hint" data-testid="registry-email" aria-live="polite">{ "Your collaboration address will be " }<strong>{ if local.is_empty() { "…".to_owned() } else { format!("{local}@{domain}") } }</strong></p>
-                <Field id="email" label="Email at your home institution" kind="email" value={f.email.clone()} errors={or_server(email_errors, "email")} oninput={set(|f, v| f.email = v)} disabled={invited} hint={Some(AttrValue::Static("Not gmail, yahoo and the like: they cause problems."))} />
-                { select("institution_id", "Home institution", f.institution_id.clone(), institution_options, invited, |f, v| f.institution_id = v) }
-                { for server_errors("institution_id").into_iter().map(|e| html! { <p class="error">{ e }</p> }) }
-                { select("category", "Category", f.category.clone(), category_options, false, |f, v| f.category = v) }
+                <Field id="email" label="Email at your home institution" kind="email" value={f.email.clone()} errors={email_errors} oninput={set(|f, v| f.email = v)} disabled={invited} hint={Some(AttrValue::Static("Not gmail, yahoo and the like: they cause problems."))} />
+                <Choice id="institution_id" label="Home institution" value={f.institution_id.clone()} options={institution_options} disabled={invited} errors={institution_errors} onchange={set(|f, v| f.institution_id = v)} />
+                <Choice id="category" label="Category" value={f.category.clone()} options={category_options} errors={category_errors} onchange={set(|f, v| f.category = v)} />
                 <p class="hint" data-testid="category-help">{ category_help }</p>
-                <Field id="account_name" label="Account name" value={f.account_name.clone()} errors={or_server(account_errors, "account_name")} oninput={set(|f, v| f.account_name = v)} autocomplete={Some(AttrValue::Static("username"))} hint={Some(AttrValue::Static("4–8 letters and digits, starting with a letter. It can never be changed."))} />
-                <Field id="initial_password" label="Initial password" kind="password" value={f.password.clone()} errors={or_server(password_errors, "initial_password")} oninput={set(|f, v| f.password = v)} autocomplete={Some(AttrValue::Static("new-password"))} hint={Some(AttrValue::Static("Remember it: you sign in with it once your account is ready, and then choose a new one."))} />
-                { crate::pages::strength_meter(&f.password) }
+                <Field id="account_name" label="Account name" value={f.account_name.clone()} errors={account_errors} oninput={set(|f, v| f.account_name = v)} autocomplete={Some(AttrValue::Static("username"))} hint={Some(AttrValue::Static("4–8 letters and digits, starting with a letter. It can never be changed."))} />
+                <Field id="initial_password" label="Initial password" kind="password" value={f.password.clone()} errors={password_errors} oninput={set(|f, v| f.password = v)} autocomplete={Some(AttrValue::Static("new-password"))} hint={Some(AttrValue::Static("Remember it: you sign in with it once your account is ready, and then choose a new one."))} />
+                { crate::forms::strength_meter(&f.password) }
                 <Field id="confirm_password" label="Initial password again" kind="password" value={f.confirm.clone()} errors={confirm_errors} oninput={set(|f, v| f.confirm = v)} autocomplete={Some(AttrValue::Static("new-password"))} />
-                <Field id="orcid" label="ORCID iD (optional)" value={f.orcid.clone()} errors={or_server(orcid_errors, "orcid")} oninput={set(|f, v| f.orcid = v)} />
-                <Field id="existing_account" label="Existing account name to reactivate (optional)" value={f.existing_account.clone()} errors={server_errors("existing_account")} oninput={set(|f, v| f.existing_account = v)} />
+                <Field id="orcid" label="ORCID iD (optional)" value={f.orcid.clone()} errors={orcid_errors} oninput={set(|f, v| f.orcid = v)} />
+                <Field id="existing_account" label="Existing account name to reactivate (optional)" value={f.existing_account.clone()} errors={existing_errors} oninput={set(|f, v| f.existing_account = v)} />
                 <label for="comment">{ "Comment for your representative (optional)" }
                     <textarea id="comment" name="comment" value={f.comment.clone()}
                         oninput={let s = set(|f, v| f.comment = v); Callback::from(move |e: InputEvent| s.emit(input_value_area(&e)))} />
                 </label>
                 <p class="error" role="alert" id="form-error">{ general_error.unwrap_or_default() }</p>
-                <button type="submit" disabled={*busy}>{ if *busy { "Sending…" } else { "Send the request" } }</button>
+                <button type="submit" disabled={*busy} aria-busy={busy.to_string()}>{ if *busy { "Sending…" } else { "Send the request" } }</button>
             </form>
         </section>
     }

@@ -6,22 +6,8 @@ use yew_router::prelude::*;
 
 use crate::Route;
 use crate::api;
+use crate::labels;
 use crate::session::{load_applicant, take_flash};
-
-pub fn state_text(state: &str) -> &'static str {
-    match state {
-        "identity_verified" => "Identity proven — the form is not sent yet",
-        "awaiting_ir" => "Waiting for your institutional representative",
-        "awaiting_ib" => "Waiting for the Institutional Board",
-        "approved" => "Approved — you will be told as soon as your account is ready",
-        "provisioning_failed" => "Approved — the secretariat is completing your account",
-        "provisioned" => "Your account is ready",
-        "rejected" => "Rejected",
-        "withdrawn" => "Withdrawn",
-        "expired" => "Expired (not sent in time)",
-        _ => "Unknown",
-    }
-}
 
 #[function_component(RegistrationStatus)]
 pub fn registration_status() -> Html {
@@ -73,7 +59,7 @@ pub fn registration_status() -> Html {
             if let Some(message) = (*flash).clone() {
                 <p class="notice" role="status" data-testid="flash">{ message }</p>
             }
-            <p data-testid="state" class="state">{ state_text(state) }</p>
+            <p data-testid="state" class="state">{ labels::state_for_applicant(r.state) }</p>
             if state == "identity_verified" {
                 <p><Link<Route> to={Route::RegisterForm}>{ "Fill in the registration form" }</Link<Route>></p>
             }
@@ -91,7 +77,7 @@ pub fn registration_status() -> Html {
             <h2>{ "History" }</h2>
             <ol class="history">
                 { for r.history.iter().map(|e| html! {
-                    <li>{ format!("{} — {} ({})", crate::pages::when(e.at), e.action.trim_start_matches("registration."), e.actor) }</li>
+                    <li>{ format!("{} — {} ({})", crate::pages::when(e.at), labels::event(&e.action), crate::pages::requests::actor(&e.actor)) }</li>
                 }) }
             </ol>
             if withdrawable {

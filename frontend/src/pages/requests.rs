@@ -2,12 +2,14 @@
 //! the existing people it resembles, to approve, reject or link.
 
 use b2mms_shared::api::Registration;
+use b2mms_shared::{RegistrationAction, RegistrationState};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::Route;
 use crate::api;
-use crate::pages::registration_status::state_text;
+use crate::forms::{ErrorSummary, Problems};
+use crate::labels;
 use crate::session::{Auth, use_auth};
 
 /// Working days (Monday–Friday) since a time, as a rough age for the list.
@@ -24,21 +26,6 @@ fn working_days_since(t: chrono::DateTime<chrono::Utc>) -> i64 {
     }
     n
 }
-
-/// Where a request stands, in words for those who decide on it.
-fn staff_state_text(state: &str) -> &'static str {
-    match state {
-        "provisioning_failed" => {
-            "Approved, but the account could not be created — an administrator retries or rejects it"
-        }
-        "approved" => "Approved — the account is being created",
-        other => state_text(other),
-    }
-}
-
-/// The answer to a decision, still to come.
-type Answer =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Registration, api::ApiError>>>>;
 
 fn name(r: &Registration) -> String {
     format!(
@@ -98,7 +85,7 @@ pub fn requests() -> Html {
                                 if !r.possible_duplicates.is_empty() { <span class="badge" title="Resembles an existing person">{ " possible duplicate" }</span> }</td>
                             <td>{ r.account_name.clone().unwrap_or_default() }</td>
                             <td>{ r.institution_short_name.clone().unwrap_or_default() }</td>
-                            <td>{ staff_state_text(r.state.as_str()) }</td>
+                            <td>{ labels::state_for_staff(r.state) }</td>
                             <td>{ format!("{} working day(s)", r.submitted_at.map(working_days_since).unwrap_or(0)) }</td>
                         </tr>
                     }) }
@@ -119,17 +106,66 @@ pub struct RequestProps {
     pub id: String,
 }
 
+/// A decision to send: what, and the existing person to link, if any.
+#[derive(Clone, PartialEq)]
+enum Decision {
+    Approve(Option<String>),
+    Retry(Option<String>),
+    Reject(String),
+}
+
+/// Linking a request to an existing person, waiting for the decider's confirmation.
+#[derive(Clone, PartialEq)]
+struct PendingLink {
+    person_id: String,
+    who: String,
+    retry: bool,
+}
+
+/// What happened, in words for the person who decided.
+fn confirmation(decision: &Decision, now: &Registration) -> String {
+    let state = now.state;
+    match decision {
+        Decision::Reject(_) => {
+            "You rejected the request. The applicant has been told why by mail.".into()
+        }
+        Decision::Retry(_) => {
+            "The request is back in provisioning: the account is created within a minute.".into()
+        }
+        Decision::Approve(link) => {
+            let linked = if link.is_some() {
+                " It is linked to the existing person, whose record is reactivated."
+            } else {
+                ""
+            };
+            if state == RegistrationState::AwaitingIb {
+                format!(
+                    "You approved the request.{linked} It now waits for the Institutional Board, whose chair has been told."
+                )
+            } else {
+                format!(
+                    "You approved the request.{linked} The account is being created; the applicant is told by mail when it is ready."
+                )
+            }
+        }
+    }
+}
+
 #[function_component(RequestDetail)]
 pub fn request_detail(props: &RequestProps) -> Html {
     let auth = use_auth();
     let registration = use_state(|| None::<Registration>);
     let error = use_state(|| None::<String>);
+    let failure = use_state(|| None::<String>);
     let reason = use_state(String::new);
+    let busy = use_state(|| false);
+    let done = use_state(|| None::<String>);
+    let pending_link = use_state(|| None::<PendingLink>);
+    let attempt = use_state(|| 0u32);
     let token = match &*auth {
         Auth::SignedIn(s) => Some(s.token.clone()),
         _ => None,
     };
-    let admin = matches!(&*auth, Auth::SignedIn(s) if b2mms_shared::access::administers(&s.roles));
     {
         let (registration, error, token, id) = (
             registration.clone(),
@@ -149,140 +185,205 @@ pub fn request_detail(props: &RequestProps) -> Html {
         });
     }
     let Some(token) = token else {
-        return html! { <p class="loading">{ "Loading…" }</p> };
+        return match &*auth {
+            Auth::SignedOut => html! { <crate::session::SignInFirst /> },
+            _ => html! { <p class="loading">{ "Loading…" }</p> },
+        };
     };
     if let Some(e) = &*error {
-        return html! { <section class="card"><p class="error" role="alert">{ e.clone() }</p></section> };
+        return html! {
+            <section class="card">
+                <h1>{ "Registration request" }</h1>
+                <p class="error" role="alert">{ e.clone() }</p>
+                <Link<Route> to={Route::Requests}>{ "Back to the requests" }</Link<Route>>
+            </section>
+        };
     }
     let Some(r) = (*registration).clone() else {
         return html! { <p class="loading" aria-busy="true">{ "Loading the request…" }</p> };
     };
-    // Approving and retrying take the same shape: a call with an optional person to link,
-    // whose answer is the request as it is now.
-    let act = |call: fn(String, String, Option<String>) -> Answer| {
-        let (registration, error, token, id) = (
+    // Every decision takes one shape: send it, then show the request as it is now and say
+    // what happened; the buttons follow what the server says the decider may do now.
+    let send = {
+        let (registration, failure, token, id, busy, done, pending_link) = (
             registration.clone(),
-            error.clone(),
+            failure.clone(),
             token.clone(),
             props.id.clone(),
+            busy.clone(),
+            done.clone(),
+            pending_link.clone(),
         );
-        move |link: Option<String>| {
-            let (registration, error, token, id) = (
+        Callback::from(move |decision: Decision| {
+            let (registration, failure, token, id, busy, done) = (
                 registration.clone(),
-                error.clone(),
+                failure.clone(),
                 token.clone(),
                 id.clone(),
+                busy.clone(),
+                done.clone(),
             );
-            Callback::from(move |_| {
-                let (registration, error, answer) = (
-                    registration.clone(),
-                    error.clone(),
-                    call(token.clone(), id.clone(), link.clone()),
-                );
-                wasm_bindgen_futures::spawn_local(async move {
-                    match answer.await {
-                        Ok(r) => registration.set(Some(r)),
-                        Err(e) => error.set(Some(e.detail)),
-                    }
-                });
-            })
-        }
-    };
-    let decide =
-        act(|token, id, link| Box::pin(async move { api::approve(&token, &id, link).await }));
-    let retry = act(|token, id, link| {
-        Box::pin(async move { api::retry_provisioning(&token, &id, link).await })
-    });
-    let on_reject = {
-        let (registration, error, token, id, reason) = (
-            registration.clone(),
-            error.clone(),
-            token.clone(),
-            props.id.clone(),
-            reason.clone(),
-        );
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let (registration, error, token, id, why) = (
-                registration.clone(),
-                error.clone(),
-                token.clone(),
-                id.clone(),
-                (*reason).clone(),
-            );
+            pending_link.set(None);
+            busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                match api::reject(&token, &id, why).await {
-                    Ok(r) => registration.set(Some(r)),
-                    Err(e) => error.set(Some(e.detail)),
+                let answer = match &decision {
+                    Decision::Approve(link) => api::approve(&token, &id, link.clone()).await,
+                    Decision::Retry(link) => {
+                        api::retry_provisioning(&token, &id, link.clone()).await
+                    }
+                    Decision::Reject(why) => api::reject(&token, &id, why.clone()).await,
+                };
+                busy.set(false);
+                match answer {
+                    Ok(now) => {
+                        failure.set(None);
+                        done.set(Some(confirmation(&decision, &now)));
+                        registration.set(Some(now));
+                    }
+                    Err(e) => failure.set(Some(e.detail)),
                 }
             });
         })
     };
-    let failed = admin && r.state.as_str() == "provisioning_failed";
-    let pending = matches!(r.state.as_str(), "awaiting_ir" | "awaiting_ib") || failed;
+    let may = |a: RegistrationAction| r.actions.contains(&a);
+    let (approve, reject, retry) = (
+        may(RegistrationAction::Approve),
+        may(RegistrationAction::Reject),
+        may(RegistrationAction::RetryProvisioning),
+    );
+    let decide = |decision: Decision| {
+        let send = send.clone();
+        Callback::from(move |_: MouseEvent| send.emit(decision.clone()))
+    };
+    let ask_link = |person_id: String, who: String| {
+        let pending_link = pending_link.clone();
+        Callback::from(move |_: MouseEvent| {
+            pending_link.set(Some(PendingLink {
+                person_id: person_id.clone(),
+                who: who.clone(),
+                retry,
+            }))
+        })
+    };
+    let mut problems = Problems::default();
+    problems.require(
+        "reason",
+        &reason,
+        "Write the reason for the rejection; the applicant reads it.",
+    );
+    let on_reject = {
+        let (send, reason, attempt) = (send.clone(), reason.clone(), attempt.clone());
+        let refused = !problems.is_empty();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if refused {
+                attempt.set(*attempt + 1);
+                return;
+            }
+            send.emit(Decision::Reject(reason.trim().to_owned()));
+        })
+    };
+    let nothing_to_do = r.actions.is_empty() && done.is_none();
     html! {
         <section class="card wide">
             <h1>{ name(&r) }</h1>
-            <p data-testid="state" class="state">{ staff_state_text(r.state.as_str()) }</p>
+            <p data-testid="state" class="state">{ labels::state_for_staff(r.state) }</p>
+            if let Some(message) = &*done {
+                <p class="notice" role="status" data-testid="decided">{ message.clone() }</p>
+            }
+            if let Some(message) = &*failure {
+                <p class="error" role="alert" data-testid="decision-error">{ message.clone() }</p>
+            }
             if let Some(why) = &r.provision_error {
                 <p class="error" data-testid="provision-error">{ format!("Creating the account failed: {why}") }</p>
             }
             <dl class="record">
-                <dt>{ "Account name" }</dt><dd>{ r.account_name.clone().unwrap_or_default() }</dd>
-                <dt>{ "Email" }</dt><dd>{ r.email.clone().unwrap_or_default() }</dd>
-                <dt>{ "Home institution" }</dt><dd>{ r.institution_short_name.clone().unwrap_or_default() }</dd>
+                <dt>{ "Account name" }</dt><dd>{ r.account_name.clone().unwrap_or_else(|| "—".into()) }</dd>
+                <dt>{ "Email" }</dt><dd>{ r.email.clone().unwrap_or_else(|| "—".into()) }</dd>
+                <dt>{ "Home institution" }</dt><dd>{ r.institution_short_name.clone().unwrap_or_else(|| "—".into()) }</dd>
                 <dt>{ "Category" }</dt><dd>{ r.category.map(|c| c.label()).unwrap_or("—") }</dd>
-                <dt>{ "Identity" }</dt><dd>{ r.certificate_dn.clone().unwrap_or_else(|| "invitation".into()) }</dd>
+                <dt>{ "Identity" }</dt><dd>{ r.certificate_dn.clone().unwrap_or_else(|| "Invitation by the representative".into()) }</dd>
                 <dt>{ "ORCID iD" }</dt><dd>{ r.orcid.clone().unwrap_or_else(|| "—".into()) }</dd>
                 <dt>{ "Comment" }</dt><dd>{ r.comment.clone().unwrap_or_else(|| "—".into()) }</dd>
             </dl>
             if !r.possible_duplicates.is_empty() {
                 <h2>{ "Existing people who resemble this applicant" }</h2>
                 <table class="list" tabindex="0" data-testid="duplicates">
-                    <thead><tr><th>{ "Name" }</th><th>{ "Account" }</th><th>{ "Institution" }</th><th>{ "Status" }</th><th></th></tr></thead>
+                    <thead><tr><th>{ "Name" }</th><th>{ "Account" }</th><th>{ "Institution" }</th><th>{ "Membership" }</th><th><span class="visually-hidden">{ "Action" }</span></th></tr></thead>
                     <tbody>
-                        { for r.possible_duplicates.iter().map(|d| html! {
-                            <tr>
-                                <td>{ format!("{} {}", d.given_name, d.family_name) }</td>
-                                <td>{ d.account_name.clone().unwrap_or_default() }</td>
-                                <td>{ d.institution_short_name.clone() }</td>
-                                <td>{ d.status.as_str() }</td>
-                                <td>
-                                    if failed {
-                                        <button type="button" class="secondary" onclick={retry(Some(d.person_id.to_string()))}>{ "Same person: retry as this person" }</button>
-                                    } else if pending {
-                                        <button type="button" class="secondary" onclick={decide(Some(d.person_id.to_string()))}>{ "Same person: reactivate" }</button>
-                                    }
-                                </td>
-                            </tr>
+                        { for r.possible_duplicates.iter().map(|d| {
+                            let who = format!("{} {} ({})", d.given_name, d.family_name, d.account_name.clone().unwrap_or_else(|| "no account".into()));
+                            html! {
+                                <tr>
+                                    <td>{ format!("{} {}", d.given_name, d.family_name) }</td>
+                                    <td>{ d.account_name.clone().unwrap_or_default() }</td>
+                                    <td>{ d.institution_short_name.clone() }</td>
+                                    <td>{ labels::membership(d.status) }</td>
+                                    <td>
+                                        if retry || approve {
+                                            <button type="button" class="secondary" disabled={*busy} onclick={ask_link(d.person_id.to_string(), who)}>
+                                                { if retry { "Same person: retry as this person" } else { "Same person: approve as this person" } }
+                                            </button>
+                                        }
+                                    </td>
+                                </tr>
+                            }
                         }) }
                     </tbody>
                 </table>
             }
-            if pending {
+            if let Some(link) = &*pending_link {
+                <div class="confirm" role="alertdialog" aria-labelledby="confirm-link-text" data-testid="confirm-link">
+                    <p id="confirm-link-text">{ format!("Link this request to {}? No new record is created: the existing record is reactivated with this request's institution and category, and keeps its account name.", link.who) }</p>
+                    <div class="actions">
+                        <button type="button" disabled={*busy} data-testid="confirm"
+                            onclick={decide(if link.retry { Decision::Retry(Some(link.person_id.clone())) } else { Decision::Approve(Some(link.person_id.clone())) })}>
+                            { "Yes, link and continue" }
+                        </button>
+                        <button type="button" class="secondary" onclick={let p = pending_link.clone(); Callback::from(move |_| p.set(None))}>{ "Cancel" }</button>
+                    </div>
+                </div>
+            }
+            if approve || retry {
                 <div class="actions">
-                    if failed {
-                        <button type="button" onclick={retry(None)} data-testid="retry">{ "Retry creating the account" }</button>
+                    if retry {
+                        <button type="button" disabled={*busy} aria-busy={busy.to_string()} onclick={decide(Decision::Retry(None))} data-testid="retry">{ "Retry creating the account" }</button>
                     } else {
-                        <button type="button" onclick={decide(None)} data-testid="approve">{ "Approve" }</button>
+                        <button type="button" disabled={*busy} aria-busy={busy.to_string()} onclick={decide(Decision::Approve(None))} data-testid="approve">{ "Approve" }</button>
                     }
                 </div>
-                <form onsubmit={on_reject} class="reject">
+            }
+            if reject {
+                <form onsubmit={on_reject} class="reject" novalidate=true>
+                    <ErrorSummary problems={problems.clone()} attempt={*attempt} />
                     <label for="reason">{ "Reason for a rejection (told to the applicant)" }
                         <textarea id="reason" name="reason" value={(*reason).clone()}
+                            aria-invalid={(*attempt > 0 && !problems.is_empty()).to_string()}
                             oninput={let s = reason.clone(); Callback::from(move |e: InputEvent| s.set(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value()))} />
                     </label>
-                    <button type="submit" class="secondary" disabled={reason.trim().is_empty()}>{ "Reject" }</button>
+                    <button type="submit" class="secondary" disabled={*busy}>{ "Reject" }</button>
                 </form>
+            }
+            if nothing_to_do {
+                <p class="hint" data-testid="nothing-to-do">{ "There is nothing for you to decide on this request now." }</p>
             }
             <h2>{ "History" }</h2>
             <ol class="history">
                 { for r.history.iter().map(|e| html! {
-                    <li>{ format!("{} — {} ({})", crate::pages::when(e.at), e.action.trim_start_matches("registration."), e.actor) }
+                    <li>{ format!("{} — {} ({})", crate::pages::when(e.at), labels::event(&e.action), actor(&e.actor)) }
                         { e.comment.clone().map(|c| format!(": {c}")).unwrap_or_default() }</li>
                 }) }
             </ol>
             <Link<Route> to={Route::Requests}>{ "Back to the requests" }</Link<Route>>
         </section>
+    }
+}
+
+/// Who acted, as people say it.
+pub fn actor(actor: &str) -> String {
+    match actor {
+        "applicant" => "the applicant".into(),
+        "system" => "b2mms".into(),
+        other => other.to_owned(),
     }
 }

@@ -4,7 +4,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::enums::{Category, IdentityKind, InvitationStatus, MembershipStatus, RegistrationState};
+use crate::enums::{
+    Category, IdentityKind, InvitationStatus, MembershipStatus, RegistrationAction,
+    RegistrationState,
+};
 
 /// `POST /api/v1/invitations`: an IR invites someone to register with their institution.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -168,6 +171,9 @@ pub struct Registration {
     pub decided_at: Option<DateTime<Utc>>,
     pub possible_duplicates: Vec<PossibleDuplicate>,
     pub history: Vec<RegistrationEvent>,
+    /// What the caller may do with this request now; empty when nothing.
+    #[serde(default)]
+    pub actions: Vec<RegistrationAction>,
 }
 
 /// The answer to a submission.

@@ -151,7 +151,7 @@ on_both_databases! {
         app.run_jobs().await;
         let to_ir = app.mail.to("irkek@kek.jp");
         assert_eq!(to_ir.len(), 1);
-        assert!(to_ir[0].body.contains(&format!("https://b2mms.test/registrations/{id}")), "{}", to_ir[0].body);
+        assert!(to_ir[0].body.contains(&format!("https://b2mms.test/requests/{id}")), "{}", to_ir[0].body);
         let pending = app.get("/api/v1/registrations?state=awaiting_ir", Some(&s.ir_token)).await;
         assert_eq!(pending.body["total"], 1, "{}", pending.text);
         assert_eq!(pending.body["items"][0]["account_name"], "ndeangel");
@@ -358,5 +358,51 @@ on_both_databases! {
         let approved = app.post(&format!("/api/v1/registrations/{id}/approve"), Some(&s.admin), json!({})).await;
         assert_eq!(approved.body["state"], "approved", "{}", approved.text);
         let _ = s.ir;
+    }
+}
+
+/// The actions a caller is offered on a request.
+async fn actions(app: &TestApp, token: &str, id: &str) -> Vec<String> {
+    let reply = app
+        .get(&format!("/api/v1/registrations/{id}"), Some(token))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    serde_json::from_value(reply.body["actions"].clone()).unwrap()
+}
+
+on_both_databases! {
+    async fn each_caller_is_offered_what_they_may_do_with_a_request_now(app: TestApp) {
+        let s = Institution::with_representative(app).await;
+        let chair = app.seed_person("ibchair", &[Role::IbChair], s.id).await;
+        let chair = app.sign_in_fresh(&chair).await;
+        let (applicant, id, reply) =
+            submitted(app, &s, "p.conti@kek.jp", "pconti", "physicist_permanent").await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        assert_eq!(actions(app, &s.ir_token, &id).await, ["approve", "reject"]);
+        assert_eq!(actions(app, &s.admin, &id).await, ["approve", "reject"]);
+        assert_eq!(actions(app, &applicant, &id).await, ["withdraw"]);
+
+        let approved = app
+            .post(&format!("/api/v1/registrations/{id}/approve"), Some(&s.ir_token), json!({}))
+            .await;
+        assert_eq!(approved.body["state"], "awaiting_ib", "{}", approved.text);
+        // The answer to a decision already says what the decider may do next: passed on to
+        // the Board, the request is no longer the IR's to decide.
+        assert_eq!(approved.body["actions"], json!([]));
+        assert!(actions(app, &s.ir_token, &id).await.is_empty());
+        assert_eq!(actions(app, &applicant, &id).await, ["withdraw"]);
+        assert_eq!(actions(app, &chair, &id).await, ["approve", "reject"]);
+
+        let decided = app
+            .post(&format!("/api/v1/registrations/{id}/approve"), Some(&chair), json!({}))
+            .await;
+        assert_eq!(decided.body["state"], "approved", "{}", decided.text);
+        assert_eq!(decided.body["actions"], json!([]));
+        assert_eq!(app.run_jobs().await.provisioned, 1);
+        // Provisioned: nothing left to do, and its own new member is no possible duplicate.
+        let done = app.get(&format!("/api/v1/registrations/{id}"), Some(&s.admin)).await;
+        assert_eq!(done.body["state"], "provisioned", "{}", done.text);
+        assert_eq!(done.body["actions"], json!([]));
+        assert_eq!(done.body["possible_duplicates"], json!([]));
     }
 }

@@ -66,8 +66,8 @@ async fn an_administrator_signs_in_through_the_web_frontend() {
 
     // Signed in: who and with which roles.
     wait_for_text(&client, "[data-testid=welcome]", "Signed in as Test Boss").await;
-    let roles = wait_for_text(&client, "[data-testid=roles]", "admin").await;
-    assert!(roles.contains("member"), "{roles}");
+    let roles = wait_for_text(&client, "[data-testid=roles]", "Administrator").await;
+    assert!(roles.contains("Member"), "{roles}");
     assert_eq!(
         client
             .find(Locator::Css("[data-testid=account]"))

@@ -54,6 +54,13 @@ async fn an_admin_sets_up_an_institution_and_its_representative() {
         .select_by_value(&kek_id)
         .await
         .unwrap();
+    client
+        .find(Locator::Css("#new_category"))
+        .await
+        .unwrap()
+        .select_by_value("physicist_temporary")
+        .await
+        .unwrap();
     click(&client, "form:last-of-type button[type=submit]").await;
     wait_for_text(&client, "[data-testid=created]", "ksato").await;
 
@@ -90,10 +97,15 @@ async fn an_admin_sets_up_an_institution_and_its_representative() {
         "[data-testid=person] .actions button:nth-of-type(2)",
     )
     .await;
-    wait_for_text(&client, "[data-testid=person]", "ib_chair").await;
+    wait_for_text(
+        &client,
+        "[data-testid=person]",
+        "Chair of the Institutional Board",
+    )
+    .await;
     screenshot(&client, "admin-people").await;
     click(&client, "[data-testid=person] a").await;
-    wait_for_text(&client, "[data-testid=audit]", "role.granted").await;
+    wait_for_text(&client, "[data-testid=audit]", "Role granted").await;
     screenshot(&client, "admin-audit").await;
 
     click(&client, "a[href='/admin/tokens']").await;

@@ -1,6 +1,7 @@
 //! The web frontend in headless Chromium against the real b2mms: signing in and the forced
 //! password change, a lost password, the invitee's registration from the invitation mail to
-//! the first sign-in, the decisions of IRs and the IB chair, and the secretariat's pages —
+//! the first sign-in, the decisions of IRs and the IB chair, every link b2mms mails, and the
+//! secretariat's pages —
 //! every page checked for accessibility, some at a phone's width.
 //!
 //! Needs the built frontend (`cargo run -p xtask -- web`), Chromium with ChromeDriver, and
@@ -8,5 +9,7 @@
 
 mod accounts;
 mod admin;
+mod journeys;
+mod mailed_links;
 mod registration;
 mod support;

@@ -273,7 +273,10 @@ async fn an_admin_resolves_a_request_whose_account_could_not_be_created() {
     )
     .await;
     screenshot(&client, "request-provisioning-failed").await;
+    // Linking the request to the existing person asks first.
     click(&client, "[data-testid=duplicates] button").await;
+    wait_for_text(&client, "[data-testid=confirm-link]", "Nino Gialli (ngial)").await;
+    click(&client, "[data-testid=confirm]").await;
     wait_for_text(&client, "[data-testid=state]", "being created").await;
     assert_eq!(app.run_jobs().await.provisioned, 1);
     assert_eq!(kek.state_of(&app, &id).await, "provisioned");

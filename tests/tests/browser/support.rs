@@ -95,13 +95,35 @@ pub async fn wait_for_text(client: &Client, css: &str, expected: &str) -> String
     }
 }
 
-pub async fn fill(client: &Client, css: &str, text: &str) {
-    let field = client
+/// What the page shows, for the message of a test that failed on it.
+pub async fn page_text(client: &Client) -> String {
+    let url = client
+        .current_url()
+        .await
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    let text = match client.find(Locator::Css("body")).await {
+        Ok(body) => body.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    format!("at {url}: {text}")
+}
+
+/// Waits for an element; a failure says what the page showed instead.
+async fn element(client: &Client, css: &str) -> fantoccini::elements::Element {
+    match client
         .wait()
         .at_most(WAIT)
         .for_element(Locator::Css(css))
         .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    {
+        Ok(element) => element,
+        Err(e) => panic!("{css}: {e}; the page {}", page_text(client).await),
+    }
+}
+
+pub async fn fill(client: &Client, css: &str, text: &str) {
+    let field = element(client, css).await;
     field.clear().await.unwrap();
     field.send_keys(text).await.unwrap();
 }
@@ -168,15 +190,7 @@ pub async fn set_first_password(client: &Client, current: &str, new: &str) {
 }
 
 pub async fn click(client: &Client, css: &str) {
-    client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap();
+    element(client, css).await.click().await.unwrap();
 }
 
 pub async fn sign_in(client: &Client, app: &TestApp, account: &str, password: &str) {
