@@ -6,6 +6,7 @@ use b2mms_shared::api::{ChangePasswordRequest, LoginRequest, TokenResponse};
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
+use crate::http::body::Body;
 use crate::http::extract::PasswordChanger;
 use crate::ops::{passwords, sessions};
 
@@ -42,7 +43,7 @@ fn clear_cookie(state: &AppState) -> Cookie<'static> {
 #[post("/auth/login")]
 pub async fn login(
     state: web::Data<AppState>,
-    body: web::Json<LoginRequest>,
+    body: Body<LoginRequest>,
 ) -> AppResult<HttpResponse> {
     let LoginRequest { account, password } = body.into_inner();
     let opened = sessions::sign_in(&state, &account, password).await?;
@@ -125,7 +126,7 @@ pub async fn logout(
 pub async fn change_password(
     state: web::Data<AppState>,
     caller: PasswordChanger,
-    body: web::Json<ChangePasswordRequest>,
+    body: Body<ChangePasswordRequest>,
 ) -> AppResult<HttpResponse> {
     let PasswordChanger(principal) = caller;
     let ChangePasswordRequest {

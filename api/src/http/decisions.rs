@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::error::AppResult;
+use crate::http::body::{Body, OptionalBody};
 use crate::http::extract::Caller;
 use crate::ops::decisions;
 use crate::services::Services;
@@ -54,9 +55,9 @@ pub async fn approve(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: Option<web::Json<ApproveRegistration>>,
+    body: OptionalBody<ApproveRegistration>,
 ) -> AppResult<HttpResponse> {
-    let input = body.map(web::Json::into_inner).unwrap_or_default();
+    let input = body.into_inner();
     let id = RegistrationId::from(id.into_inner());
     decide(&state, move |conn, services, now| {
         decisions::approve(conn, services, &caller, &id, input, now)
@@ -83,9 +84,9 @@ pub async fn retry(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: Option<web::Json<RetryProvisioning>>,
+    body: OptionalBody<RetryProvisioning>,
 ) -> AppResult<HttpResponse> {
-    let input = body.map(web::Json::into_inner).unwrap_or_default();
+    let input = body.into_inner();
     let id = RegistrationId::from(id.into_inner());
     decide(&state, move |conn, services, now| {
         decisions::retry(conn, services, &caller, &id, input, now)
@@ -112,7 +113,7 @@ pub async fn reject(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<RejectRegistration>,
+    body: Body<RejectRegistration>,
 ) -> AppResult<HttpResponse> {
     let input = body.into_inner();
     let id = RegistrationId::from(id.into_inner());

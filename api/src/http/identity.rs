@@ -6,6 +6,7 @@ use b2mms_shared::api::{InvitationLogin, RegistrationToken};
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
+use crate::http::body::Body;
 use crate::ops::identity;
 
 /// Sign in to the registration portal with the temporary credentials of an invitation.
@@ -24,7 +25,7 @@ use crate::ops::identity;
 #[post("/auth/invitation")]
 pub async fn invitation_login(
     state: web::Data<AppState>,
-    body: web::Json<InvitationLogin>,
+    body: Body<InvitationLogin>,
 ) -> AppResult<HttpResponse> {
     let InvitationLogin { username, password } = body.into_inner();
     let token = identity::by_invitation(&state, &username, password).await?;

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::PageQuery;
+use crate::http::body::Body;
 use crate::http::extract::Admin;
 use crate::ops::institutions;
 use crate::store;
@@ -73,7 +74,7 @@ pub async fn get_one(state: web::Data<AppState>, id: web::Path<Uuid>) -> AppResu
 pub async fn create(
     state: web::Data<AppState>,
     Admin(admin): Admin,
-    body: web::Json<NewInstitution>,
+    body: Body<NewInstitution>,
 ) -> AppResult<HttpResponse> {
     let body = body.into_inner();
     let now = state.clock.now();
@@ -108,7 +109,7 @@ pub async fn update(
     state: web::Data<AppState>,
     Admin(admin): Admin,
     id: web::Path<Uuid>,
-    body: web::Json<InstitutionPatch>,
+    body: Body<InstitutionPatch>,
 ) -> AppResult<HttpResponse> {
     let patch = body.into_inner();
     let id = InstitutionId::from(id.into_inner());
@@ -138,7 +139,7 @@ pub async fn add_representative(
     state: web::Data<AppState>,
     Admin(admin): Admin,
     id: web::Path<Uuid>,
-    body: web::Json<RepresentativeRequest>,
+    body: Body<RepresentativeRequest>,
 ) -> AppResult<HttpResponse> {
     let id = InstitutionId::from(id.into_inner());
     let person_id = PersonId::from(body.person_id);

@@ -12,6 +12,7 @@ use crate::auth::principal::Principal;
 use crate::auth::random_secret;
 use crate::error::AppResult;
 use crate::http::PageQuery;
+use crate::http::body::Body;
 use crate::ops::invitations;
 
 /// Invite someone to register with an institution (its IRs, admins).
@@ -32,7 +33,7 @@ use crate::ops::invitations;
 pub async fn create(
     state: web::Data<AppState>,
     principal: Principal,
-    body: web::Json<NewInvitation>,
+    body: Body<NewInvitation>,
 ) -> AppResult<HttpResponse> {
     let body = body.into_inner();
     let representative = principal

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::auth::principal::Principal;
 use crate::error::AppResult;
+use crate::http::body::Body;
 use crate::http::extract::{Admin, Reader};
 use crate::ops::{members, people};
 use crate::store;
@@ -136,7 +137,7 @@ pub async fn directory(
 pub async fn create(
     state: web::Data<AppState>,
     Admin(admin): Admin,
-    body: web::Json<NewMember>,
+    body: Body<NewMember>,
 ) -> AppResult<HttpResponse> {
     let member = people::create(&state, &admin, body.into_inner()).await?;
     Ok(HttpResponse::Created()
@@ -162,7 +163,7 @@ pub async fn grant_role(
     state: web::Data<AppState>,
     Admin(admin): Admin,
     id: web::Path<Uuid>,
-    body: web::Json<RoleRequest>,
+    body: Body<RoleRequest>,
 ) -> AppResult<HttpResponse> {
     let (id, role) = (PersonId::from(id.into_inner()), body.role);
     let now = state.clock.now();
@@ -252,7 +253,7 @@ pub async fn update(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<b2mms_shared::api::MemberPatch>,
+    body: Body<b2mms_shared::api::MemberPatch>,
 ) -> AppResult<HttpResponse> {
     let patch = body.into_inner();
     let id = PersonId::from(id.into_inner());

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod body;
 pub mod contract;
 pub mod decisions;
 pub mod extract;

@@ -6,6 +6,7 @@ use b2mms_shared::api::{PasswordResetConfirm, PasswordResetRequest};
 
 use crate::app::AppState;
 use crate::error::AppResult;
+use crate::http::body::Body;
 use crate::ops::passwords;
 
 /// Ask for a password-reset link by account name or contact email.
@@ -20,7 +21,7 @@ use crate::ops::passwords;
 #[post("/auth/password-reset")]
 pub async fn request_reset(
     state: web::Data<AppState>,
-    body: web::Json<PasswordResetRequest>,
+    body: Body<PasswordResetRequest>,
 ) -> AppResult<HttpResponse> {
     passwords::request_reset(&state, &body.into_inner().account_or_email).await?;
     Ok(HttpResponse::Accepted().finish())
@@ -39,7 +40,7 @@ pub async fn request_reset(
 #[post("/auth/password-reset/confirm")]
 pub async fn confirm_reset(
     state: web::Data<AppState>,
-    body: web::Json<PasswordResetConfirm>,
+    body: Body<PasswordResetConfirm>,
 ) -> AppResult<HttpResponse> {
     let PasswordResetConfirm {
         token,

@@ -167,20 +167,11 @@ pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -
             AppError::TooLarge { limit: *limit }
         }
         E::ContentType => AppError::UnsupportedMediaType,
-        E::Deserialize(e) if e.is_data() => match missing_field(&e.to_string()) {
-            // A required field left out is an invalid field like any other.
-            Some(field) => AppError::invalid(
-                &field,
-                b2mms_shared::rules::RuleViolation::new(
-                    "field.required",
-                    "This field is required; fill it in.",
-                ),
-            ),
-            None => AppError::bad_request(
-                "invalid_body",
-                format!("The JSON body does not have the expected shape: {e}."),
-            ),
-        },
+        // Field by field, the shape is checked by `http::body`; this is what is left.
+        E::Deserialize(e) if e.is_data() => AppError::bad_request(
+            "invalid_body",
+            format!("The JSON body does not have the expected shape: {e}."),
+        ),
         E::Deserialize(e) => AppError::bad_request(
             "malformed_json",
             format!("The body is not valid JSON: {e}."),
@@ -188,12 +179,6 @@ pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -
         _ => AppError::bad_request("malformed_body", "The request body could not be read."),
     };
     app.into()
-}
-
-/// The field serde reports as missing (`missing field `name` at line 1 column 2`).
-fn missing_field(message: &str) -> Option<String> {
-    let rest = message.strip_prefix("missing field `")?;
-    rest.split_once('`').map(|(field, _)| field.to_owned())
 }
 
 /// Unparsable query strings.

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::http::PageQuery;
+use crate::http::body::Body;
 use crate::http::extract::Caller;
 use crate::ops::registrations::{self, may_see, view};
 use crate::store;
@@ -126,7 +127,7 @@ pub async fn submit(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<SubmitRegistration>,
+    body: Body<SubmitRegistration>,
 ) -> AppResult<HttpResponse> {
     let id = RegistrationId::from(id.into_inner());
     let form = body.into_inner();

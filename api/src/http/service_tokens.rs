@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::error::AppResult;
+use crate::http::body::Body;
 use crate::http::extract::Admin;
 use crate::ops::service_tokens;
 
@@ -24,7 +25,7 @@ use crate::ops::service_tokens;
 pub async fn create(
     state: web::Data<AppState>,
     Admin(admin): Admin,
-    body: web::Json<NewServiceToken>,
+    body: Body<NewServiceToken>,
 ) -> AppResult<HttpResponse> {
     let created = service_tokens::issue(&state, &admin, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(created))

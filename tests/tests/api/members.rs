@@ -73,7 +73,18 @@ on_both_databases! {
                 m
             })
             .await;
-        category.assert_problem(400, "invalid_body");
+        category.assert_problem(422, "validation_failed");
+        assert_eq!(category.body["errors"]["category"][0]["code"], "field.not_allowed", "{}", category.text);
+        // A category left empty is an error, never a default.
+        let empty = app
+            .post("/api/v1/members", Some(&admin), {
+                let mut m = new_member(kek, "other", "o@kek.jp");
+                m["category"] = json!("");
+                m
+            })
+            .await;
+        empty.assert_problem(422, "validation_failed");
+        assert_eq!(empty.body["errors"]["category"][0]["code"], "field.required", "{}", empty.text);
     }
 
     async fn account_names_and_emails_are_unique(app: TestApp) {
@@ -116,7 +127,7 @@ on_both_databases! {
         assert_eq!(granted.status, StatusCode::OK, "{}", granted.text);
         assert_eq!(granted.body["roles"], json!(["member", "ib_chair"]));
         app.post(&path, Some(&admin), json!({"role": "ir"})).await.assert_problem(422, "validation_failed");
-        app.post(&path, Some(&admin), json!({"role": "king"})).await.assert_problem(400, "invalid_body");
+        app.post(&path, Some(&admin), json!({"role": "king"})).await.assert_problem(422, "validation_failed");
 
         let token = app.sign_in_fresh(&person).await;
         app.post(&path, Some(&token), json!({"role": "admin"})).await.assert_problem(403, "forbidden");

@@ -406,3 +406,53 @@ on_both_databases! {
         assert_eq!(done.body["possible_duplicates"], json!([]));
     }
 }
+
+on_both_databases! {
+    async fn a_category_left_empty_is_refused_not_defaulted(app: TestApp) {
+        let s = Institution::with_representative(app).await;
+        let invitation = invite(app, &s, "e.russo@kek.jp", "student").await;
+        let (token, id) = open(app, &invitation).await;
+        for (category, code) in [(json!(""), "field.required"), (json!("emperor"), "field.not_allowed")] {
+            let mut body = form(s.id, "e.russo@kek.jp", "erusso", "student");
+            body["category"] = category;
+            let reply = app
+                .post(&format!("/api/v1/registrations/{id}/submit"), Some(&token), body)
+                .await;
+            reply.assert_problem(422, "validation_failed");
+            assert_eq!(reply.body["errors"]["category"][0]["code"], code, "{}", reply.text);
+            let message = reply.body["errors"]["category"][0]["message"].as_str().unwrap();
+            assert!(message.contains("phd_student") && !message.contains('`'), "{message}");
+        }
+        assert_eq!(s.state_of(app, &id).await, "identity_verified");
+    }
+}
+
+on_both_databases! {
+    async fn a_decision_body_that_is_sent_is_checked_and_none_means_the_defaults(app: TestApp) {
+        let s = Institution::with_representative(app).await;
+        let (_, id, reply) = submitted(app, &s, "g.neri@kek.jp", "gneri", "student").await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        let path = format!("/api/v1/registrations/{id}/approve");
+        // A body with a mistake is refused, not read as "no body" and approved.
+        for (body, field, code) in [
+            (json!({"link_person_id": "someone"}), "link_person_id", "field.wrong_type"),
+            (json!({"comment": 5}), "comment", "field.wrong_type"),
+            (json!({"link_person": uuid::Uuid::new_v4()}), "link_person", "field.unknown"),
+        ] {
+            let refused = app.post(&path, Some(&s.ir_token), body).await;
+            refused.assert_problem(422, "validation_failed");
+            assert_eq!(refused.body["errors"][field][0]["code"], code, "{}", refused.text);
+            assert_eq!(s.state_of(app, &id).await, "awaiting_ir");
+        }
+        // No body at all: approve with the defaults.
+        let bare = app
+            .send(reqwest::Method::POST, &path, Some(&s.ir_token), None)
+            .await;
+        assert_eq!(bare.status, StatusCode::OK, "{}", bare.text);
+        assert_eq!(s.state_of(app, &id).await, "approved");
+        // A second approval of the same request is a conflict, not a second approval.
+        app.post(&path, Some(&s.ir_token), json!({}))
+            .await
+            .assert_problem(409, "invalid_transition");
+    }
+}
