@@ -42,23 +42,28 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
         let json = web::Json::<serde_json::Value>::from_request(req, payload);
         Box::pin(async move {
             let value = json.await?.into_inner();
-            serde_path_to_error::deserialize(value)
-                .map(Body)
-                .map_err(|e| {
-                    let field = e.path().to_string();
-                    shape_error(&field, &e.into_inner().to_string()).into()
-                })
+            Ok(Body(shaped(value)?))
         })
     }
 }
 
+/// The value as a `T`, or the problem with the field that does not fit.
+fn shaped<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, AppError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let field = e.path().to_string();
+        shape_error(&field, &e.into_inner().to_string())
+    })
+}
+
 /// A JSON body that may be left out (no body at all means `T::default()`); a body that is
-/// sent is checked like `Body<T>`, never ignored.
+/// sent is checked like `Body<T>`, never ignored. A body that cannot be read is refused at
+/// once; a problem with its fields is kept for the handler, which reports it only after the
+/// caller's right to act was checked (so that someone who may not act learns nothing more).
 #[derive(Debug)]
-pub struct OptionalBody<T>(pub T);
+pub struct OptionalBody<T>(pub Result<T, AppError>);
 
 impl<T> OptionalBody<T> {
-    pub fn into_inner(self) -> T {
+    pub fn into_result(self) -> Result<T, AppError> {
         self.0
     }
 }
@@ -78,10 +83,10 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalBody<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         if without_body(req) {
-            return Box::pin(async { Ok(OptionalBody(T::default())) });
+            return Box::pin(async { Ok(OptionalBody(Ok(T::default()))) });
         }
-        let body = Body::<T>::from_request(req, payload);
-        Box::pin(async move { body.await.map(|b| OptionalBody(b.0)) })
+        let json = web::Json::<serde_json::Value>::from_request(req, payload);
+        Box::pin(async move { Ok(OptionalBody(shaped(json.await?.into_inner()))) })
     }
 }
 

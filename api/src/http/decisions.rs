@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::domain::registration::Action;
 use crate::error::AppResult;
 use crate::http::body::{Body, OptionalBody};
 use crate::http::extract::Caller;
@@ -57,9 +58,14 @@ pub async fn approve(
     id: web::Path<Uuid>,
     body: OptionalBody<ApproveRegistration>,
 ) -> AppResult<HttpResponse> {
-    let input = body.into_inner();
+    let input = body.into_result();
     let id = RegistrationId::from(id.into_inner());
     decide(&state, move |conn, services, now| {
+        // Who may decide comes before what is wrong with the body.
+        let input = input.or_else(|shape| {
+            decisions::check_right(conn, &caller, &id, Action::Approve)?;
+            Err(shape)
+        })?;
         decisions::approve(conn, services, &caller, &id, input, now)
     })
     .await
@@ -86,9 +92,14 @@ pub async fn retry(
     id: web::Path<Uuid>,
     body: OptionalBody<RetryProvisioning>,
 ) -> AppResult<HttpResponse> {
-    let input = body.into_inner();
+    let input = body.into_result();
     let id = RegistrationId::from(id.into_inner());
     decide(&state, move |conn, services, now| {
+        // Who may decide comes before what is wrong with the body.
+        let input = input.or_else(|shape| {
+            decisions::check_right(conn, &caller, &id, Action::RetryProvisioning)?;
+            Err(shape)
+        })?;
         decisions::retry(conn, services, &caller, &id, input, now)
     })
     .await

@@ -63,6 +63,18 @@ fn decide(
     Err(not_allowed(action))
 }
 
+/// Whether the caller may take the action on the request now (403, or 409 for the wrong
+/// state), without taking it.
+pub fn check_right(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &RegistrationId,
+    action: Action,
+) -> AppResult<()> {
+    let row = store::registrations::get(conn, id)?;
+    decide(caller, &row, action).map(|_| ())
+}
+
 fn not_allowed(action: Action) -> AppError {
     AppError::forbidden(match action {
         Action::Withdraw => "Only the applicant can withdraw a request.",
