@@ -1,6 +1,6 @@
 //! Prometheus metrics: requests by route and status with latency histograms, background job
 //! runs and failures, and at each scrape the outbox depth, the age of its oldest message and
-//! the use of the database pool.
+//! the use of the database pool and the password hashes waiting or running.
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -41,6 +41,7 @@ pub struct Metrics {
     outbox_oldest_seconds: Gauge,
     pool_connections: Gauge,
     pool_idle: Gauge,
+    hashes_pending: Gauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -61,6 +62,7 @@ pub struct Snapshot {
     pub outbox_oldest_seconds: i64,
     pub pool_connections: u32,
     pub pool_idle: u32,
+    pub hashes_pending: usize,
 }
 
 impl Default for Metrics {
@@ -110,6 +112,12 @@ impl Default for Metrics {
             "Idle database connections",
             pool_idle.clone(),
         );
+        let hashes_pending = Gauge::default();
+        registry.register(
+            "password_hashes_pending",
+            "Sign-ins and password changes waiting for a hashing worker or being hashed",
+            hashes_pending.clone(),
+        );
         Self {
             registry,
             requests,
@@ -120,6 +128,7 @@ impl Default for Metrics {
             outbox_oldest_seconds,
             pool_connections,
             pool_idle,
+            hashes_pending,
         }
     }
 }
@@ -159,6 +168,8 @@ impl Metrics {
         self.outbox_oldest_seconds.set(now.outbox_oldest_seconds);
         self.pool_connections.set(i64::from(now.pool_connections));
         self.pool_idle.set(i64::from(now.pool_idle));
+        self.hashes_pending
+            .set(i64::try_from(now.hashes_pending).unwrap_or(i64::MAX));
         let mut out = String::new();
         if prometheus_client::encoding::text::encode(&mut out, &self.registry).is_err() {
             out.clear();
@@ -181,7 +192,9 @@ mod tests {
             outbox_oldest_seconds: 42,
             pool_connections: 2,
             pool_idle: 1,
+            hashes_pending: 5,
         });
+        assert!(text.contains("b2mms_password_hashes_pending 5"), "{text}");
         assert!(text.contains(
             "b2mms_http_requests_total{method=\"GET\",route=\"/api/v1/members/{id}\",status=\"200\"} 1"
         ), "{text}");

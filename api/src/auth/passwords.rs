@@ -3,6 +3,7 @@
 //! grow with the number of sign-ins; a bounded queue stands in front of the workers, and a
 //! full queue is refused at once (503 with `Retry-After`) instead of growing.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 
@@ -120,6 +121,8 @@ struct Job {
 #[derive(Clone)]
 pub struct Hasher {
     queue: SyncSender<Job>,
+    /// Callers waiting for a hash or a check, queued or running.
+    pending: Arc<AtomicUsize>,
     /// A hash of nothing anyone knows, checked when the account does not exist so that an
     /// unknown account name costs the same time as a wrong password.
     decoy: Arc<str>,
@@ -142,11 +145,18 @@ impl Hasher {
         }
         Ok(Self {
             queue: sender,
+            pending: Arc::new(AtomicUsize::new(0)),
             decoy: hash_blocking(&crate::auth::random_secret())?.into(),
         })
     }
 
+    /// Callers now waiting for a hash or a check, queued or running.
+    pub fn pending(&self) -> usize {
+        self.pending.load(Ordering::Relaxed)
+    }
+
     async fn submit(&self, work: Work) -> AppResult<Done> {
+        let _waiting = Waiting::count(&self.pending);
         let (reply, answer) = oneshot::channel();
         self.queue
             .try_send(Job { work, reply })
@@ -178,6 +188,22 @@ impl Hasher {
             Done::Verified(result) => Ok(result? && known),
             Done::Hashed(_) => unreachable!("a verify job answers with a verdict"),
         }
+    }
+}
+
+/// One caller counted in `Hasher::pending` for as long as it lives, cancelled or not.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn count(pending: &'a AtomicUsize) -> Self {
+        pending.fetch_add(1, Ordering::Relaxed);
+        Self(pending)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }
 

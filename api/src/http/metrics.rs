@@ -19,6 +19,7 @@ pub async fn exposition(state: web::Data<AppState>) -> AppResult<HttpResponse> {
         outbox_oldest_seconds: oldest.map_or(0, |at| (now - at).num_seconds().max(0)),
         pool_connections: connections,
         pool_idle: idle,
+        hashes_pending: state.hasher.pending(),
     };
     Ok(HttpResponse::Ok()
         .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")

@@ -217,6 +217,16 @@ async fn two_instances_on_one_postgres_do_each_job_once() {
     );
 }
 
+/// The value of one metric line (`name value`, or `name{labels} value`) of `/metrics`.
+fn metric(text: &str, name: &str) -> u64 {
+    text.lines()
+        .filter_map(|line| line.strip_prefix(name))
+        .filter_map(|rest| rest.split_whitespace().last())
+        .filter_map(|value| value.parse::<f64>().ok())
+        .map(|value| value as u64)
+        .sum()
+}
+
 #[actix_web::test]
 async fn sigterm_lets_the_requests_in_flight_finish() {
     let app = TestApp::spawn(Backend::Sqlite).await;
@@ -227,10 +237,12 @@ async fn sigterm_lets_the_requests_in_flight_finish() {
         ("DATABASE_URL", url),
         ("JOBS_INTERVAL", "1".into()),
         ("HASH_CONCURRENCY", "1".into()),
+        ("METRICS_TOKEN", "scrape".into()),
     ]);
     let client = reqwest::Client::new();
+    const SIGN_INS: u64 = 8;
     // Sign-ins hash one at a time: most of them are still in flight when SIGTERM arrives.
-    let sign_ins: Vec<_> = (0..8)
+    let sign_ins: Vec<_> = (0..SIGN_INS)
         .map(|_| {
             let request = client
                 .post(instance.url("/api/v1/auth/login"))
@@ -238,7 +250,32 @@ async fn sigterm_lets_the_requests_in_flight_finish() {
             tokio::spawn(async move { request.send().await.map(|r| r.status()) })
         })
         .collect();
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // SIGTERM only once every sign-in has reached b2mms: waiting for its hash or answered.
+    let started = Instant::now();
+    loop {
+        let scrape = client
+            .get(instance.url("/metrics"))
+            .bearer_auth("scrape")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let waiting = metric(&scrape, "b2mms_password_hashes_pending ");
+        let answered = metric(
+            &scrape,
+            "b2mms_http_requests_total{method=\"POST\",route=\"/api/v1/auth/login\"",
+        );
+        if waiting + answered >= SIGN_INS {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the sign-ins did not arrive: {scrape}"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let code = tokio::task::spawn_blocking(move || {
         let code = instance.terminate(Duration::from_secs(40));
         (code, instance.log_text())
