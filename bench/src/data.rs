@@ -118,6 +118,7 @@ fn add_people(
                     membership_start: Some(now.date_naive()),
                     membership_end: None,
                     grace_from: None,
+                    paper_name: None,
                     created_at: at,
                     updated_at: at,
                 };

@@ -68,3 +68,87 @@ mod tests {
         }
     }
 }
+
+/// The parts of a person's record that are changed separately, each by its own editors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordPart {
+    /// Category, status and end of the membership.
+    Membership,
+    /// The name as printed in papers.
+    PaperName,
+    /// The middle name and the ORCID iD.
+    PersonalDetails,
+    /// Given and family name, and the contact address set directly.
+    NamesAndAddress,
+}
+
+/// How the editor stands to the record: the person themself, a representative of the
+/// person's institution, an administrator (any may hold at once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Editor {
+    pub own: bool,
+    pub representative: bool,
+    pub admin: bool,
+}
+
+/// Who may change which part of a record: the membership the person's representatives and
+/// administrators, never one's own unless an administrator; the name in papers also the
+/// person; the middle name and ORCID iD the person and administrators; names and the contact
+/// address administrators (a person's own new address is confirmed from a mailed link).
+pub fn may_change(editor: Editor, part: RecordPart) -> bool {
+    let Editor {
+        own,
+        representative,
+        admin,
+    } = editor;
+    match part {
+        RecordPart::Membership => admin || (representative && !own),
+        RecordPart::PaperName => admin || representative || own,
+        RecordPart::PersonalDetails => admin || own,
+        RecordPart::NamesAndAddress => admin,
+    }
+}
+
+#[cfg(test)]
+mod record_parts {
+    use super::*;
+
+    #[test]
+    fn who_changes_which_part_of_a_record() {
+        use RecordPart::*;
+        let person = Editor {
+            own: true,
+            ..Editor::default()
+        };
+        let ir = Editor {
+            representative: true,
+            ..Editor::default()
+        };
+        let ir_of_self = Editor {
+            own: true,
+            representative: true,
+            admin: false,
+        };
+        let admin = Editor {
+            admin: true,
+            representative: true,
+            own: false,
+        };
+        let nobody = Editor::default();
+        let table = [
+            (person, [false, true, true, false]),
+            (ir, [true, true, false, false]),
+            (ir_of_self, [false, true, true, false]),
+            (admin, [true, true, true, true]),
+            (nobody, [false, false, false, false]),
+        ];
+        for (editor, expected) in table {
+            for (part, may) in [Membership, PaperName, PersonalDetails, NamesAndAddress]
+                .into_iter()
+                .zip(expected)
+            {
+                assert_eq!(may_change(editor, part), may, "{editor:?} {part:?}");
+            }
+        }
+    }
+}

@@ -260,6 +260,25 @@ string_enum! {
 }
 
 string_enum! {
+    /// The order of the member directory; ties are broken by family and given name.
+    DirectorySort {
+        Name = "name",
+        Account = "account",
+        Institution = "institution",
+        Category = "category",
+        Status = "status",
+    }
+}
+
+string_enum! {
+    /// Ascending or descending.
+    SortOrder {
+        Asc = "asc",
+        Desc = "desc",
+    }
+}
+
+string_enum! {
     /// What a service token (for collaboration tools) may read.
     Scope {
         MembersRead = "members:read",
@@ -291,6 +310,7 @@ string_enum! {
         PersonBecameRepresentative = "person.became_representative",
         PersonCeasedRepresentative = "person.ceased_representative",
         PersonCreated = "person.created",
+        PersonEmailChangeRequested = "person.email_change_requested",
         PersonMembershipExpired = "person.membership_expired",
         PersonProvisioned = "person.provisioned",
         PersonUpdated = "person.updated",

@@ -10,8 +10,9 @@ pub mod links;
 pub mod rules;
 
 pub use enums::{
-    AccountStatus, AuditAction, Category, IdentityKind, InstitutionStatus, InvitationStatus,
-    MailStatus, MembershipStatus, RegistrationAction, RegistrationState, Role, Scope,
+    AccountStatus, AuditAction, Category, DirectorySort, IdentityKind, InstitutionStatus,
+    InvitationStatus, MailStatus, MembershipStatus, RegistrationAction, RegistrationState, Role,
+    Scope, SortOrder,
 };
 pub use ids::{InstitutionId, InvitationId, PersonId, RegistrationId};
 pub use rules::{FieldErrors, RuleViolation};

@@ -16,6 +16,14 @@ pub const CHANGE_PASSWORD: &str = "/password";
 /// Where a person sets a new password with the one-time token of a reset mail.
 pub const RESET_PASSWORD: &str = "/reset-password";
 
+/// Where a person confirms a new contact address with the token mailed to it.
+pub const CONFIRM_EMAIL: &str = "/email/confirm";
+
+/// The confirmation page with its one-time token.
+pub fn confirm_email(token: &str) -> String {
+    format!("{CONFIRM_EMAIL}?token={token}")
+}
+
 /// One registration request, as those who decide on it see it.
 pub fn request(id: impl Display) -> String {
     format!("/requests/{id}")

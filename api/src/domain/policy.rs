@@ -249,7 +249,7 @@ impl Subject {
             Ok(Some(&self.represents))
         } else {
             Err(Denied(
-                "Only institutional representatives and administrators see invitations.",
+                "Only institutional representatives and administrators see this: it concerns the people of institutions.",
             ))
         }
     }

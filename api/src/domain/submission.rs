@@ -81,7 +81,7 @@ where
             "account_name",
             RuleViolation::new(
                 "account_name.must_match_existing",
-                format!("You named your existing account `{existing}`: that is the account name you keep, so enter it here too."),
+                format!("You named your existing account “{existing}”: that is the account name you keep, so enter it here too."),
             ),
         );
     }

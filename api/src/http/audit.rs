@@ -1,7 +1,9 @@
 //! The audit trail (admin).
 
 use actix_web::{HttpResponse, get, web};
+use b2mms_shared::AuditAction;
 use b2mms_shared::api::{AuditEvent, Page};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -9,6 +11,7 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::http::PageQuery;
 use crate::http::extract::Reader;
+use crate::store::audit::AuditFilter;
 use crate::store::parse_uuid;
 use crate::store::{self, from_db_time};
 
@@ -17,6 +20,14 @@ use crate::store::{self, from_db_time};
 pub struct AuditQuery {
     /// Only events about this record.
     pub subject_id: Option<Uuid>,
+    /// Only events by actors whose account name contains this text (`system` for b2mms).
+    pub actor: Option<String>,
+    /// Only events of this kind.
+    pub action: Option<AuditAction>,
+    /// Only events at or after this time (RFC 3339).
+    pub since: Option<DateTime<Utc>>,
+    /// Only events before this time (RFC 3339).
+    pub until: Option<DateTime<Utc>>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
 }
@@ -25,7 +36,10 @@ fn parse_json(text: Option<String>) -> Option<serde_json::Value> {
     text.and_then(|t| serde_json::from_str(&t).ok())
 }
 
-/// Audit events, newest first, optionally about one record (admin).
+/// Audit events, newest first, with what each changed (admin, or a tool with `audit:read`).
+///
+/// Each event carries the record's fields before and after the change. Filters combine: the
+/// record, the actor's account name (in part), the kind of event and a period `[since, until)`.
 #[utoipa::path(
     tag = "audit",
     params(AuditQuery),
@@ -55,10 +69,27 @@ pub async fn list(
         per_page: query.per_page,
     }
     .resolve()?;
-    let subject = query.subject_id.map(|s| s.to_string());
+    if let (Some(since), Some(until)) = (query.since, query.until)
+        && since >= until
+    {
+        return Err(AppError::bad_request(
+            "invalid_query",
+            "The period is empty: `since` must lie before `until`.",
+        ));
+    }
+    let filter = AuditFilter {
+        subject_id: query.subject_id.map(|s| s.to_string()),
+        actor: query
+            .actor
+            .map(|a| a.trim().to_owned())
+            .filter(|a| !a.is_empty()),
+        action: query.action,
+        since: query.since,
+        until: query.until,
+    };
     let (rows, total) = state
         .db
-        .run(move |conn| store::audit::list(conn, subject.as_deref(), offset, per_page))
+        .run(move |conn| store::audit::list(conn, &filter, offset, per_page))
         .await?;
     let items = rows
         .into_iter()

@@ -42,8 +42,11 @@ pub const OPERATION_IDS: &[(&str, &str)] = &[
     ("GET /api/v1/mail-outbox", "listQueuedMail"),
     ("POST /api/v1/mail-outbox/{id}/retry", "retryMail"),
     ("GET /api/v1/me", "getMe"),
+    ("POST /api/v1/me/email", "requestEmailChange"),
+    ("POST /api/v1/auth/email/confirm", "confirmEmailChange"),
     ("GET /api/v1/members", "listMembers"),
     ("POST /api/v1/members", "createMember"),
+    ("GET /api/v1/members.csv", "exportMembers"),
     ("GET /api/v1/members/{id}", "getMember"),
     ("PATCH /api/v1/members/{id}", "updateMember"),
     ("POST /api/v1/members/{id}/roles", "grantRole"),
@@ -427,6 +430,9 @@ mod tests {
         }
         let known: Vec<(&str, Vec<String>)> = vec![
             ("AccountStatus", values(AccountStatus::ALL)),
+            ("AuditAction", values(AuditAction::ALL)),
+            ("DirectorySort", values(DirectorySort::ALL)),
+            ("SortOrder", values(SortOrder::ALL)),
             ("Category", values(Category::ALL)),
             ("IdentityKind", values(IdentityKind::ALL)),
             ("InstitutionStatus", values(InstitutionStatus::ALL)),

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use b2mms_shared::api::{Member, NewMember, RoleRequest};
-use b2mms_shared::{InstitutionId, MembershipStatus, PersonId, Role};
+use b2mms_shared::{DirectorySort, InstitutionId, MembershipStatus, PersonId, Role, SortOrder};
 use uuid::Uuid;
 
 use crate::app::AppState;
@@ -66,15 +66,43 @@ pub async fn get_one(
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct DirectoryQuery {
-    /// Part of a name or account name.
+    /// Part of a name, the account name or the collaboration address (and, for admins, the
+    /// contact address).
     pub q: Option<String>,
     pub institution_id: Option<Uuid>,
     pub status: Option<MembershipStatus>,
+    /// The order (default `name`: family, then given name).
+    pub sort: Option<DirectorySort>,
+    /// `asc` (default) or `desc`.
+    pub order: Option<SortOrder>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
 }
 
-/// The member directory: every person, by family name (members, and tools with
+impl DirectoryQuery {
+    fn filter(&self, admin: bool) -> store::directory::DirectoryFilter {
+        store::directory::DirectoryFilter {
+            text: self
+                .q
+                .as_ref()
+                .map(|q| q.trim().to_lowercase())
+                .filter(|q| !q.is_empty() && q.len() <= 64),
+            text_in_contact_email: admin,
+            institution_id: self.institution_id.map(InstitutionId::from),
+            institutions: None,
+            status: self.status,
+        }
+    }
+
+    fn order(&self) -> (DirectorySort, bool) {
+        (
+            self.sort.unwrap_or(DirectorySort::Name),
+            self.order == Some(SortOrder::Desc),
+        )
+    }
+}
+
+/// The member directory: every person, in the order asked for (members, and tools with
 /// `members:read`).
 #[utoipa::path(
     tag = "members",
@@ -91,26 +119,23 @@ pub async fn directory(
     reader: Reader,
     query: web::Query<DirectoryQuery>,
 ) -> AppResult<HttpResponse> {
-    if let Reader::Service(service) = &reader {
-        service.require(b2mms_shared::Scope::MembersRead)?;
-    }
+    let admin = match &reader {
+        Reader::Service(service) => {
+            service.require(b2mms_shared::Scope::MembersRead)?;
+            false
+        }
+        Reader::Person(person) => person.subject.admin().is_ok(),
+    };
     let query = query.into_inner();
     let (page, per_page, offset) = crate::http::PageQuery {
         page: query.page,
         per_page: query.per_page,
     }
     .resolve()?;
-    let filter = store::directory::DirectoryFilter {
-        text: query
-            .q
-            .map(|q| q.trim().to_lowercase())
-            .filter(|q| !q.is_empty() && q.len() <= 64),
-        institution_id: query.institution_id.map(InstitutionId::from),
-        status: query.status,
-    };
+    let (filter, order) = (query.filter(admin), query.order());
     let (items, total) = state
         .db
-        .run(move |conn| store::directory::directory(conn, &filter, offset, per_page))
+        .run(move |conn| store::directory::directory(conn, &filter, order, offset, per_page))
         .await?;
     Ok(HttpResponse::Ok().json(b2mms_shared::api::Page {
         items,
@@ -119,6 +144,60 @@ pub async fn directory(
         per_page,
     }))
 }
+
+/// The directory as a CSV file, with contact addresses and membership dates, for the people the
+/// caller may read in full: admins everyone, representatives those of their institutions.
+///
+/// The same filters and order as the directory; every matching person, not a page.
+#[utoipa::path(
+    tag = "members",
+    params(DirectoryQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The people, one line each, with a header line", content_type = "text/csv"),
+        (status = 403, description = "Neither a representative nor an admin, or another institution", body = b2mms_shared::api::Problem),
+    )
+)]
+#[get("/members.csv")]
+pub async fn export(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<DirectoryQuery>,
+) -> AppResult<HttpResponse> {
+    let subject = &principal.subject;
+    let admin = subject.admin().is_ok();
+    let mut filter = query.filter(admin);
+    // `None`: every institution (admins); otherwise the representative's own.
+    if let Some(own) = subject.institutions_in_view()? {
+        if let Some(asked) = &filter.institution_id
+            && !own.contains(asked)
+        {
+            return Err(crate::error::AppError::forbidden(
+                "Representatives export the people of their own institutions only.",
+            ));
+        }
+        filter.institutions = Some(own.to_vec());
+    }
+    let order = query.order();
+    let today = state.clock.now().date_naive();
+    let csv = state
+        .db
+        .run(move |conn| {
+            let (rows, _) = store::directory::rows(conn, &filter, order.0, order.1, 0, EXPORT_MAX)?;
+            crate::ops::members::directory_csv(&rows)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"b2mms-members-{today}.csv\""),
+        ))
+        .body(csv))
+}
+
+/// The most people one export holds.
+const EXPORT_MAX: i64 = 200_000;
 
 /// Create a person with an account directly (admin): to seed IRs and import existing members.
 /// The account must change its password at the first sign-in.
@@ -232,9 +311,12 @@ pub async fn unlock(
     Ok(HttpResponse::Ok().json(member))
 }
 
-/// Change a person's membership: category, status (`active`, `expired`, `left`) and end date
-/// (IRs of the person's institution, admins). `physicist_permanent` needs the IB, so only the
-/// IB chair or an admin sets it.
+/// Change a person's record: each field by those who may change it.
+///
+/// The membership (category, status `active`/`expired`/`left`, end date): the IRs of the
+/// person's institution and admins, never one's own; `physicist_permanent` needs the IB, so
+/// only the IB chair or an admin sets it. The name in papers: also the person. The middle name
+/// and ORCID iD: the person and admins. Given and family name and the contact address: admins.
 #[utoipa::path(
     tag = "members",
     params(("id" = Uuid, Path, description = "Person id")),
@@ -242,10 +324,10 @@ pub async fn unlock(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated", body = Member),
-        (status = 403, description = "Not an IR of the person's institution", body = b2mms_shared::api::Problem),
+        (status = 403, description = "A field the caller may not change", body = b2mms_shared::api::Problem),
         (status = 404, description = "No such person", body = b2mms_shared::api::Problem),
-        (status = 422, description = "Inconsistent values", body = b2mms_shared::api::Problem),
-        (status = 409, description = "It would leave the collaboration without an active administrator", body = b2mms_shared::api::Problem),
+        (status = 422, description = "Values that break the rules", body = b2mms_shared::api::Problem),
+        (status = 409, description = "The contact address belongs to another person, or no active administrator would remain", body = b2mms_shared::api::Problem),
     )
 )]
 #[patch("/members/{id}")]
@@ -258,9 +340,19 @@ pub async fn update(
     let patch = body.into_inner();
     let id = PersonId::from(id.into_inner());
     let now = state.clock.now();
+    let config = state.config.clone();
     let member = state
         .db
-        .write(move |conn| members::update(conn, &principal.subject, &id, patch, now))
+        .write(move |conn| {
+            members::update(
+                conn,
+                &principal.subject,
+                &id,
+                patch,
+                config.personal_domains(),
+                now,
+            )
+        })
         .await?;
     Ok(HttpResponse::Ok().json(member))
 }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod body;
 pub mod contract;
 pub mod decisions;
+pub mod email_changes;
 pub mod extract;
 pub mod health;
 pub mod identity;
@@ -49,7 +50,10 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(institutions::add_representative)
         .service(institutions::remove_representative)
         .service(members::me)
+        .service(email_changes::request)
+        .service(email_changes::confirm)
         .service(members::create)
+        .service(members::export)
         .service(members::get_one)
         .service(members::grant_role)
         .service(members::withdraw_role)

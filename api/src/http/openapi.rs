@@ -13,6 +13,12 @@ use utoipa_actix_web::AppExt;
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
     modifiers(&BearerAuth),
+    // Types only query parameters name, which the routes do not collect by themselves.
+    components(schemas(
+        b2mms_shared::AuditAction,
+        b2mms_shared::DirectorySort,
+        b2mms_shared::SortOrder
+    )),
     tags(
         (name = "health", description = "Liveness"),
         (name = "auth", description = "Sessions and passwords"),

@@ -72,7 +72,7 @@ impl AppError {
                 StatusCode::TOO_MANY_REQUESTS,
                 "throttled",
                 "Too many requests",
-                format!("Too many requests from your address; try again in {retry_after} second(s)."),
+                format!("Too many requests; try again in {retry_after} second(s)."),
             ),
             AppError::Conflict { code, detail } => {
                 (StatusCode::CONFLICT, code, "Conflict", detail.clone())

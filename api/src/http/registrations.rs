@@ -24,6 +24,10 @@ fn forbidden() -> AppError {
 #[serde(deny_unknown_fields)]
 pub struct RegistrationQuery {
     pub state: Option<RegistrationState>,
+    /// Only the requests that wait for the caller's decision: at a representative's
+    /// institutions those awaiting the IR, for the IB chair those awaiting the Board, for
+    /// administrators those whose account could not be created.
+    pub waiting_for_me: Option<bool>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
 }
@@ -52,12 +56,22 @@ pub async fn list(
     }
     .resolve()?;
     let scope = registrations::visibility(&caller)?;
+    let waiting = query
+        .waiting_for_me
+        .unwrap_or(false)
+        .then(|| registrations::waiting_for(&caller));
     let shared = state.clone();
     let (items, total) = state
         .db
         .run(move |conn| {
-            let (rows, total) =
-                store::registrations::list(conn, &scope, query.state, offset, per_page)?;
+            let (rows, total) = store::registrations::list(
+                conn,
+                &scope,
+                query.state,
+                waiting.as_ref(),
+                offset,
+                per_page,
+            )?;
             let items = rows
                 .into_iter()
                 .map(|row| view(conn, &shared, row, &caller))

@@ -1,10 +1,14 @@
 //! The web frontend: static files of the built single-page app, with `index.html` for every
 //! client-side route. Content-hashed assets are cached for a year; `index.html` is revalidated.
+//! A file built with a brotli (`.br`) or gzip (`.gz`) twin is sent as that twin to browsers that
+//! accept it, so nothing is compressed per request.
 
 use std::path::{Component, Path, PathBuf};
 
 use actix_files::NamedFile;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header::{
+    self, AcceptEncoding, ContentEncoding, Encoding, Header, HeaderValue,
+};
 use actix_web::{HttpRequest, HttpResponse};
 
 use crate::app::AppState;
@@ -44,18 +48,64 @@ async fn open(path: PathBuf) -> std::io::Result<NamedFile> {
         .map_err(std::io::Error::other)?
 }
 
+/// The precompressed twins a file may have, best first: (encoding, file suffix).
+const TWINS: [(ContentEncoding, &str); 2] = [
+    (ContentEncoding::Brotli, "br"),
+    (ContentEncoding::Gzip, "gz"),
+];
+
+/// Whether the request accepts an encoding (a q-value above zero, or `*`).
+fn accepts(accept: Option<&AcceptEncoding>, encoding: ContentEncoding) -> bool {
+    let wanted = match encoding {
+        ContentEncoding::Brotli => Encoding::brotli(),
+        _ => Encoding::gzip(),
+    };
+    accept.is_some_and(|a| a.negotiate([wanted.clone()].iter()) == Some(wanted))
+}
+
+/// Opens the file for this request: its best accepted precompressed twin, labelled with the
+/// original's type and the twin's encoding, or else the file itself.
+async fn open_negotiated(req: &HttpRequest, path: PathBuf) -> std::io::Result<NamedFile> {
+    let accept = AcceptEncoding::parse(req).ok();
+    for (encoding, suffix) in TWINS {
+        if !accepts(accept.as_ref(), encoding) {
+            continue;
+        }
+        let mut twin = path.clone().into_os_string();
+        twin.push(".");
+        twin.push(suffix);
+        if let Ok(file) = open(twin.into()).await
+            && file.metadata().is_file()
+        {
+            let mime = mime_guess::from_path(&path).first_or_octet_stream();
+            return Ok(file
+                .set_content_type(mime)
+                .set_content_encoding(encoding)
+                .disable_content_disposition());
+        }
+    }
+    open(path).await
+}
+
+/// Marks a response as depending on `Accept-Encoding`, for caches in between.
+fn varies(mut res: HttpResponse) -> HttpResponse {
+    res.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    res
+}
+
 pub async fn serve(req: &HttpRequest, state: &AppState) -> AppResult<HttpResponse> {
     let dir = &state.config.web_dir;
     let rel = req.path().trim_start_matches('/');
     if !rel.is_empty() {
         if let Some(path) = inside(dir, rel)
-            && let Ok(file) = open(path).await
+            && let Ok(file) = open_negotiated(req, path).await
             && file.metadata().is_file()
         {
-            return Ok(with_cache(
+            return Ok(varies(with_cache(
                 file.prefer_utf8(true).into_response(req),
                 is_hashed(rel),
-            ));
+            )));
         }
         // A missing asset is a 404, not the app: only extension-less paths are client routes.
         if rel
@@ -66,8 +116,11 @@ pub async fn serve(req: &HttpRequest, state: &AppState) -> AppResult<HttpRespons
             return Err(AppError::NotFound { what: "file" });
         }
     }
-    match open(dir.join("index.html")).await {
-        Ok(file) => Ok(with_cache(file.prefer_utf8(true).into_response(req), false)),
+    match open_negotiated(req, dir.join("index.html")).await {
+        Ok(file) => Ok(varies(with_cache(
+            file.prefer_utf8(true).into_response(req),
+            false,
+        ))),
         Err(_) => Ok(HttpResponse::ServiceUnavailable()
             .content_type("text/plain; charset=utf-8")
             .body(format!(

@@ -151,6 +151,28 @@ pub fn password_reset(account: &str, link: &str) -> Mail {
     )
 }
 
+pub fn confirm_email(account: &str, link: &str) -> Mail {
+    mail(
+        "Confirm your new contact address".into(),
+        format!(
+            "The account {account} asked to use this address as its contact address.\n\n\
+             Confirm it here within a day: {link}\n\n\
+             If you did not ask for this, ignore this message; nothing changes.\n"
+        ),
+    )
+}
+
+pub fn email_changed(account: &str, new_address: &str) -> Mail {
+    mail(
+        "Your contact address was changed".into(),
+        format!(
+            "The contact address of the account {account} is now {new_address}; mail from the \
+             collaboration goes there from now on.\n\n\
+             If you did not do this, tell the secretariat at once.\n"
+        ),
+    )
+}
+
 pub fn password_expires(account: &str, days: i64, expires: DateTime<Utc>, link: &str) -> Mail {
     mail(
         format!("Your password expires in {days} day(s)"),

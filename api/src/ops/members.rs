@@ -1,14 +1,18 @@
 //! People after their record exists: reading a record, collaboration-wide roles, unlocking
 //! an account, and changes to a membership.
 
+use b2mms_shared::access::{Editor, RecordPart, may_change};
 use b2mms_shared::api::{Member, MemberPatch};
-use b2mms_shared::rules::RuleViolation;
+use b2mms_shared::rules::{
+    ContactEmail, FieldErrors, Orcid, PersonName, RuleViolation, required_text,
+};
 use b2mms_shared::{Category, InstitutionId, MembershipStatus, PersonId, Role, Scope};
 use chrono::{DateTime, Utc};
 
 use crate::domain::policy::{Admin, RecordReader, ServiceToken, Subject};
 use crate::error::{AppError, AppResult};
 use crate::store::audit::{self, Actor, Change};
+use crate::store::persons::DetailsChange;
 use crate::store::{self, DbConnection};
 
 /// Who reads a record: a signed-in person, or a tool with a service token.
@@ -149,25 +153,167 @@ pub fn unlock(
     store::persons::member(conn, id)
 }
 
-/// Changes a membership's category, status and end date: the representatives of the
-/// person's institution and administrators; never one's own; `physicist_permanent` only by
-/// the IB chair or an administrator; a backdated end only by an administrator.
-pub fn update(
+/// An optional text: empty clears it, anything else must pass `check`.
+fn optional(
+    value: &Option<Option<String>>,
+    check: impl Fn(&str) -> Result<String, RuleViolation>,
+) -> Result<Option<Option<String>>, RuleViolation> {
+    Ok(match value {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(text)) if text.trim().is_empty() => Some(None),
+        Some(Some(text)) => Some(Some(check(text)?)),
+    })
+}
+
+/// Checks every record field of a patch by the rules a registration meets; all violations
+/// at once.
+fn check_details<'a>(
+    patch: &MemberPatch,
+    personal: impl IntoIterator<Item = &'a str> + Clone,
+) -> AppResult<DetailsChange> {
+    let mut errors = FieldErrors::new();
+    let name = |raw: &str| PersonName::parse(raw).map(PersonName::into_string);
+    let details = DetailsChange {
+        given_name: patch
+            .given_name
+            .as_deref()
+            .and_then(|v| errors.check("given_name", name(v))),
+        family_name: patch
+            .family_name
+            .as_deref()
+            .and_then(|v| errors.check("family_name", name(v))),
+        middle_name: errors
+            .check("middle_name", optional(&patch.middle_name, name))
+            .flatten(),
+        paper_name: errors
+            .check(
+                "paper_name",
+                optional(&patch.paper_name, |v| {
+                    required_text(v, 100, "name in papers")
+                }),
+            )
+            .flatten(),
+        orcid: errors
+            .check(
+                "orcid",
+                optional(&patch.orcid, |v| Orcid::parse(v).map(Orcid::into_string)),
+            )
+            .flatten(),
+        email: patch.email.as_deref().and_then(|v| {
+            errors.check(
+                "email",
+                ContactEmail::parse_institutional(v, personal.clone())
+                    .map(ContactEmail::into_string),
+            )
+        }),
+    };
+    errors.into_result()?;
+    Ok(details)
+}
+
+/// Changes a record, each field by those who may: the membership (category, status, end)
+/// the person's representatives and administrators, never one's own, `physicist_permanent`
+/// only with the IB chair or an administrator, a backdated end only by an administrator; the
+/// name in papers also the person; the middle name and ORCID iD the person and
+/// administrators; names and the contact email administrators. Rights come before values.
+pub fn update<'a>(
     conn: &mut DbConnection,
     caller: &Subject,
     id: &PersonId,
     patch: MemberPatch,
+    personal_domains: impl IntoIterator<Item = &'a str> + Clone,
     now: DateTime<Utc>,
 ) -> AppResult<Member> {
     let today = now.date_naive();
     let before = store::persons::member(conn, id)?;
-    let representative = caller.representative_of(&InstitutionId::from(before.institution_id))?;
-    let admin = representative.as_admin();
-    if *id == caller.acting.person_id && !admin {
+    let editor = Editor {
+        own: *id == caller.acting.person_id,
+        admin: caller.admin().is_ok(),
+        representative: caller
+            .representative_of(&InstitutionId::from(before.institution_id))
+            .is_ok(),
+    };
+    if !editor.own && !editor.representative {
         return Err(AppError::forbidden(
-            "Nobody decides about their own membership: another representative of your institution or an administrator changes it.",
+            "Only the person, the representatives of their institution and administrators change this record.",
         ));
     }
+    let refused = [
+        (
+            patch.touches_membership(),
+            RecordPart::Membership,
+            if editor.own {
+                "Nobody decides about their own membership: another representative of your institution or an administrator changes it."
+            } else {
+                "The category, status and end of a membership are changed by the representatives of the institution and administrators."
+            },
+        ),
+        (
+            patch.paper_name.is_some(),
+            RecordPart::PaperName,
+            "The name in papers is changed by the person, their representatives and administrators.",
+        ),
+        (
+            patch.middle_name.is_some() || patch.orcid.is_some(),
+            RecordPart::PersonalDetails,
+            "The middle name and the ORCID iD are changed by the person or the secretariat.",
+        ),
+        (
+            patch.given_name.is_some() || patch.family_name.is_some() || patch.email.is_some(),
+            RecordPart::NamesAndAddress,
+            "Names and the contact address are changed by the secretariat; a person changes their own contact address on their record page, confirmed from the new address.",
+        ),
+    ]
+    .into_iter()
+    .find(|(asked, part, _)| *asked && !may_change(editor, *part));
+    if let Some((.., why)) = refused {
+        return Err(AppError::forbidden(why));
+    }
+    let details = check_details(&patch, personal_domains)?;
+    if let Some(email) = &details.email
+        && *email != before.email
+        && store::persons::email_taken(conn, email)?
+    {
+        return Err(AppError::conflict(
+            "email_taken",
+            "Another person already has this contact address; each address belongs to one person.",
+        ));
+    }
+    if !details.is_empty() {
+        store::persons::set_details(conn, id, details, now)?;
+    }
+    if patch.touches_membership() {
+        change_membership(conn, caller, id, &before, &patch, today, now)?;
+    }
+    let after = store::persons::member(conn, id)?;
+    if after != before {
+        audit::record(
+            conn,
+            &Actor::acting(&caller.acting, now),
+            Change {
+                action: audit::Event::PersonUpdated,
+                subject: audit::Subject::Person(id),
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )?;
+    }
+    Ok(after)
+}
+
+/// The membership part of a change (category, status, end), by a representative or an
+/// administrator.
+fn change_membership(
+    conn: &mut DbConnection,
+    caller: &Subject,
+    id: &PersonId,
+    before: &Member,
+    patch: &MemberPatch,
+    today: chrono::NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let admin = caller.admin().is_ok();
     if !admin
         && let Some(Some(end)) = patch.membership_end
         && end < today
@@ -214,17 +360,62 @@ pub fn update(
         return Err(last_admin());
     }
     let category = patch.category.unwrap_or(before.category);
-    store::persons::set_membership(conn, id, category, status, end, today, now)?;
-    let after = store::persons::member(conn, id)?;
-    audit::record(
-        conn,
-        &Actor::acting(representative.acting(), now),
-        Change {
-            action: audit::Event::PersonUpdated,
-            subject: audit::Subject::Person(id),
-            before: Some(&before),
-            after: Some(&after),
-        },
-    )?;
-    Ok(after)
+    store::persons::set_membership(conn, id, category, status, end, today, now)
+}
+
+/// People of the directory as CSV (RFC 4180, a header line first), with what representatives
+/// and administrators read in full: contact addresses and membership dates.
+pub fn directory_csv(rows: &[store::directory::DirectoryRow]) -> AppResult<Vec<u8>> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let failed = |e: csv::Error| AppError::Internal(format!("writing CSV: {e}"));
+    out.write_record([
+        "account_name",
+        "given_name",
+        "middle_name",
+        "family_name",
+        "paper_name",
+        "contact_email",
+        "collaboration_address",
+        "orcid",
+        "institution",
+        "category",
+        "status",
+        "membership_start",
+        "membership_end",
+    ])
+    .map_err(failed)?;
+    for (person, institution, account) in rows {
+        let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        out.write_record(
+            [
+                account.as_deref().unwrap_or_default(),
+                &person.given_name,
+                person.middle_name.as_deref().unwrap_or_default(),
+                &person.family_name,
+                person.paper_name.as_deref().unwrap_or_default(),
+                &person.email,
+                person.registry_email.as_deref().unwrap_or_default(),
+                person.orcid.as_deref().unwrap_or_default(),
+                institution,
+                person.category.as_str(),
+                person.status.as_str(),
+                &day(person.membership_start),
+                &day(person.membership_end),
+            ]
+            .map(|cell| spreadsheet_safe(cell).into_owned()),
+        )
+        .map_err(failed)?;
+    }
+    out.into_inner()
+        .map_err(|e| AppError::Internal(format!("writing CSV: {e}")))
+}
+
+/// A cell a spreadsheet does not run as a formula: text starting with `=`, `+`, `-` or `@` is
+/// kept as text with a leading apostrophe.
+fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
 }

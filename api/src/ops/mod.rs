@@ -3,6 +3,7 @@
 //! the same way whoever asks.
 
 pub mod decisions;
+pub mod email_changes;
 pub mod identity;
 pub mod institutions;
 pub mod invitations;

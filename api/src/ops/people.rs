@@ -71,6 +71,7 @@ fn rows(
             membership_start: Some(today),
             membership_end: None,
             grace_from: None,
+            paper_name: None,
             created_at: at,
             updated_at: at,
         },

@@ -103,6 +103,7 @@ pub fn provision(
                 membership_start: Some(today),
                 membership_end: None,
                 grace_from: None,
+                paper_name: None,
                 created_at: at,
                 updated_at: at,
             };

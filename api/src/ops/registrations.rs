@@ -18,7 +18,7 @@ use crate::error::AppError;
 use crate::mail::templates;
 use crate::services::Services;
 use crate::store::from_db_time;
-use crate::store::registrations::{ExactMatch, Submission, Visibility};
+use crate::store::registrations::{ExactMatch, Submission, Visibility, Waiting};
 
 use crate::error::AppResult;
 use crate::store::audit::{self, Change};
@@ -105,6 +105,27 @@ pub fn capacities(caller: &Caller, row: &RegistrationRow) -> Vec<Capacity> {
         }
         Caller::Applicant(_) | Caller::Service(_) => Vec::new(),
         Caller::Staff(subject) => subject.capacities_on(row.institution_id.as_ref()),
+    }
+}
+
+/// The requests that wait for the caller: a representative's are those awaiting the IR at
+/// their institutions, the IB chair's those awaiting the Board, an administrator's those whose
+/// account could not be created. Applicants and tools decide nothing.
+pub fn waiting_for(caller: &Caller) -> Waiting {
+    let Caller::Staff(subject) = caller else {
+        return Waiting::default();
+    };
+    let mut anywhere = Vec::new();
+    if subject.ib_chair().is_ok() {
+        anywhere.push(RegistrationState::AwaitingIb);
+    }
+    if subject.admin().is_ok() {
+        anywhere.push(RegistrationState::ProvisioningFailed);
+    }
+    Waiting {
+        institutions: subject.represents.clone(),
+        states_there: vec![RegistrationState::AwaitingIr],
+        states_anywhere: anywhere,
     }
 }
 

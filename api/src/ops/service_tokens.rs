@@ -27,7 +27,7 @@ pub async fn issue(
             "scopes",
             RuleViolation::new(
                 "scopes.required",
-                "Give the token at least one scope, e.g. `members:read`.",
+                "Give the token at least one scope, e.g. “members:read”.",
             ),
         );
     }

@@ -177,20 +177,56 @@ fn to_json<T: Serialize>(value: &T) -> String {
 }
 
 /// A page of events about one record (or all), newest first.
+/// Which events a list shows; every given part must hold.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Events about this record.
+    pub subject_id: Option<String>,
+    /// Events by actors whose account name contains this text (`system` for b2mms itself).
+    pub actor: Option<String>,
+    pub action: Option<b2mms_shared::AuditAction>,
+    /// Events at or after this time.
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Events before this time.
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A page of events, newest first, and how many match in all.
 pub fn list(
     conn: &mut DbConnection,
-    subject_id: Option<&str>,
+    filter: &AuditFilter,
     offset: i64,
     limit: i64,
 ) -> AppResult<(Vec<AuditRow>, i64)> {
-    let mut query = audit_events::table.into_boxed();
-    let mut count = audit_events::table.into_boxed();
-    if let Some(id) = subject_id {
-        query = query.filter(audit_events::subject_id.eq(id.to_owned()));
-        count = count.filter(audit_events::subject_id.eq(id.to_owned()));
-    }
-    let total = count.count().get_result::<i64>(conn)?;
-    let rows = query
+    let query = || {
+        let mut q = audit_events::table.into_boxed();
+        if let Some(id) = &filter.subject_id {
+            q = q.filter(audit_events::subject_id.eq(id.clone()));
+        }
+        if let Some(actor) = &filter.actor {
+            let pattern = format!(
+                "%{}%",
+                super::directory::like_escaped(&actor.to_lowercase())
+            );
+            q = q.filter(
+                diesel::dsl::sql::<diesel::sql_types::Bool>("audit_events.actor LIKE ")
+                    .bind::<diesel::sql_types::Text, _>(pattern)
+                    .sql(" ESCAPE '\\'"),
+            );
+        }
+        if let Some(action) = filter.action {
+            q = q.filter(audit_events::action.eq(action.as_str()));
+        }
+        if let Some(since) = filter.since {
+            q = q.filter(audit_events::at.ge(to_db_time(since)));
+        }
+        if let Some(until) = filter.until {
+            q = q.filter(audit_events::at.lt(to_db_time(until)));
+        }
+        q
+    };
+    let total = query().count().get_result::<i64>(conn)?;
+    let rows = query()
         .order((audit_events::at.desc(), audit_events::id.desc()))
         .offset(offset)
         .limit(limit)

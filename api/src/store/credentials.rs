@@ -4,7 +4,9 @@ use b2mms_shared::PersonId;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::schema::{accounts, password_history, password_reminders, password_resets, persons};
+use super::schema::{
+    accounts, email_changes, password_history, password_reminders, password_resets, persons,
+};
 use super::{DbConnection, new_text_id, to_db_time};
 use crate::error::AppResult;
 
@@ -185,4 +187,71 @@ pub fn note_reminder(
         ))
         .execute(conn)?;
     Ok(true)
+}
+
+/// Records a requested change of contact address; every earlier unconfirmed one of the
+/// person is spent, so only the newest link works.
+pub fn create_email_change(
+    conn: &mut DbConnection,
+    person_id: &PersonId,
+    new_email: &str,
+    token_hash: &str,
+    now: DateTime<Utc>,
+    expires: DateTime<Utc>,
+) -> AppResult<()> {
+    diesel::update(
+        email_changes::table
+            .filter(email_changes::person_id.eq(person_id))
+            .filter(email_changes::used_at.is_null()),
+    )
+    .set(email_changes::used_at.eq(to_db_time(now)))
+    .execute(conn)?;
+    diesel::insert_into(email_changes::table)
+        .values((
+            email_changes::token_hash.eq(token_hash),
+            email_changes::person_id.eq(person_id),
+            email_changes::new_email.eq(new_email),
+            email_changes::created_at.eq(to_db_time(now)),
+            email_changes::expires_at.eq(to_db_time(expires)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// When the person's newest change of contact address was asked for.
+pub fn last_email_change(
+    conn: &mut DbConnection,
+    person_id: &PersonId,
+) -> AppResult<Option<DateTime<Utc>>> {
+    let at: Option<chrono::NaiveDateTime> = email_changes::table
+        .filter(email_changes::person_id.eq(person_id))
+        .select(diesel::dsl::max(email_changes::created_at))
+        .first(conn)?;
+    Ok(at.map(super::from_db_time))
+}
+
+/// Spends an unused, unexpired confirmation: its person and new address, or `None`.
+pub fn spend_email_change(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Option<(PersonId, String)>> {
+    let found: Option<(PersonId, String)> = email_changes::table
+        .find(token_hash)
+        .filter(email_changes::used_at.is_null())
+        .filter(email_changes::expires_at.gt(to_db_time(now)))
+        .select((email_changes::person_id, email_changes::new_email))
+        .first(conn)
+        .optional()?;
+    if found.is_none() {
+        return Ok(None);
+    }
+    let spent = diesel::update(
+        email_changes::table
+            .find(token_hash)
+            .filter(email_changes::used_at.is_null()),
+    )
+    .set(email_changes::used_at.eq(to_db_time(now)))
+    .execute(conn)?;
+    Ok(found.filter(|_| spent == 1))
 }

@@ -1,6 +1,7 @@
-//! The member directory: people narrowed by text, institution and status, a page at a time.
+//! The member directory: people narrowed by text, institution and status, in the order asked
+//! for, a page at a time (or all at once, for an export).
 
-use b2mms_shared::{InstitutionId, MembershipStatus};
+use b2mms_shared::{DirectorySort, InstitutionId, MembershipStatus};
 use diesel::prelude::*;
 
 use super::DbConnection;
@@ -11,13 +12,19 @@ use crate::error::AppResult;
 /// What the directory is narrowed to.
 #[derive(Debug, Clone, Default)]
 pub struct DirectoryFilter {
-    /// Lower-case part of a name or account name.
+    /// Lower-case part of a name, the account name or the collaboration address.
     pub text: Option<String>,
+    /// Also match the contact address (for callers who may read it).
+    pub text_in_contact_email: bool,
     pub institution_id: Option<InstitutionId>,
+    /// Only people of these institutions (a representative's export).
+    pub institutions: Option<Vec<InstitutionId>>,
     pub status: Option<MembershipStatus>,
 }
 
-type DirectoryRow = (PersonRow, String, Option<String>);
+/// One person as the directory finds them: the record, the institution's short name and the
+/// account name.
+pub type DirectoryRow = (PersonRow, String, Option<String>);
 
 /// `text` for a LIKE pattern with `ESCAPE '\'`: its `%`, `_` and `\` match themselves.
 pub fn like_escaped(text: &str) -> String {
@@ -31,51 +38,15 @@ pub fn like_escaped(text: &str) -> String {
     out
 }
 
-/// A page of the member directory, by family and given name.
+/// A page of the member directory, in the order asked for.
 pub fn directory(
     conn: &mut DbConnection,
     filter: &DirectoryFilter,
+    (sort, descending): (DirectorySort, bool),
     offset: i64,
     limit: i64,
 ) -> AppResult<(Vec<b2mms_shared::api::DirectoryEntry>, i64)> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::{Bool, Text};
-    let query = || {
-        let mut q = persons::table
-            .inner_join(institutions::table)
-            .left_join(accounts::table)
-            .into_boxed();
-        if let Some(text) = &filter.text {
-            let pattern = format!("%{}%", like_escaped(text));
-            q = q.filter(
-                sql::<Bool>("(lower(persons.given_name) LIKE ")
-                    .bind::<Text, _>(pattern.clone())
-                    .sql(" ESCAPE '\\' OR lower(persons.family_name) LIKE ")
-                    .bind::<Text, _>(pattern.clone())
-                    .sql(" ESCAPE '\\' OR accounts.account_name LIKE ")
-                    .bind::<Text, _>(pattern)
-                    .sql(" ESCAPE '\\')"),
-            );
-        }
-        if let Some(inst) = &filter.institution_id {
-            q = q.filter(persons::institution_id.eq(inst.clone()));
-        }
-        if let Some(status) = filter.status {
-            q = q.filter(persons::status.eq(status));
-        }
-        q
-    };
-    let total = query().count().get_result::<i64>(conn)?;
-    let rows: Vec<DirectoryRow> = query()
-        .order((persons::family_name, persons::given_name, persons::id))
-        .offset(offset)
-        .limit(limit)
-        .select((
-            persons::all_columns,
-            institutions::short_name,
-            accounts::account_name.nullable(),
-        ))
-        .load(conn)?;
+    let (rows, total) = rows(conn, filter, sort, descending, offset, limit)?;
     let items = rows
         .into_iter()
         .map(|(p, short, account)| b2mms_shared::api::DirectoryEntry {
@@ -93,4 +64,78 @@ pub fn directory(
         })
         .collect();
     Ok((items, total))
+}
+
+/// The people the directory finds, in the order asked for, and how many there are in all.
+pub fn rows(
+    conn: &mut DbConnection,
+    filter: &DirectoryFilter,
+    sort: DirectorySort,
+    descending: bool,
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<DirectoryRow>, i64)> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Bool, Text};
+    let query = || {
+        let mut q = persons::table
+            .inner_join(institutions::table)
+            .left_join(accounts::table)
+            .into_boxed();
+        if let Some(text) = &filter.text {
+            let pattern = format!("%{}%", like_escaped(text));
+            // The contact address is matched only for callers who may read it.
+            q = q.filter(
+                sql::<Bool>("(lower(persons.given_name) LIKE ")
+                    .bind::<Text, _>(pattern.clone())
+                    .sql(" ESCAPE '\\' OR lower(persons.family_name) LIKE ")
+                    .bind::<Text, _>(pattern.clone())
+                    .sql(" ESCAPE '\\' OR accounts.account_name LIKE ")
+                    .bind::<Text, _>(pattern.clone())
+                    .sql(" ESCAPE '\\' OR persons.registry_email LIKE ")
+                    .bind::<Text, _>(pattern.clone())
+                    .sql(" ESCAPE '\\' OR (")
+                    .bind::<Bool, _>(filter.text_in_contact_email)
+                    .sql(" AND persons.email LIKE ")
+                    .bind::<Text, _>(pattern)
+                    .sql(" ESCAPE '\\'))"),
+            );
+        }
+        if let Some(inst) = &filter.institution_id {
+            q = q.filter(persons::institution_id.eq(inst.clone()));
+        }
+        if let Some(ids) = &filter.institutions {
+            q = q.filter(persons::institution_id.eq_any(ids.clone()));
+        }
+        if let Some(status) = filter.status {
+            q = q.filter(persons::status.eq(status));
+        }
+        q
+    };
+    let total = query().count().get_result::<i64>(conn)?;
+    let ordered = match (sort, descending) {
+        (DirectorySort::Name, false) => query().order(persons::family_name.asc()),
+        (DirectorySort::Name, true) => query().order(persons::family_name.desc()),
+        (DirectorySort::Account, false) => query().order(accounts::account_name.asc()),
+        (DirectorySort::Account, true) => query().order(accounts::account_name.desc()),
+        (DirectorySort::Institution, false) => query().order(institutions::short_name.asc()),
+        (DirectorySort::Institution, true) => query().order(institutions::short_name.desc()),
+        (DirectorySort::Category, false) => query().order(persons::category.asc()),
+        (DirectorySort::Category, true) => query().order(persons::category.desc()),
+        (DirectorySort::Status, false) => query().order(persons::status.asc()),
+        (DirectorySort::Status, true) => query().order(persons::status.desc()),
+    };
+    let rows: Vec<DirectoryRow> = ordered
+        .then_order_by(persons::family_name)
+        .then_order_by(persons::given_name)
+        .then_order_by(persons::id)
+        .offset(offset)
+        .limit(limit)
+        .select((
+            persons::all_columns,
+            institutions::short_name,
+            accounts::account_name.nullable(),
+        ))
+        .load(conn)?;
+    Ok((rows, total))
 }

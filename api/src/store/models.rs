@@ -44,6 +44,8 @@ pub struct PersonRow {
     /// Where the grace period before the account is disabled starts counting: the end of the
     /// membership, or the day a backdated end was recorded.
     pub grace_from: Option<NaiveDate>,
+    /// The name as printed in papers, e.g. "T. Iijima"; none means it is made from the names.
+    pub paper_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Insertable)]

@@ -211,6 +211,52 @@ pub fn registry_email_taken(conn: &mut DbConnection, address: &str) -> AppResult
         > 0)
 }
 
+/// Whether a person already has this contact address.
+pub fn email_taken(conn: &mut DbConnection, address: &str) -> AppResult<bool> {
+    Ok(persons::table
+        .filter(persons::email.eq(address))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
+}
+
+/// A change of a person's names and contact details; `None` keeps a field, `Some(None)`
+/// clears an optional one.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = persons)]
+pub struct DetailsChange {
+    pub given_name: Option<String>,
+    pub middle_name: Option<Option<String>>,
+    pub family_name: Option<String>,
+    pub paper_name: Option<Option<String>>,
+    pub orcid: Option<Option<String>>,
+    pub email: Option<String>,
+}
+
+impl DetailsChange {
+    /// Whether it changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.given_name.is_none()
+            && self.middle_name.is_none()
+            && self.family_name.is_none()
+            && self.paper_name.is_none()
+            && self.orcid.is_none()
+            && self.email.is_none()
+    }
+}
+
+pub fn set_details(
+    conn: &mut DbConnection,
+    id: &PersonId,
+    change: DetailsChange,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    diesel::update(persons::table.find(id))
+        .set((&change, persons::updated_at.eq(to_db_time(now))))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn exists(conn: &mut DbConnection, id: &PersonId) -> AppResult<bool> {
     Ok(persons::table.find(id).count().get_result::<i64>(conn)? > 0)
 }
@@ -293,6 +339,7 @@ pub fn member(conn: &mut DbConnection, id: &PersonId) -> AppResult<Member> {
         email: person.email,
         registry_email: person.registry_email,
         orcid: person.orcid,
+        paper_name: person.paper_name,
     })
 }
 

@@ -73,10 +73,20 @@ pub struct Visibility {
     pub states_anywhere: Vec<RegistrationState>,
 }
 
+/// The requests that wait for one person's decision: those in `states_there` whose home is
+/// one of `institutions`, and those in `states_anywhere`.
+#[derive(Debug, Clone, Default)]
+pub struct Waiting {
+    pub institutions: Vec<InstitutionId>,
+    pub states_there: Vec<RegistrationState>,
+    pub states_anywhere: Vec<RegistrationState>,
+}
+
 pub fn list(
     conn: &mut DbConnection,
     scope: &Visibility,
     state: Option<RegistrationState>,
+    waiting: Option<&Waiting>,
     offset: i64,
     limit: i64,
 ) -> AppResult<(Vec<RegistrationRow>, i64)> {
@@ -94,6 +104,14 @@ pub fn list(
         }
         if let Some(state) = state {
             q = q.filter(registrations::state.eq(state));
+        }
+        if let Some(w) = waiting {
+            q = q.filter(
+                registrations::institution_id
+                    .eq_any(w.institutions.clone())
+                    .and(registrations::state.eq_any(w.states_there.clone()))
+                    .or(registrations::state.eq_any(w.states_anywhere.clone())),
+            );
         }
         q
     };

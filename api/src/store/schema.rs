@@ -32,6 +32,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         grace_from -> Nullable<Date>,
+        paper_name -> Nullable<Text>,
     }
 }
 
@@ -237,6 +238,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    email_changes (token_hash) {
+        token_hash -> Text,
+        person_id -> Text,
+        new_email -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     password_resets (token_hash) {
         token_hash -> Text,
         person_id -> Text,
@@ -293,6 +305,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     signing_keys,
     audit_events,
+    email_changes,
     mail_outbox,
     invitations,
     registrations,

@@ -236,6 +236,9 @@ pub struct Member {
     pub email: String,
     pub registry_email: Option<String>,
     pub orcid: Option<String>,
+    /// The name as printed in papers, e.g. "T. Iijima"; none until someone sets it.
+    #[serde(default)]
+    pub paper_name: Option<String>,
     pub category: Category,
     pub institution_id: Uuid,
     pub institution_short_name: String,
@@ -252,8 +255,12 @@ pub struct Member {
     pub created_at: DateTime<Utc>,
 }
 
-/// `PATCH /api/v1/members/{id}`: an IR of the person's institution or an admin changes the
-/// membership. Only the fields present change; `membership_end: null` clears the end date.
+/// `PATCH /api/v1/members/{id}`: only the fields present change; `null` clears an optional
+/// one. Who may change what: the membership (category, status, end) the person's IRs and
+/// admins, never one's own; the name in papers the person, their IRs and admins; the middle
+/// name and ORCID iD the person and admins; the given and family name and the contact email
+/// admins (a person changes their own contact email with `POST /api/v1/me/email`, confirmed
+/// from the new address). The account name never changes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -269,6 +276,57 @@ pub struct MemberPatch {
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<NaiveDate>))]
     pub membership_end: Option<Option<NaiveDate>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_name: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub middle_name: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family_name: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub paper_name: Option<Option<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub orcid: Option<Option<String>>,
+    /// The contact address, set directly (admins only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+impl MemberPatch {
+    /// Whether it touches the membership itself (category, status, end).
+    pub fn touches_membership(&self) -> bool {
+        self.category.is_some() || self.status.is_some() || self.membership_end.is_some()
+    }
+}
+
+/// `POST /api/v1/me/email`: the new contact address, to be confirmed from a link mailed to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EmailChangeRequest {
+    pub email: String,
+}
+
+/// `POST /api/v1/me/email/confirm`: the token of the confirmation link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EmailChangeConfirm {
+    pub token: String,
 }
 
 /// `GET /api/v1/account-names/{name}`: whether a name can be chosen, and why not.

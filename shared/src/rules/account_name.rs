@@ -73,7 +73,7 @@ impl AccountName {
         if name.contains('@') {
             return Err(RuleViolation::new(
                 "account_name.email",
-                "An account name is not an email address: choose 4 to 8 letters and digits, e.g. `jdoe`.",
+                "An account name is not an email address: choose 4 to 8 letters and digits, e.g. “jdoe”.",
             ));
         }
         if !name.chars().all(|c| c.is_ascii_alphanumeric()) {
@@ -105,7 +105,7 @@ impl AccountName {
         if reserved.into_iter().any(|r| r.eq_ignore_ascii_case(&lower)) {
             return Err(RuleViolation::new(
                 "account_name.reserved",
-                format!("`{lower}` is reserved for the system; choose another account name."),
+                format!("“{lower}” is reserved for the system; choose another account name."),
             ));
         }
         Ok(Self(lower))

@@ -37,7 +37,7 @@ pub fn country_code(raw: &str) -> Result<String, RuleViolation> {
     } else {
         Err(RuleViolation::new(
             "country.invalid",
-            "Use the two-letter ISO 3166-1 country code, e.g. `JP`, `DE` or `US`.",
+            "Use the two-letter ISO 3166-1 country code, e.g. “JP”, “DE” or “US”.",
         ))
     }
 }
@@ -57,7 +57,7 @@ pub fn ror_id(raw: &str) -> Result<String, RuleViolation> {
     } else {
         Err(RuleViolation::new(
             "ror_id.invalid",
-            "A ROR id looks like `01js2sh04` (or https://ror.org/01js2sh04).",
+            "A ROR id looks like “01js2sh04” (or https://ror.org/01js2sh04).",
         ))
     }
 }
@@ -70,7 +70,7 @@ pub fn inspire_id(raw: &str) -> Result<String, RuleViolation> {
     } else {
         Err(RuleViolation::new(
             "inspire_id.invalid",
-            "An INSPIRE institution id is the number of its record, e.g. `903267`.",
+            "An INSPIRE institution id is the number of its record, e.g. “903267”.",
         ))
     }
 }

@@ -30,7 +30,7 @@ impl PersonName {
             return Err(RuleViolation::new(
                 "name.characters",
                 format!(
-                    "`{bad}` is not allowed: use letters, spaces, hyphens and apostrophes only."
+                    "“{bad}” is not allowed: use letters, spaces, hyphens and apostrophes only."
                 ),
             ));
         }
@@ -119,7 +119,7 @@ fn check_capitalisation(name: &str) -> Result<(), RuleViolation> {
         let suggestion = conventional_spelling(name);
         return Err(RuleViolation::new(
             "name.all_capitals",
-            format!("Write the name with a capital letter first followed by small letters: `{suggestion}`."),
+            format!("Write the name with a capital letter first followed by small letters: “{suggestion}”."),
         )
         .with_suggestion(suggestion));
     }
@@ -130,7 +130,7 @@ fn check_capitalisation(name: &str) -> Result<(), RuleViolation> {
         let suggestion = conventional_spelling(name);
         return Err(RuleViolation::new(
             "name.no_capital",
-            format!("Start the name with a capital letter: `{suggestion}`."),
+            format!("Start the name with a capital letter: “{suggestion}”."),
         )
         .with_suggestion(suggestion));
     }

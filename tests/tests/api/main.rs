@@ -17,6 +17,7 @@ mod migrations;
 mod open_requests;
 mod operations;
 mod probes;
+mod records;
 mod refused_input;
 mod registration;
 mod registration_edges;

@@ -143,3 +143,76 @@ on_both_databases! {
         assert_eq!(check.body["available"], true, "{}", check.text);
     }
 }
+
+/// The ids of the requests that wait for the caller, and their total.
+async fn waiting(app: &b2mms_tests::TestApp, token: &str) -> (Vec<String>, i64) {
+    let reply = app
+        .get(
+            "/api/v1/registrations?waiting_for_me=true&per_page=50",
+            Some(token),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let mut ids: Vec<String> = reply.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    (ids, reply.body["total"].as_i64().unwrap())
+}
+
+on_both_databases! {
+    async fn each_caller_counts_the_requests_that_wait_for_them(app: TestApp) {
+        let kek = Institution::with_representative(app).await;
+        let chair = app.seed_person("ibchair", &[b2mms_shared::Role::IbChair], kek.id).await;
+        let chair = app.sign_in_fresh(&chair).await;
+        let desy = app.seed_institution("DESY").await;
+        let desy_ir = app.seed_person("irdesy", &[], desy).await;
+        app.post(&format!("/api/v1/institutions/{desy}/representatives"), Some(&kek.admin),
+                 json!({"person_id": desy_ir.id})).await;
+        let desy_ir = app.sign_in_fresh(&desy_ir).await;
+
+        // At KEK: one awaiting the IR, one passed on to the Board, one not sent yet, one
+        // whose account could not be created. At DESY: one awaiting its IR.
+        let (token, at_ir) = kek.open_request(app, "a.rosa@kek.jp").await;
+        app.post(&format!("/api/v1/registrations/{at_ir}/submit"), Some(&token),
+                 kek.form("Anna", "Rosa", "a.rosa@kek.jp", "arosa")).await;
+        let (token, at_ib) = kek.open_request(app, "b.viola@kek.jp").await;
+        let mut permanent = kek.form("Bea", "Viola", "b.viola@kek.jp", "bviola");
+        permanent["category"] = json!("physicist_permanent");
+        app.post(&format!("/api/v1/registrations/{at_ib}/submit"), Some(&token), permanent).await;
+        app.post(&format!("/api/v1/registrations/{at_ib}/approve"), Some(&kek.ir_token), json!({})).await;
+        let (applicant, _unsent) = kek.open_request(app, "c.nero@kek.jp").await;
+        let failed = kek.approved_request(app, "Gialli", "m.gialli@kek.jp", "mgialli").await;
+        app.post("/api/v1/members", Some(&kek.admin),
+                 json!({"given_name": "Mario", "family_name": "Gialli", "email": "m.gialli@kek.jp",
+                        "account_name": "mgial", "initial_password": "Belle-Two-Rocks-9",
+                        "institution_id": kek.id, "category": "physicist_temporary"})).await;
+        app.run_jobs().await;
+        assert_eq!(kek.state_of(app, &failed).await, "provisioning_failed");
+        let (token, at_desy) = b2mms_tests::fixtures::open_request(app, &desy_ir, desy, "d.gris@desy.de").await;
+        let mut desy_form = kek.form("Dora", "Gris", "d.gris@desy.de", "dgris");
+        desy_form["institution_id"] = json!(desy);
+        let sent = app.post(&format!("/api/v1/registrations/{at_desy}/submit"), Some(&token), desy_form).await;
+        assert_eq!(sent.status, StatusCode::OK, "{}", sent.text);
+
+        assert_eq!(waiting(app, &kek.ir_token).await, (vec![at_ir.clone()], 1));
+        assert_eq!(waiting(app, &desy_ir).await, (vec![at_desy], 1));
+        assert_eq!(waiting(app, &chair).await, (vec![at_ib], 1));
+        assert_eq!(waiting(app, &kek.admin).await, (vec![failed], 1));
+        assert_eq!(waiting(app, &applicant).await, (vec![], 0));
+        // Without the filter the lists are as before.
+        let all = app.get("/api/v1/registrations?waiting_for_me=false", Some(&kek.ir_token)).await;
+        assert_eq!(all.body["total"], 4, "{}", all.text);
+
+        // Decided, a request no longer waits.
+        app.post(&format!("/api/v1/registrations/{at_ir}/approve"), Some(&kek.ir_token), json!({})).await;
+        assert_eq!(waiting(app, &kek.ir_token).await, (vec![], 0));
+        // Not a yes or no: refused with the field named.
+        app.get("/api/v1/registrations?waiting_for_me=perhaps", Some(&kek.ir_token))
+            .await
+            .assert_problem(400, "invalid_query");
+    }
+}

@@ -125,6 +125,78 @@ async fn the_web_frontend_is_served_with_client_side_routes() {
 }
 
 #[actix_web::test]
+async fn precompressed_assets_are_sent_to_browsers_that_accept_them() {
+    let dir = web_dir();
+    let wasm = "b2mms-0123456789abcdef_bg.wasm";
+    std::fs::write(dir.path().join(format!("{wasm}.br")), b"brotli twin").unwrap();
+    std::fs::write(dir.path().join(format!("{wasm}.gz")), b"gzip twin").unwrap();
+    std::fs::write(dir.path().join("index.html.br"), b"brotli index").unwrap();
+    let path = dir.path().to_owned();
+    let app = TestApp::spawn_with(Backend::Sqlite, move |c| c.web_dir = path).await;
+    let fetch = |path: &'static str, accept: Option<&'static str>| {
+        let mut request = app.client.get(app.url(path));
+        if let Some(accept) = accept {
+            request = request.header("accept-encoding", accept);
+        }
+        async move {
+            let reply = request.send().await.unwrap();
+            assert_eq!(reply.status(), StatusCode::OK, "{path} with {accept:?}");
+            let header = |name: &str| {
+                reply
+                    .headers()
+                    .get(name)
+                    .map(|v| v.to_str().unwrap().to_owned())
+            };
+            let (encoding, kind, vary, disposition) = (
+                header("content-encoding"),
+                header("content-type"),
+                header("vary"),
+                header("content-disposition"),
+            );
+            assert!(
+                vary.unwrap_or_default()
+                    .to_lowercase()
+                    .contains("accept-encoding"),
+                "{path}: caches must keep the encodings apart"
+            );
+            assert!(
+                !disposition.unwrap_or_default().contains("attachment"),
+                "{path} must not be offered as a download"
+            );
+            let body = reply.bytes().await.unwrap();
+            (encoding, kind.unwrap(), body)
+        }
+    };
+    let wasm_path = "/b2mms-0123456789abcdef_bg.wasm";
+
+    // What Chromium sends: every encoding at the same weight; brotli is the smaller one.
+    let (encoding, kind, body) = fetch(wasm_path, Some("gzip, deflate, br, zstd")).await;
+    assert_eq!(encoding.as_deref(), Some("br"));
+    assert_eq!(kind, "application/wasm");
+    assert_eq!(&body[..], b"brotli twin");
+
+    for accept in ["gzip", "br;q=0, gzip", "identity, gzip;q=0.5"] {
+        let (encoding, kind, body) = fetch(wasm_path, Some(accept)).await;
+        assert_eq!(encoding.as_deref(), Some("gzip"), "{accept}");
+        assert_eq!(kind, "application/wasm");
+        assert_eq!(&body[..], b"gzip twin", "{accept}");
+    }
+
+    // No header, or one refusing both: the file itself.
+    for accept in [None, Some("identity"), Some("br;q=0, gzip;q=0")] {
+        let (encoding, _, body) = fetch(wasm_path, accept).await;
+        assert_eq!(encoding, None, "{accept:?}");
+        assert_eq!(&body[..], b"\0asm\x01\0\0\0", "{accept:?}");
+    }
+
+    // Client routes get the page's twin, labelled as the page.
+    let (encoding, kind, body) = fetch("/requests/123", Some("br")).await;
+    assert_eq!(encoding.as_deref(), Some("br"));
+    assert!(kind.starts_with("text/html"), "{kind}");
+    assert_eq!(&body[..], b"brotli index");
+}
+
+#[actix_web::test]
 async fn a_missing_frontend_is_explained() {
     let app = TestApp::spawn_with(Backend::Sqlite, |c| c.web_dir = "/nonexistent".into()).await;
     let page = app.client.get(app.url("/")).send().await.unwrap();

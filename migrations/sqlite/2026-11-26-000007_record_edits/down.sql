@@ -1,0 +1,2 @@
+DROP TABLE email_changes;
+ALTER TABLE persons DROP COLUMN paper_name;
