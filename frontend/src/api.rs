@@ -219,15 +219,19 @@ pub async fn institutions() -> Result<Page<Institution>, ApiError> {
 
 // Decisions and invitations (IRs, IB chair, admins).
 
-pub async fn registrations(
-    token: &str,
-    state: Option<&str>,
-) -> Result<Page<Registration>, ApiError> {
-    let path = match state {
-        Some(s) => format!("/api/v1/registrations?state={s}&per_page=200"),
-        None => "/api/v1/registrations?per_page=200".to_owned(),
-    };
-    get(&path, token).await
+/// How many requests wait for the caller's decision.
+pub async fn waiting_for_me(token: &str) -> Result<i64, ApiError> {
+    let page: Page<Registration> = get(
+        "/api/v1/registrations?waiting_for_me=true&per_page=1",
+        token,
+    )
+    .await?;
+    Ok(page.total)
+}
+
+/// A page of requests for a list's query string.
+pub async fn registration_page(token: &str, query: &str) -> Result<Page<Registration>, ApiError> {
+    get(&format!("/api/v1/registrations?{query}"), token).await
 }
 
 /// Sends a request whose account could not be created back to provisioning (admin),
@@ -274,8 +278,9 @@ pub async fn invite(
     post("/api/v1/invitations", Some(token), invitation).await
 }
 
-pub async fn invitations(token: &str) -> Result<Page<Invitation>, ApiError> {
-    get("/api/v1/invitations?per_page=200", token).await
+/// A page of invitations for a list's query string.
+pub async fn invitations(token: &str, query: &str) -> Result<Page<Invitation>, ApiError> {
+    get(&format!("/api/v1/invitations?{query}"), token).await
 }
 
 pub async fn revoke_invitation(token: &str, id: &str) -> Result<Invitation, ApiError> {
@@ -329,15 +334,31 @@ pub async fn appoint(
 }
 
 pub async fn directory(token: &str, query: &str) -> Result<Page<DirectoryEntry>, ApiError> {
-    let q: String = query
-        .chars()
-        .filter(|c| c.is_alphanumeric() || *c == ' ')
-        .collect();
-    get(
-        &format!("/api/v1/members?per_page=50&q={}", q.replace(' ', "%20")),
-        token,
+    let q = serde_urlencoded::to_string([("q", query.trim())]).unwrap_or_default();
+    get(&format!("/api/v1/members?per_page=50&{q}"), token).await
+}
+
+/// A page of the directory for a list's query string.
+pub async fn people(token: &str, query: &str) -> Result<Page<DirectoryEntry>, ApiError> {
+    get(&format!("/api/v1/members?{query}"), token).await
+}
+
+/// The directory as CSV for a list's query string (representatives and admins).
+pub async fn people_csv(token: &str, query: &str) -> Result<String, ApiError> {
+    let response = authorised(
+        Request::get(&format!("/api/v1/members.csv?{query}")),
+        Some(token),
     )
+    .send()
     .await
+    .map_err(ApiError::network)?;
+    if !response.ok() {
+        return Err(expect_success(response)
+            .await
+            .err()
+            .unwrap_or_else(|| ApiError::network("the export failed")));
+    }
+    response.text().await.map_err(ApiError::network)
 }
 
 pub async fn create_member(token: &str, body: &NewMember) -> Result<Member, ApiError> {
@@ -357,28 +378,79 @@ pub async fn grant_role(token: &str, id: &str, role: &str) -> Result<Member, Api
     .await
 }
 
-pub async fn withdraw_role(token: &str, id: &str, role: &str) -> Result<(), ApiError> {
-    let response = authorised(
-        Request::delete(&format!("/api/v1/members/{id}/roles/{role}")),
-        Some(token),
-    )
-    .send()
-    .await
-    .map_err(ApiError::network)?;
+/// A `DELETE` whose answer needs no reading.
+async fn delete(path: &str, token: &str) -> Result<(), ApiError> {
+    let response = authorised(Request::delete(path), Some(token))
+        .send()
+        .await
+        .map_err(ApiError::network)?;
     expect_success(response).await
 }
 
-pub async fn audit(token: &str, subject: &str) -> Result<Page<AuditEvent>, ApiError> {
-    get(
-        &format!("/api/v1/audit?per_page=200&subject_id={subject}"),
+pub async fn withdraw_role(token: &str, id: &str, role: &str) -> Result<(), ApiError> {
+    delete(&format!("/api/v1/members/{id}/roles/{role}"), token).await
+}
+
+pub async fn remove_representative(
+    token: &str,
+    institution: &str,
+    person: &str,
+) -> Result<(), ApiError> {
+    delete(
+        &format!("/api/v1/institutions/{institution}/representatives/{person}"),
         token,
     )
     .await
 }
 
+/// A page of audit events, optionally of one record, filtered as the audit page says.
+pub async fn audit_events(
+    token: &str,
+    subject: Option<&str>,
+    filters: &crate::pages::admin::AuditFilters,
+    per_page: i64,
+) -> Result<Page<AuditEvent>, ApiError> {
+    let (from, to) = (
+        crate::forms::day(&filters.from),
+        crate::forms::day(&filters.to),
+    );
+    if let (Some(from), Some(to)) = (from, to)
+        && from > to
+    {
+        return Err(ApiError {
+            status: 400,
+            code: "invalid_query".into(),
+            detail: "The first day lies after the last day: swap them.".into(),
+            errors: BTreeMap::new(),
+        });
+    }
+    let midnight = |d: chrono::NaiveDate| format!("{d}T00:00:00Z");
+    let query: Vec<(&str, String)> = [
+        ("per_page", Some(per_page.to_string())),
+        ("page", Some(filters.page.max(1).to_string())),
+        ("subject_id", subject.map(str::to_owned)),
+        (
+            "actor",
+            Some(filters.actor.trim().to_owned()).filter(|a| !a.is_empty()),
+        ),
+        (
+            "action",
+            Some(filters.action.clone()).filter(|a| !a.is_empty()),
+        ),
+        ("since", from.map(midnight)),
+        ("until", to.and_then(|d| d.succ_opt()).map(midnight)),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| (k, v)))
+    .collect();
+    let query = serde_urlencoded::to_string(&query).unwrap_or_default();
+    get(&format!("/api/v1/audit?{query}"), token).await
+}
+
 /// Messages the mail server has not taken yet (admin).
-pub async fn mail_queue(token: &str) -> Result<Page<QueuedMail>, ApiError> {
-    get("/api/v1/mail-outbox?per_page=500", token).await
+/// A page of the mail queue for a list's query string.
+pub async fn mail_queue(token: &str, query: &str) -> Result<Page<QueuedMail>, ApiError> {
+    get(&format!("/api/v1/mail-outbox?{query}"), token).await
 }
 
 /// Makes an undelivered message due at once (admin).
@@ -415,15 +487,36 @@ pub async fn revoke_service_token(token: &str, id: &str) -> Result<(), ApiError>
     expect_success(response).await
 }
 
-pub async fn institution_members(
+pub async fn update_member(
     token: &str,
-    institution: &str,
-) -> Result<Page<DirectoryEntry>, ApiError> {
-    get(
-        &format!("/api/v1/members?per_page=500&institution_id={institution}"),
-        token,
+    id: &str,
+    patch: &b2mms_shared::api::MemberPatch,
+) -> Result<Member, ApiError> {
+    let request = authorised(
+        Request::patch(&format!("/api/v1/members/{id}")),
+        Some(token),
     )
-    .await
+    .json(patch)
+    .map_err(ApiError::network)?;
+    read(request.send().await.map_err(ApiError::network)?).await
+}
+
+/// Asks for a new contact address; a link to confirm it goes there.
+pub async fn request_email_change(token: &str, email: &str) -> Result<(), ApiError> {
+    let request = authorised(Request::post("/api/v1/me/email"), Some(token))
+        .json(&b2mms_shared::api::EmailChangeRequest {
+            email: email.to_owned(),
+        })
+        .map_err(ApiError::network)?;
+    expect_success(request.send().await.map_err(ApiError::network)?).await
+}
+
+/// Confirms a new contact address with the token of the mailed link.
+pub async fn confirm_email_change(token: String) -> Result<(), ApiError> {
+    let request = Request::post("/api/v1/auth/email/confirm")
+        .json(&b2mms_shared::api::EmailChangeConfirm { token })
+        .map_err(ApiError::network)?;
+    expect_success(request.send().await.map_err(ApiError::network)?).await
 }
 
 pub async fn update_institution(

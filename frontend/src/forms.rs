@@ -39,6 +39,15 @@ impl Problems {
     }
 }
 
+/// The day a date input holds (`YYYY-MM-DD`, as browsers give it), or `None`.
+pub fn day(text: &str) -> Option<chrono::NaiveDate> {
+    let mut parts = text.trim().splitn(3, '-').map(str::parse::<u32>);
+    let (Some(Ok(y)), Some(Ok(m)), Some(Ok(d))) = (parts.next(), parts.next(), parts.next()) else {
+        return None;
+    };
+    chrono::NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)
+}
+
 /// Moves the keyboard focus to an element of the page.
 pub fn focus(id: &str) {
     if let Some(element) = web_sys::window()
@@ -248,9 +257,16 @@ pub fn field(props: &FieldProps) -> Html {
         Callback::from(move |e: InputEvent| cb.emit(input_value(&e)))
     };
     let accept = props.suggestion.clone().map(|s| {
-        let cb = props.oninput.clone();
+        let (cb, id) = (props.oninput.clone(), props.id.clone());
         let value = s.clone();
-        (s, Callback::from(move |_| cb.emit(value.clone())))
+        // The button goes once its value is taken: the focus stays in the form, on the field.
+        (
+            s,
+            Callback::from(move |_| {
+                cb.emit(value.clone());
+                focus(&id);
+            }),
+        )
     });
     html! {
         <label for={props.id.clone()}>

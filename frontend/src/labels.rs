@@ -3,6 +3,7 @@
 
 use b2mms_shared::{
     AuditAction, InstitutionStatus, InvitationStatus, MembershipStatus, RegistrationState, Role,
+    Scope,
 };
 
 /// Where a request stands, written for its applicant.
@@ -45,6 +46,27 @@ pub fn role(role: Role) -> &'static str {
         Role::Ir => "Institutional representative",
         Role::IbChair => "Chair of the Institutional Board",
         Role::Admin => "Administrator",
+    }
+}
+
+/// What a service token's scope lets a tool read.
+pub fn scope(scope: Scope) -> &'static str {
+    match scope {
+        Scope::MembersRead => "The member directory and records",
+        Scope::RegistrationsRead => "Registration requests",
+        Scope::AuditRead => "The audit trail",
+    }
+}
+
+/// What a role allows, said before it is granted.
+pub fn role_power(role: Role) -> &'static str {
+    match role {
+        Role::Member => "Every person with an account has it.",
+        Role::Ir => "They decide on the requests of their institution and invite its newcomers.",
+        Role::IbChair => {
+            "They decide on the requests of permanent physicists for the Institutional Board."
+        }
+        Role::Admin => "They can change every record, grant roles and issue service tokens.",
     }
 }
 
@@ -97,6 +119,7 @@ pub fn event(action: &str) -> String {
         A::PersonBecameRepresentative => "Became a representative",
         A::PersonCeasedRepresentative => "No longer a representative",
         A::PersonCreated => "Person created",
+        A::PersonEmailChangeRequested => "New contact address asked for",
         A::PersonMembershipExpired => "Membership expired",
         A::PersonProvisioned => "Account created",
         A::PersonUpdated => "Record changed",
@@ -118,4 +141,50 @@ pub fn event(action: &str) -> String {
         A::SessionEnded => "Signed out",
     }
     .to_owned()
+}
+
+/// The kind of record an audit event is about.
+pub fn record(subject_type: &str) -> String {
+    match subject_type {
+        "person" => "Person".to_owned(),
+        "institution" => "Institution".to_owned(),
+        "registration" => "Registration request".to_owned(),
+        "invitation" => "Invitation".to_owned(),
+        "service_token" => "Service token".to_owned(),
+        "mail" => "Mail".to_owned(),
+        "account" => "Account".to_owned(),
+        "session" => "Session".to_owned(),
+        other => sentence(other),
+    }
+}
+
+/// A recorded field's name as people read it.
+pub fn field(key: &str) -> String {
+    match key {
+        "given_name" => "Given name".to_owned(),
+        "middle_name" => "Middle name".to_owned(),
+        "family_name" => "Family name".to_owned(),
+        "paper_name" => "Name in papers".to_owned(),
+        "email" | "contact_email" => "Contact email".to_owned(),
+        "registry_email" => "Collaboration address".to_owned(),
+        "orcid" => "ORCID iD".to_owned(),
+        "institution_id" => "Home institution".to_owned(),
+        "short_name" => "Short name".to_owned(),
+        "ror_id" => "ROR id".to_owned(),
+        "inspire_id" => "INSPIRE id".to_owned(),
+        "membership_end" => "Membership end".to_owned(),
+        "account_name" => "Account name".to_owned(),
+        "expires_at" => "Valid until".to_owned(),
+        other => sentence(other),
+    }
+}
+
+/// `snake_case` as a sentence: `membership_start` → "Membership start".
+fn sentence(key: &str) -> String {
+    let words = key.replace(['_', '.'], " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }

@@ -1,10 +1,15 @@
 //! The b2mms web frontend: a single-page app that talks only to the public API and explains
 //! the collaboration's rules live with the same code the server enforces them with.
 
+mod action;
 mod api;
 mod forms;
 mod labels;
+mod page_focus;
+mod pager;
 mod pages;
+mod people_list;
+mod record_editor;
 mod session;
 
 use b2mms_shared::access;
@@ -35,6 +40,8 @@ pub enum Route {
     ResetPassword,
     #[at("/password")]
     ChangePassword,
+    #[at("/email/confirm")]
+    ConfirmEmail,
     #[at("/register/invitation")]
     RegisterInvitation,
     #[at("/register/certificate")]
@@ -59,6 +66,8 @@ pub enum Route {
     AdminTokens,
     #[at("/admin/mail")]
     AdminMail,
+    #[at("/admin/audit")]
+    AuditTrail,
     #[at("/admin/audit/:id")]
     Audit { id: String },
     #[not_found]
@@ -73,6 +82,7 @@ fn switch(route: Route) -> Html {
         Route::ForgotPassword => html! { <ForgotPassword /> },
         Route::ResetPassword => html! { <ResetPassword /> },
         Route::ChangePassword => html! { <crate::pages::change_password::MyPassword /> },
+        Route::ConfirmEmail => html! { <crate::pages::confirm_email::ConfirmEmail /> },
         Route::RegisterInvitation => html! { <RegisterInvitation /> },
         Route::RegisterCertificate => html! { <RegisterCertificate /> },
         Route::RegisterForm => html! { <RegistrationForm /> },
@@ -85,8 +95,41 @@ fn switch(route: Route) -> Html {
         Route::AdminPeople => html! { <AdminPeople /> },
         Route::AdminTokens => html! { <AdminTokens /> },
         Route::AdminMail => html! { <crate::pages::mail_queue::MailQueue /> },
-        Route::Audit { id } => html! { <AdminAudit {id} /> },
+        Route::AuditTrail => html! { <AdminAudit /> },
+        Route::Audit { id } => html! { <AdminAudit id={Some(id)} /> },
         Route::NotFound => html! { <NotFound /> },
+    }
+}
+
+/// The requests waiting for the signed-in person, counted afresh on every page.
+#[function_component(WaitingCount)]
+fn waiting_count() -> Html {
+    let auth = use_auth();
+    let path = use_location().map(|l| l.path().to_owned());
+    let count = use_state(|| 0i64);
+    let token = match &*auth {
+        Auth::SignedIn(s) if !s.must_change_password => Some(s.token.clone()),
+        _ => None,
+    };
+    {
+        let count = count.clone();
+        use_effect_with((token, path), move |(token, _)| {
+            if let Some(token) = token.clone() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Ok(n) = api::waiting_for_me(&token).await {
+                        count.set(n);
+                    }
+                });
+            }
+        });
+    }
+    if *count == 0 {
+        return html! {};
+    }
+    html! {
+        <span class="count" data-testid="waiting-count">
+            { count.to_string() }<span class="visually-hidden">{ " waiting for you" }</span>
+        </span>
     }
 }
 
@@ -117,7 +160,7 @@ fn header() -> Html {
                 <nav class="who" aria-label="Main">
                     if !session.must_change_password {
                         <Link<Route> to={Route::Home}>{ "My record" }</Link<Route>>
-                        if decides { <Link<Route> to={Route::Requests}>{ "Requests" }</Link<Route>> }
+                        if decides { <Link<Route> to={Route::Requests}>{ "Requests" }<WaitingCount /></Link<Route>> }
                         if invites { <Link<Route> to={Route::Invitations}>{ "Invitations" }</Link<Route>> }
                         if access::manages_members(roles) { <Link<Route> to={Route::Members}>{ "Members" }</Link<Route>> }
                         if access::administers(roles) {
@@ -125,6 +168,7 @@ fn header() -> Html {
                             <Link<Route> to={Route::AdminPeople}>{ "People" }</Link<Route>>
                             <Link<Route> to={Route::AdminTokens}>{ "Tokens" }</Link<Route>>
                             <Link<Route> to={Route::AdminMail}>{ "Mail queue" }</Link<Route>>
+                            <Link<Route> to={Route::AuditTrail}>{ "Audit trail" }</Link<Route>>
                         }
                     }
                     <span data-testid="account">{ session.account.clone() }</span>
@@ -147,15 +191,32 @@ fn app() -> Html {
     html! {
         <BrowserRouter>
             <SessionProvider>
+                <a class="skip-link" href="#main" onclick={skip_to_main()}>{ "Skip to content" }</a>
                 <Header />
-                <main id="main">
+                <main id="main" tabindex="-1">
                     <Switch<Route> render={switch} />
                 </main>
+                <page_focus::PageFocus />
             </SessionProvider>
         </BrowserRouter>
     }
 }
 
+/// The skip link moves the focus into the page without changing the route.
+fn skip_to_main() -> Callback<MouseEvent> {
+    Callback::from(|e: MouseEvent| {
+        e.prevent_default();
+        forms::focus("main");
+    })
+}
+
 fn main() {
+    // The placeholder `index.html` shows while the WebAssembly starts.
+    if let Some(placeholder) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("loading"))
+    {
+        placeholder.remove();
+    }
     yew::Renderer::<App>::new().render();
 }

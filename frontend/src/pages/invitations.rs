@@ -1,19 +1,47 @@
 //! Invitations by an IR: invite someone to register, see what became of invitations, revoke.
 
-use b2mms_shared::Category;
 use b2mms_shared::access;
-use b2mms_shared::api::{CreatedInvitation, Institution, Invitation, NewInvitation};
+use b2mms_shared::api::{CreatedInvitation, Institution, Invitation, NewInvitation, Page};
 use b2mms_shared::rules::{ContactEmail, DEFAULT_PERSONAL_MAIL_DOMAINS};
+use b2mms_shared::{Category, InvitationStatus};
 use yew::prelude::*;
 
+use crate::Route;
+use crate::action::{ActionButton, Call};
 use crate::api::{self, ApiError};
 use crate::forms::{Choice, ErrorSummary, Field, Problems};
+use crate::pager::{Pager, to_page, use_list_state};
 use crate::session::{Auth, use_auth};
+
+/// Invitations on one page.
+const PER_PAGE: i64 = 25;
+
+/// The list's state in the address.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+struct ListQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    status: Option<InvitationStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    page: Option<i64>,
+}
+
+crate::paged_by_field!(ListQuery);
+
+impl ListQuery {
+    fn api_query(&self) -> String {
+        let mut pairs = crate::pager::page_params(self.page, PER_PAGE);
+        if let Some(status) = self.status {
+            pairs.push(("status", status.as_str().to_owned()));
+        }
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    }
+}
 
 #[function_component(Invitations)]
 pub fn invitations() -> Html {
     let auth = use_auth();
-    let list = use_state(|| None::<Vec<Invitation>>);
+    let list = use_state(|| None::<Page<Invitation>>);
+    let (asked, go) = use_list_state::<ListQuery>(Route::Invitations);
     let email = use_state(String::new);
     let category = use_state(String::new);
     let institution = use_state(String::new);
@@ -40,15 +68,19 @@ pub fn invitations() -> Html {
     }
     {
         let (list, token) = (list.clone(), token.clone());
-        use_effect_with((token.clone(), *reload), move |_| {
-            if let Some(token) = token {
-                wasm_bindgen_futures::spawn_local(async move {
-                    if let Ok(page) = api::invitations(&token).await {
-                        list.set(Some(page.items));
-                    }
-                });
-            }
-        });
+        use_effect_with(
+            (token.clone(), *reload, asked.clone()),
+            move |(_, _, asked)| {
+                let query = asked.api_query();
+                if let Some(token) = token {
+                    wasm_bindgen_futures::spawn_local(async move {
+                        if let Ok(page) = api::invitations(&token, &query).await {
+                            list.set(Some(page));
+                        }
+                    });
+                }
+            },
+        );
     }
     let Some(session) = session else {
         return match &*auth {
@@ -156,14 +188,29 @@ pub fn invitations() -> Html {
     };
     let revoke = |id: String| {
         let (token, reload) = (session.token.clone(), reload.clone());
-        Callback::from(move |_| {
+        Call::new(move || {
             let (token, reload, id) = (token.clone(), reload.clone(), id.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                let _ = api::revoke_invitation(&token, &id).await;
+            async move {
+                api::revoke_invitation(&token, &id).await?;
                 reload.set(*reload + 1);
-            });
+                Ok(())
+            }
         })
     };
+    let choose_status = go.reform(|v: String| ListQuery {
+        status: InvitationStatus::parse(&v),
+        page: None,
+    });
+    let to_page = to_page(&go, &asked);
+    let statuses: Vec<(String, String)> = InvitationStatus::ALL
+        .iter()
+        .map(|s| {
+            (
+                s.as_str().to_owned(),
+                crate::labels::invitation(*s).to_owned(),
+            )
+        })
+        .collect();
     html! {
         <section class="card wide">
             <h1>{ "Invitations" }</h1>
@@ -190,25 +237,36 @@ pub fn invitations() -> Html {
                 </div>
             }
             <h2>{ "Sent invitations" }</h2>
+            <Choice id="invitations_status" label="Status" value={asked.status.map(|s| s.as_str().to_owned()).unwrap_or_default()}
+                placeholder="— any status —" options={statuses} onchange={choose_status} />
             { match &*list {
                 None => html! { <p class="loading">{ "Loading…" }</p> },
-                Some(items) if items.is_empty() => html! { <p>{ "None yet." }</p> },
-                Some(items) => html! {
-                    <table class="list" tabindex="0" data-testid="invitations">
-                        <thead><tr><th>{ "Email" }</th><th>{ "Status" }</th><th>{ "Expires" }</th><th></th></tr></thead>
+                Some(page) if page.items.is_empty() => html! {
+                    <p data-testid="invitations-empty">{ if asked.status.is_some() { "No invitation has this status." } else { "None yet." } }</p>
+                },
+                Some(page) => html! {
+                    <>
+                    <p data-testid="invitations-total">{ format!("{} invitation(s) · page {} of {}", page.total, page.page, crate::pager::pages(page.total, PER_PAGE)) }</p>
+                    <div class="table-scroll"><table class="list stack" data-testid="invitations">
+                        <thead><tr><th scope="col">{ "Email" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Expires" }</th><th scope="col">{ "Actions" }</th></tr></thead>
                         <tbody>
-                            { for items.iter().map(|i| html! {
+                            { for page.items.iter().map(|i| html! {
                                 <tr>
-                                    <td>{ i.email.clone() }</td>
-                                    <td>{ crate::labels::invitation(i.status) }</td>
-                                    <td>{ i.expires_at.date_naive().to_string() }</td>
-                                    <td>if matches!(i.status.as_str(), "pending" | "used") {
-                                        <button type="button" class="secondary" onclick={revoke(i.id.to_string())}>{ "Revoke" }</button>
+                                    <td data-label="Email">{ i.email.clone() }</td>
+                                    <td data-label="Status">{ crate::labels::invitation(i.status) }</td>
+                                    <td data-label="Expires">{ i.expires_at.date_naive().to_string() }</td>
+                                    <td data-label="Actions">if matches!(i.status.as_str(), "pending" | "used") {
+                                        <ActionButton label="Revoke" busy_label="Revoking…" call={revoke(i.id.to_string())}
+                                            testid="revoke"
+                                            confirm={format!("Revoke the invitation for {}? Its login details stop working at once.", i.email)}
+                                            confirm_label="Revoke the invitation" />
                                     }</td>
                                 </tr>
                             }) }
                         </tbody>
-                    </table>
+                    </table></div>
+                    <Pager page={page.page} pages={crate::pager::pages(page.total, PER_PAGE)} go={to_page.clone()} />
+                    </>
                 },
             } }
         </section>

@@ -1,16 +1,22 @@
-//! The members of the caller's institution (for its IRs).
+//! The members of the caller's institution (for its IRs), each record opened to change its
+//! membership and name in papers.
 
-use b2mms_shared::api::DirectoryEntry;
+use b2mms_shared::access::Editor;
+use b2mms_shared::api::Member;
 use yew::prelude::*;
 
+use crate::Route;
 use crate::api;
+use crate::people_list::PeopleList;
+use crate::record_editor::RecordEditor;
 use crate::session::{Auth, SignInFirst, use_auth};
 
 #[function_component(InstitutionMembers)]
 pub fn institution_members() -> Html {
     let auth = use_auth();
-    let list = use_state(|| None::<Vec<DirectoryEntry>>);
     let error = use_state(|| None::<String>);
+    let open = use_state(|| None::<Member>);
+    let reload = use_state(|| 0u32);
     let target = match &*auth {
         Auth::SignedIn(s) => {
             s.me.as_ref()
@@ -19,19 +25,29 @@ pub fn institution_members() -> Html {
         }
         _ => None,
     };
-    {
-        let (list, error) = (list.clone(), error.clone());
-        use_effect_with(target.clone(), move |target| {
-            if let Some((token, institution)) = target.clone() {
-                wasm_bindgen_futures::spawn_local(async move {
-                    match api::institution_members(&token, &institution).await {
-                        Ok(page) => list.set(Some(page.items)),
-                        Err(e) => error.set(Some(e.detail)),
-                    }
-                });
-            }
-        });
-    }
+    let (token, me) = match &*auth {
+        Auth::SignedIn(s) => (s.token.clone(), s.me.as_ref().map(|m| m.id)),
+        _ => (String::new(), None),
+    };
+    let choose = {
+        let (open, error, token) = (open.clone(), error.clone(), token.clone());
+        Callback::from(move |id: String| {
+            let (open, error, token) = (open.clone(), error.clone(), token.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::member(&token, &id).await {
+                    Ok(m) => open.set(Some(m)),
+                    Err(e) => error.set(Some(e.detail)),
+                }
+            });
+        })
+    };
+    let saved = {
+        let (open, reload) = (open.clone(), reload.clone());
+        Callback::from(move |m: Member| {
+            open.set(Some(m));
+            reload.set(*reload + 1);
+        })
+    };
     match &*auth {
         Auth::SignedOut => return html! { <SignInFirst /> },
         Auth::Resuming => return html! { <p class="loading">{ "Loading…" }</p> },
@@ -43,25 +59,20 @@ pub fn institution_members() -> Html {
     html! {
         <section class="card wide">
             <h1>{ "Members of my institution" }</h1>
-            { match (&*list, &*error) {
-                (_, Some(e)) => html! { <p class="error" role="alert">{ e.clone() }</p> },
-                (None, _) => html! { <p class="loading" aria-busy="true">{ "Loading…" }</p> },
-                (Some(items), _) if items.is_empty() => html! { <p>{ "No members yet." }</p> },
-                (Some(items), _) => html! {
-                    <table class="list" tabindex="0" data-testid="members">
-                        <thead><tr><th>{ "Name" }</th><th>{ "Account" }</th><th>{ "Category" }</th><th>{ "Status" }</th><th>{ "Address" }</th></tr></thead>
-                        <tbody>{ for items.iter().map(|m| html! {
-                            <tr>
-                                <td>{ format!("{} {}", m.given_name, m.family_name) }</td>
-                                <td>{ m.account_name.clone().unwrap_or_default() }</td>
-                                <td>{ m.category.label() }</td>
-                                <td>{ crate::labels::membership(m.status) }</td>
-                                <td>{ m.registry_email.clone().unwrap_or_default() }</td>
-                            </tr>
-                        }) }</tbody>
-                    </table>
-                },
-            } }
+            if let Some(e) = &*error {
+                <p class="error" role="alert">{ e.clone() }</p>
+            }
+            if let Some((token, institution)) = target.clone() {
+                <PeopleList token={token} route={Route::Members} institution={Some(AttrValue::from(institution))}
+                    open={choose} export={true} reload={*reload} />
+            }
+            if let Some(m) = &*open {
+                <div class="person" data-testid="member">
+                    <h2>{ format!("{} {}", m.given_name, m.family_name) }</h2>
+                    <RecordEditor member={m.clone()} token={token.clone()} {saved}
+                        editor={Editor { own: me == Some(m.id), representative: true, admin: false }} />
+                </div>
+            }
         </section>
     }
 }

@@ -1,10 +1,12 @@
 //! Where an applicant's request stands, with its history; withdrawal while it is open.
 
+use b2mms_shared::RegistrationAction;
 use b2mms_shared::api::Registration;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::Route;
+use crate::action::{ActionButton, Call};
 use crate::api;
 use crate::labels;
 use crate::session::{load_applicant, take_flash};
@@ -40,17 +42,15 @@ pub fn registration_status() -> Html {
         return html! { <p class="loading" aria-busy="true">{ "Loading…" }</p> };
     };
     let state = r.state.as_str();
-    let withdrawable = matches!(state, "identity_verified" | "awaiting_ir" | "awaiting_ib");
-    let on_withdraw = {
-        let (registration, error) = (registration.clone(), error.clone());
-        Callback::from(move |_| {
-            let (registration, error, a) = (registration.clone(), error.clone(), applicant.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                match api::withdraw(&a.token, &a.registration_id).await {
-                    Ok(r) => registration.set(Some(r)),
-                    Err(e) => error.set(Some(e.detail)),
-                }
-            });
+    let withdrawable = r.actions.contains(&RegistrationAction::Withdraw);
+    let withdraw = {
+        let registration = registration.clone();
+        Call::new(move || {
+            let (registration, a) = (registration.clone(), applicant.clone());
+            async move {
+                registration.set(Some(api::withdraw(&a.token, &a.registration_id).await?));
+                Ok(())
+            }
         })
     };
     html! {
@@ -81,7 +81,10 @@ pub fn registration_status() -> Html {
                 }) }
             </ol>
             if withdrawable {
-                <button type="button" class="secondary" onclick={on_withdraw}>{ "Withdraw my request" }</button>
+                <ActionButton label="Withdraw my request" busy_label="Withdrawing…" call={withdraw}
+                    testid="withdraw"
+                    confirm="Withdraw your request? It is closed for good: to join later you start a new registration."
+                    confirm_label="Withdraw my request" />
             }
             <p class="hint">{ "What happens next: your representative is told and decides; you hear from us by mail at each step. Creating the account takes up to one working day after approval." }</p>
         </section>

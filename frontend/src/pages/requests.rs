@@ -8,8 +8,9 @@ use yew_router::prelude::*;
 
 use crate::Route;
 use crate::api;
-use crate::forms::{ErrorSummary, Problems};
+use crate::forms::{Choice, ErrorSummary, Problems};
 use crate::labels;
+use crate::pager::{Pager, to_page, use_list_state};
 use crate::session::{Auth, use_auth};
 
 /// Working days (Monday–Friday) since a time, as a rough age for the list.
@@ -27,39 +28,75 @@ fn working_days_since(t: chrono::DateTime<chrono::Utc>) -> i64 {
     n
 }
 
+/// The applicant's name, or before the form is sent the address invited, so that a link to
+/// the request always says whose it is.
 fn name(r: &Registration) -> String {
-    format!(
+    let full = format!(
         "{} {}",
         r.given_name.clone().unwrap_or_default(),
         r.family_name.clone().unwrap_or_default()
-    )
+    );
+    match (full.trim(), &r.email) {
+        ("", Some(email)) => format!("Not sent yet ({email})"),
+        ("", None) => "Not sent yet".to_owned(),
+        (name, _) => name.to_owned(),
+    }
+}
+
+/// Requests on one page.
+const PER_PAGE: i64 = 25;
+
+/// The list's state in the address, kept when coming back from a request.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+struct ListQuery {
+    /// Every request the caller may see, instead of those waiting for them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    all: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    state: Option<RegistrationState>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    page: Option<i64>,
+}
+
+crate::paged_by_field!(ListQuery);
+
+impl ListQuery {
+    fn api_query(&self) -> String {
+        let mut pairs = crate::pager::page_params(self.page, PER_PAGE);
+        if self.all {
+            if let Some(state) = self.state {
+                pairs.push(("state", state.as_str().to_owned()));
+            }
+        } else {
+            pairs.push(("waiting_for_me", "true".to_owned()));
+        }
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    }
 }
 
 #[function_component(Requests)]
 pub fn requests() -> Html {
     let auth = use_auth();
-    let items = use_state(|| None::<Vec<Registration>>);
+    let (asked, go) = use_list_state::<ListQuery>(Route::Requests);
+    let page = use_state(|| None::<b2mms_shared::api::Page<Registration>>);
     let error = use_state(|| None::<String>);
     let token = match &*auth {
         Auth::SignedIn(s) => Some(s.token.clone()),
         _ => None,
     };
     {
-        let (items, error, token) = (items.clone(), error.clone(), token.clone());
-        use_effect_with(token.clone(), move |_| {
-            if let Some(token) = token {
+        let (page, error) = (page.clone(), error.clone());
+        use_effect_with((token.clone(), asked.clone()), move |(token, asked)| {
+            if let Some(token) = token.clone() {
+                let query = asked.api_query();
                 wasm_bindgen_futures::spawn_local(async move {
-                    let mut all = Vec::new();
-                    for state in ["awaiting_ir", "awaiting_ib", "provisioning_failed"] {
-                        match api::registrations(&token, Some(state)).await {
-                            Ok(page) => all.extend(page.items),
-                            Err(e) => {
-                                error.set(Some(e.detail));
-                                return;
-                            }
+                    match api::registration_page(&token, &query).await {
+                        Ok(p) => {
+                            page.set(Some(p));
+                            error.set(None);
                         }
+                        Err(e) => error.set(Some(e.detail)),
                     }
-                    items.set(Some(all));
                 });
             }
         });
@@ -69,33 +106,73 @@ pub fn requests() -> Html {
         Auth::SignedOut => return html! { <crate::session::SignInFirst /> },
         Auth::SignedIn(_) => {}
     }
-    let body = match (&*items, &*error) {
+    let show = |all: bool| {
+        go.reform(move |_: MouseEvent| ListQuery {
+            all,
+            ..ListQuery::default()
+        })
+    };
+    let choose_state = go.reform(|v: String| ListQuery {
+        all: true,
+        state: RegistrationState::parse(&v),
+        page: None,
+    });
+    let to_page = to_page(&go, &asked);
+    let body = match (&*page, &*error) {
         (_, Some(e)) => html! { <p class="error" role="alert">{ e.clone() }</p> },
         (None, _) => html! { <p class="loading" aria-busy="true">{ "Loading requests…" }</p> },
-        (Some(list), _) if list.is_empty() => {
-            html! { <p data-testid="no-requests">{ "No request is waiting for you." }</p> }
-        }
-        (Some(list), _) => html! {
-            <table class="list" tabindex="0" data-testid="requests">
-                <thead><tr><th>{ "Applicant" }</th><th>{ "Account" }</th><th>{ "Institution" }</th><th>{ "State" }</th><th>{ "Waiting" }</th></tr></thead>
-                <tbody>
-                    { for list.iter().map(|r| html! {
-                        <tr>
-                            <td><Link<Route> to={Route::Request { id: r.id.to_string() }}>{ name(r) }</Link<Route>>
-                                if !r.possible_duplicates.is_empty() { <span class="badge" title="Resembles an existing person">{ " possible duplicate" }</span> }</td>
-                            <td>{ r.account_name.clone().unwrap_or_default() }</td>
-                            <td>{ r.institution_short_name.clone().unwrap_or_default() }</td>
-                            <td>{ labels::state_for_staff(r.state) }</td>
-                            <td>{ format!("{} working day(s)", r.submitted_at.map(working_days_since).unwrap_or(0)) }</td>
-                        </tr>
-                    }) }
-                </tbody>
-            </table>
+        (Some(p), _) if p.items.is_empty() => html! {
+            <p data-testid="no-requests">{ if asked.all { "No request matches." } else { "No request is waiting for you." } }</p>
         },
+        (Some(p), _) => {
+            let pages = crate::pager::pages(p.total, PER_PAGE);
+            html! {
+                <>
+                    <p data-testid="requests-total">{ format!("{} request(s) · page {} of {pages}", p.total, p.page) }</p>
+                    <div class="table-scroll">
+                    <table class="list stack" data-testid="requests">
+                        <thead><tr><th scope="col">{ "Applicant" }</th><th scope="col">{ "Account" }</th><th scope="col">{ "Institution" }</th><th scope="col">{ "State" }</th><th scope="col">{ "Waiting" }</th></tr></thead>
+                        <tbody>
+                            { for p.items.iter().map(|r| html! {
+                                <tr>
+                                    <td data-label="Applicant"><Link<Route> to={Route::Request { id: r.id.to_string() }}>{ name(r) }</Link<Route>>
+                                        if !r.possible_duplicates.is_empty() { <span class="badge" title="Resembles an existing person">{ " possible duplicate" }</span> }</td>
+                                    <td data-label="Account">{ r.account_name.clone().unwrap_or_default() }</td>
+                                    <td data-label="Institution">{ r.institution_short_name.clone().unwrap_or_default() }</td>
+                                    <td data-label="State">{ labels::state_for_staff(r.state) }</td>
+                                    <td data-label="Waiting">{ format!("{} working day(s)", r.submitted_at.map(working_days_since).unwrap_or(0)) }</td>
+                                </tr>
+                            }) }
+                        </tbody>
+                    </table>
+                    </div>
+                    <Pager page={p.page} {pages} go={to_page.clone()} />
+                </>
+            }
+        }
     };
+    let states: Vec<(String, String)> = RegistrationState::ALL
+        .iter()
+        .map(|s| {
+            (
+                s.as_str().to_owned(),
+                labels::state_for_staff(*s).to_owned(),
+            )
+        })
+        .collect();
     html! {
         <section class="card wide">
             <h1>{ "Registration requests" }</h1>
+            <div class="actions" role="group" aria-label="Which requests">
+                <button type="button" class={if asked.all { "secondary" } else { "" }} aria-pressed={(!asked.all).to_string()}
+                    onclick={show(false)} data-testid="show-mine">{ "Waiting for me" }</button>
+                <button type="button" class={if asked.all { "" } else { "secondary" }} aria-pressed={asked.all.to_string()}
+                    onclick={show(true)} data-testid="show-all">{ "All I can see" }</button>
+            </div>
+            if asked.all {
+                <Choice id="requests_state" label="State" value={asked.state.map(|s| s.as_str().to_owned()).unwrap_or_default()}
+                    placeholder="— any state —" options={states} onchange={choose_state} />
+            }
             { body }
         </section>
     }

@@ -201,7 +201,20 @@ async fn a_lost_password_is_reset_from_the_mail() {
         .unwrap();
     client.goto(&app.url("/registration")).await.unwrap();
     wait_for_text(&client, "[data-testid=state]", "not sent yet").await;
-    click(&client, "section button.secondary").await;
+    // Withdrawing asks first; cancelling keeps the request.
+    click(&client, "[data-testid=withdraw]").await;
+    wait_for_text(&client, ".confirm", "closed for good").await;
+    click(&client, ".confirm button.secondary").await;
+    wait_for_text(&client, "[data-testid=withdraw]", "Withdraw").await;
+    wait_for_text(&client, "[data-testid=state]", "not sent yet").await;
+    click(&client, "[data-testid=withdraw]").await;
+    click(&client, "[data-testid=confirm]").await;
     wait_for_text(&client, "[data-testid=state]", "Withdrawn").await;
+    assert!(
+        client
+            .find(Locator::Css("[data-testid=withdraw]"))
+            .await
+            .is_err()
+    );
     client.close().await.unwrap();
 }

@@ -39,16 +39,6 @@ async fn focused(client: &Client) -> String {
         .to_owned()
 }
 
-async fn choose(client: &Client, css: &str, value: &str) {
-    client
-        .find(Locator::Css(css))
-        .await
-        .unwrap()
-        .select_by_value(value)
-        .await
-        .unwrap();
-}
-
 async fn is_present(client: &Client, css: &str) -> bool {
     client.find(Locator::Css(css)).await.is_ok()
 }
@@ -80,7 +70,13 @@ async fn a_registration_form_that_shows_a_problem_is_not_sent() {
     fill(&client, "#username", &username).await;
     fill(&client, "#invitation_password", &password).await;
     click(&client, "button[type=submit]").await;
-    fill(&client, "#given_name", "Luca").await;
+    // A suggested spelling is taken with one click and the focus stays on the field.
+    fill(&client, "#given_name", "luca").await;
+    click(&client, "button.suggestion").await;
+    assert_eq!(focused(&client).await, "given_name");
+    assert!(!is_present(&client, "button.suggestion").await);
+    let given = client.find(Locator::Css("#given_name")).await.unwrap();
+    assert_eq!(given.prop("value").await.unwrap().as_deref(), Some("Luca"));
     fill(&client, "#family_name", "Moretti").await;
     fill(&client, "#account_name", "lmoretti").await;
     fill(&client, "#initial_password", "Violet-Harbour-Lamp-73").await;
@@ -159,6 +155,34 @@ async fn selects_show_what_is_sent_and_required_choices_are_refused_empty() {
         "{}",
         sent.text
     );
+    // The list of invitations, narrowed by status in the address; a revocation asks first.
+    wait_for_text(
+        &client,
+        "[data-testid=invitations-total]",
+        "1 invitation(s)",
+    )
+    .await;
+    choose(&client, "#invitations_status", "revoked").await;
+    wait_for_text(
+        &client,
+        "[data-testid=invitations-empty]",
+        "No invitation has this status",
+    )
+    .await;
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .query()
+            .unwrap_or_default()
+            .contains("status=revoked")
+    );
+    choose(&client, "#invitations_status", "").await;
+    click(&client, "[data-testid=invitations] [data-testid=revoke]").await;
+    click(&client, "[data-testid=invitations] [data-testid=confirm]").await;
+    choose(&client, "#invitations_status", "revoked").await;
+    wait_for_text(&client, "[data-testid=invitations]", "Revoked").await;
     sign_out(&client).await;
 
     // The admin's pickers start at "choose"; appointing without a choice is refused in the
@@ -171,14 +195,9 @@ async fn selects_show_what_is_sent_and_required_choices_are_refused_empty() {
         shown_option(&client, "#appoint_institution").await,
         "— choose —"
     );
-    assert_eq!(
-        shown_option(&client, "#edit_institution").await,
-        "— choose —"
-    );
-    assert_eq!(
-        shown_option(&client, "#edit_status").await,
-        "— keep as it is —"
-    );
+    // Editing shows the institution's own status, which is what a save sends.
+    click(&client, "[data-testid=edit-institution]").await;
+    assert_eq!(shown_option(&client, "#edit_status").await, "Active");
     fill(&client, "#appoint_account", "irkek").await;
     click(
         &client,
@@ -258,11 +277,46 @@ async fn decision_screens_offer_what_each_person_may_do_now_and_confirm_it() {
     let page = app.url(&format!("/requests/{id}"));
 
     // The IR approves and is told what happens next; the buttons go.
+    // The navigation counts what waits for the IR, and counts it down once decided.
     sign_in(&client, &app, "irkek", &new_password("irkek")).await;
     wait_for_text(&client, "[data-testid=welcome]", "Signed in as").await;
+    let count = wait_for_text(&client, "header [data-testid=waiting-count]", "1").await;
+    assert!(count.starts_with('1'), "{count}");
     client.goto(&page).await.unwrap();
     click(&client, "[data-testid=approve]").await;
     wait_for_text(&client, "[data-testid=decided]", "Institutional Board").await;
+    click(&client, "header a[href='/requests']").await;
+    wait_for_text(&client, "main h1", "Registration requests").await;
+    for _ in 0..30 {
+        if !is_present(&client, "[data-testid=waiting-count]").await {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(!is_present(&client, "[data-testid=waiting-count]").await);
+    // Nothing waits for the IR now; all the IR can see, narrowed to a state, still lists it,
+    // and the narrowing is kept when coming back from the request.
+    wait_for_text(
+        &client,
+        "[data-testid=no-requests]",
+        "No request is waiting for you",
+    )
+    .await;
+    click(&client, "[data-testid=show-all]").await;
+    choose(&client, "#requests_state", "awaiting_ib").await;
+    wait_for_text(&client, "[data-testid=requests]", "Paolo Conti").await;
+    wait_for_text(&client, "[data-testid=requests-total]", "1 request(s)").await;
+    click(&client, "[data-testid=requests] a").await;
+    wait_for_text(&client, "[data-testid=state]", "Institutional Board").await;
+    client.back().await.unwrap();
+    wait_for_text(&client, "[data-testid=requests]", "Paolo Conti").await;
+    assert_eq!(
+        shown_option(&client, "#requests_state").await,
+        "Waiting for the Institutional Board"
+    );
+    choose(&client, "#requests_state", "rejected").await;
+    wait_for_text(&client, "[data-testid=no-requests]", "No request matches").await;
+    client.goto(&page).await.unwrap();
     wait_for_text(&client, "[data-testid=state]", "Institutional Board").await;
     assert!(!is_present(&client, "[data-testid=approve]").await);
     // Coming back later, the IR is not offered to approve what waits for the Board.
@@ -275,6 +329,7 @@ async fn decision_screens_offer_what_each_person_may_do_now_and_confirm_it() {
     // The IB chair reads text for deciders, approves, and sees it confirmed.
     sign_in(&client, &app, "ibchair", &new_password("ibchair")).await;
     wait_for_text(&client, "[data-testid=welcome]", "Signed in as").await;
+    wait_for_text(&client, "header [data-testid=waiting-count]", "1").await;
     client.goto(&page).await.unwrap();
     let status = wait_for_text(&client, "[data-testid=state]", "Institutional Board").await;
     assert!(!status.contains("your"), "{status}");

@@ -106,6 +106,16 @@ async fn every_link_b2mms_mails_opens_its_page() {
         )
         .await;
     assert_eq!(reset.status.as_u16(), 202, "{}", reset.text);
+    // A new contact address, confirmed from the new mailbox (the link lasts a day).
+    let chair_token = app.sign_in(&chair).await;
+    let asked = app
+        .post(
+            "/api/v1/me/email",
+            Some(&chair_token),
+            json!({"email": "chair.office@kek.jp"}),
+        )
+        .await;
+    assert_eq!(asked.status.as_u16(), 202, "{}", asked.text);
     app.run_jobs().await;
 
     let links = mailed_links(&app);
@@ -116,6 +126,7 @@ async fn every_link_b2mms_mails_opens_its_page() {
         "/login",
         "/reset-password?token=",
         "/password",
+        "/email/confirm?token=",
     ];
     for kind in kinds {
         assert!(
@@ -144,6 +155,21 @@ async fn every_link_b2mms_mails_opens_its_page() {
                 .await
                 .unwrap();
             assert_found(&client, path).await;
+        } else if path.starts_with("/email/confirm?token=") {
+            assert_eq!(recipients, &["chair.office@kek.jp".to_owned()]);
+            wait_for_text(&client, "h1", "Confirm your new contact address").await;
+            click(&client, "[data-testid=confirm-email]").await;
+            wait_for_text(&client, "[data-testid=email-confirmed]", "confirmed").await;
+            let record = app
+                .get("/api/v1/me", Some(&app.sign_in(&chair).await))
+                .await;
+            assert_eq!(
+                record.body["email"], "chair.office@kek.jp",
+                "{}",
+                record.text
+            );
+            assert_found(&client, path).await;
+            screenshot(&client, "mailed-email-confirmation").await;
         } else if path.starts_with("/reset-password?token=") {
             wait_for_text(&client, "h1", "Set a new password").await;
             fill(&client, "#new_password", "Amber-Cliff-Violin-31").await;

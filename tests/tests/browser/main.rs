@@ -11,5 +11,7 @@ mod accounts;
 mod admin;
 mod journeys;
 mod mailed_links;
+mod page_basics;
+mod records;
 mod registration;
 mod support;

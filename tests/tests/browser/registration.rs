@@ -120,7 +120,7 @@ async fn an_invitee_registers_and_becomes_a_member() {
     sign_out(&client).await;
     sign_in(&client, &app, "irkek", &new_password("irkek")).await;
     click(&client, "a[href='/members']").await;
-    wait_for_text(&client, "[data-testid=members]", "ndeangel").await;
+    wait_for_text(&client, "[data-testid=people]", "ndeangel").await;
     client.set_window_size(390, 844).await.unwrap();
     for path in ["/members", "/requests", "/invitations", "/"] {
         client.goto(&app.url(path)).await.unwrap();
@@ -135,7 +135,7 @@ async fn an_invitee_registers_and_becomes_a_member() {
         );
     }
     client.goto(&app.url("/members")).await.unwrap();
-    wait_for_text(&client, "[data-testid=members]", "ndeangel").await;
+    wait_for_text(&client, "[data-testid=people]", "ndeangel").await;
     screenshot(&client, "phone-members").await;
     client.close().await.unwrap();
 }

@@ -70,6 +70,27 @@ impl Driver {
     }
 }
 
+impl Driver {
+    /// Makes the page see a system that prefers the dark theme (Chromium's media emulation).
+    pub async fn prefer_dark(&self, client: &Client) {
+        let session = client.session_id().await.unwrap().expect("a session");
+        let reply = reqwest::Client::new()
+            .post(format!("{}/session/{session}/goog/cdp/execute", self.url))
+            .json(&serde_json::json!({
+                "cmd": "Emulation.setEmulatedMedia",
+                "params": {"features": [{"name": "prefers-color-scheme", "value": "dark"}]}
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            reply.status().is_success(),
+            "{}",
+            reply.text().await.unwrap()
+        );
+    }
+}
+
 impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -77,6 +98,8 @@ impl Drop for Driver {
     }
 }
 
+/// Waits until an element shows a text; once a page's heading shows, the page is kept as a
+/// screenshot of the visit.
 pub async fn wait_for_text(client: &Client, css: &str, expected: &str) -> String {
     let started = Instant::now();
     loop {
@@ -84,6 +107,9 @@ pub async fn wait_for_text(client: &Client, css: &str, expected: &str) -> String
             && let Ok(text) = element.text().await
             && text.contains(expected)
         {
+            if css.ends_with("h1") {
+                visited(client).await;
+            }
             return text;
         }
         assert!(
@@ -157,6 +183,28 @@ pub async fn accessible(client: &Client, page: &str) {
     assert!(violations.is_empty(), "{page}: {violations:#?}");
 }
 
+/// A screenshot of a page a test visits, named after the test and numbered in order
+/// (`test-artifacts/screenshots/visited/`).
+async fn visited(client: &Client) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static SHOTS: AtomicUsize = AtomicUsize::new(0);
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("test")
+        .replace("::", "-");
+    let path = client
+        .current_url()
+        .await
+        .map(|u| u.path().trim_matches('/').replace('/', "-"))
+        .unwrap_or_default();
+    let n = SHOTS.fetch_add(1, Ordering::Relaxed);
+    let dir = workspace().join("test-artifacts/screenshots/visited");
+    std::fs::create_dir_all(&dir).unwrap();
+    if let Ok(png) = client.screenshot().await {
+        let _ = std::fs::write(dir.join(format!("{test}-{n:03}-{path}.png")), png);
+    }
+}
+
 pub async fn screenshot(client: &Client, name: &str) {
     accessible(client, name).await;
     let dir = workspace().join("test-artifacts/screenshots");
@@ -189,8 +237,45 @@ pub async fn set_first_password(client: &Client, current: &str, new: &str) {
     wait_for_text(client, "[data-testid=welcome]", "Signed in as").await;
 }
 
+/// Sets a date input the way the browser's picker does.
+pub async fn set_date(client: &Client, css: &str, date: &str) {
+    client
+        .execute(
+            "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
+             e.dispatchEvent(new Event('input', {bubbles: true}));",
+            vec![css.into(), date.into()],
+        )
+        .await
+        .unwrap();
+}
+
+/// Chooses an option of a select by its value.
+pub async fn choose(client: &Client, css: &str, value: &str) {
+    element(client, css)
+        .await
+        .select_by_value(value)
+        .await
+        .unwrap();
+}
+
+/// Clicks an element; one that the page replaced between finding and clicking it (a list
+/// drawn again with fresh data) is found again.
 pub async fn click(client: &Client, css: &str) {
-    element(client, css).await.click().await.unwrap();
+    for _ in 0..5 {
+        match element(client, css).await.click().await {
+            Ok(()) => return,
+            Err(fantoccini::error::CmdError::Standard(e))
+                if e.error == fantoccini::error::ErrorStatus::StaleElementReference =>
+            {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("clicking {css}: {e}; the page {}", page_text(client).await),
+        }
+    }
+    panic!(
+        "{css} kept being replaced; the page {}",
+        page_text(client).await
+    );
 }
 
 pub async fn sign_in(client: &Client, app: &TestApp, account: &str, password: &str) {

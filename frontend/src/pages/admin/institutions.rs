@@ -1,33 +1,128 @@
-//! Institutions: the list, a new one, changes, and appointing representatives.
+//! Institutions: the list with their representatives, a new institution, every field of one
+//! changed in a form filled with its record, representatives appointed and removed.
 
-use b2mms_shared::api::{Institution, NewInstitution};
+use b2mms_shared::InstitutionStatus;
+use b2mms_shared::api::{Institution, InstitutionPatch, NewInstitution};
+use b2mms_shared::rules::{country_code, inspire_id, required_text, ror_id};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use super::{admin_token, problem};
 use crate::Route;
+use crate::action::{ActionButton, Call};
 use crate::api::{self, ApiError};
 use crate::forms::{Choice, ErrorSummary, Field, Problems};
 use crate::labels;
 use crate::session::use_auth;
 
+/// An institution's fields as typed in a form.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Fields {
+    name: String,
+    short_name: String,
+    city: String,
+    country: String,
+    ror_id: String,
+    inspire_id: String,
+    status: String,
+}
+
+impl Fields {
+    fn of(i: &Institution) -> Self {
+        Self {
+            name: i.name.clone(),
+            short_name: i.short_name.clone(),
+            city: i.city.clone(),
+            country: i.country.clone(),
+            ror_id: i.ror_id.clone().unwrap_or_default(),
+            inspire_id: i.inspire_id.clone().unwrap_or_default(),
+            status: i.status.as_str().to_owned(),
+        }
+    }
+
+    /// What stops the form (ids prefixed with `prefix`); the server checks the same rules.
+    fn problems(&self, prefix: &str) -> Problems {
+        let mut p = Problems::default();
+        let mut check =
+            |field: &str, result: Result<String, b2mms_shared::rules::RuleViolation>| {
+                if let Err(v) = result {
+                    p.add(&format!("{prefix}_{field}"), &[v.message]);
+                }
+            };
+        check("name", required_text(&self.name, 200, "name"));
+        check("short", required_text(&self.short_name, 32, "short name"));
+        check("city", required_text(&self.city, 100, "city"));
+        check("country", country_code(&self.country));
+        if !self.ror_id.trim().is_empty() {
+            check("ror", ror_id(&self.ror_id));
+        }
+        if !self.inspire_id.trim().is_empty() {
+            check("inspire", inspire_id(&self.inspire_id));
+        }
+        p
+    }
+}
+
+/// Empty means none.
+fn optional(text: &str) -> Option<String> {
+    Some(text.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+/// The form's inputs, for a new institution or a change.
+fn inputs(prefix: &str, fields: &UseStateHandle<Fields>, problems: &Problems, shown: bool) -> Html {
+    let set = |apply: fn(&mut Fields, String)| {
+        let fields = fields.clone();
+        Callback::from(move |v: String| {
+            let mut f = (*fields).clone();
+            apply(&mut f, v);
+            fields.set(f);
+        })
+    };
+    let errors = |field: &str| {
+        if shown {
+            problems.of(&format!("{prefix}_{field}"))
+        } else {
+            Vec::new()
+        }
+    };
+    let id = |field: &str| AttrValue::from(format!("{prefix}_{field}"));
+    html! {
+        <>
+            <Field id={id("name")} label="Name" value={fields.name.clone()} errors={errors("name")} oninput={set(|f, v| f.name = v)} />
+            <Field id={id("short")} label="Short name" value={fields.short_name.clone()} errors={errors("short")} oninput={set(|f, v| f.short_name = v)} />
+            <Field id={id("city")} label="City" value={fields.city.clone()} errors={errors("city")} oninput={set(|f, v| f.city = v)} />
+            <Field id={id("country")} label="Country" value={fields.country.clone()} errors={errors("country")} oninput={set(|f, v| f.country = v)}
+                hint={Some(AttrValue::Static("The two-letter ISO code, e.g. JP, DE or US."))} />
+            <Field id={id("ror")} label="ROR id (optional)" value={fields.ror_id.clone()} errors={errors("ror")} oninput={set(|f, v| f.ror_id = v)}
+                hint={Some(AttrValue::Static("For example https://ror.org/01g5y5k24 or 01g5y5k24."))} />
+            <Field id={id("inspire")} label="INSPIRE institution id (optional)" value={fields.inspire_id.clone()} errors={errors("inspire")} oninput={set(|f, v| f.inspire_id = v)}
+                hint={Some(AttrValue::Static("The number of its INSPIRE record, e.g. 903267."))} />
+        </>
+    }
+}
+
 #[function_component(AdminInstitutions)]
 pub fn admin_institutions() -> Html {
     let auth = use_auth();
-    let list = use_state(Vec::<Institution>::new);
+    let list = use_state(|| None::<Vec<Institution>>);
     let reload = use_state(|| 0u32);
-    let form = use_state(|| ("".to_owned(), "".to_owned(), "".to_owned(), "".to_owned()));
-    let error = use_state(|| None::<ApiError>);
-    let appoint = use_state(|| ("".to_owned(), "".to_owned()));
-    let edit = use_state(|| ("".to_owned(), "".to_owned(), "".to_owned()));
+    let new = use_state(Fields::default);
+    let new_attempt = use_state(|| 0u32);
+    let editing = use_state(|| None::<Institution>);
+    let edit = use_state(Fields::default);
     let edit_attempt = use_state(|| 0u32);
+    let appoint = use_state(|| ("".to_owned(), "".to_owned()));
     let appoint_attempt = use_state(|| 0u32);
+    let busy = use_state(|| false);
+    let notice = use_state(|| None::<String>);
+    let error = use_state(|| None::<ApiError>);
     {
-        let list = list.clone();
+        let (list, error) = (list.clone(), error.clone());
         use_effect_with(*reload, move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(page) = api::institutions().await {
-                    list.set(page.items);
+                match api::institutions().await {
+                    Ok(page) => list.set(Some(page.items)),
+                    Err(e) => error.set(Some(e)),
                 }
             });
         });
@@ -36,35 +131,165 @@ pub fn admin_institutions() -> Html {
         Ok(t) => t,
         Err(page) => return page,
     };
-    let onsubmit = {
-        let (form, error, reload, token) =
-            (form.clone(), error.clone(), reload.clone(), token.clone());
+    // What happened, and the list afresh.
+    let succeeded = {
+        let (notice, error, reload) = (notice.clone(), error.clone(), reload.clone());
+        move |text: String| {
+            notice.set(Some(text));
+            error.set(None);
+            reload.set(*reload + 1);
+        }
+    };
+    let new_problems = new.problems("inst");
+    let on_create = {
+        let (new, attempt, busy, error, token, succeeded) = (
+            new.clone(),
+            new_attempt.clone(),
+            busy.clone(),
+            error.clone(),
+            token.clone(),
+            succeeded.clone(),
+        );
+        let refused = !new_problems.is_empty();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let (name, short_name, city, country) = (*form).clone();
+            attempt.set(*attempt + 1);
+            if refused || *busy {
+                return;
+            }
+            let f = (*new).clone();
             let body = NewInstitution {
-                name,
-                short_name,
-                city,
-                country,
-                ror_id: None,
-                inspire_id: None,
+                name: f.name.trim().to_owned(),
+                short_name: f.short_name.trim().to_owned(),
+                city: f.city.trim().to_owned(),
+                country: f.country.trim().to_owned(),
+                ror_id: optional(&f.ror_id),
+                inspire_id: optional(&f.inspire_id),
             };
-            let (error, reload, token, form) =
-                (error.clone(), reload.clone(), token.clone(), form.clone());
+            let (new, attempt, busy, error, token, succeeded) = (
+                new.clone(),
+                attempt.clone(),
+                busy.clone(),
+                error.clone(),
+                token.clone(),
+                succeeded.clone(),
+            );
+            busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                match api::create_institution(&token, &body).await {
-                    Ok(_) => {
-                        error.set(None);
-                        form.set(Default::default());
-                        reload.set(*reload + 1);
+                let result = api::create_institution(&token, &body).await;
+                busy.set(false);
+                match result {
+                    Ok(created) => {
+                        new.set(Fields::default());
+                        attempt.set(0);
+                        succeeded(format!("{} is created.", created.short_name));
                     }
                     Err(e) => error.set(Some(e)),
                 }
             });
         })
     };
-    let institution_options: Vec<(String, String)> = list
+    let edit_problems = edit.problems("edit");
+    let on_edit = {
+        let (editing, edit, attempt, busy, error, token, succeeded) = (
+            editing.clone(),
+            edit.clone(),
+            edit_attempt.clone(),
+            busy.clone(),
+            error.clone(),
+            token.clone(),
+            succeeded.clone(),
+        );
+        let refused = !edit_problems.is_empty();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            attempt.set(*attempt + 1);
+            let Some(before) = (*editing).clone() else {
+                return;
+            };
+            if refused || *busy {
+                return;
+            }
+            let (was, f) = (Fields::of(&before), (*edit).clone());
+            let changed =
+                |a: &String, b: &String| (a.trim() != b.trim()).then(|| b.trim().to_owned());
+            let patch = InstitutionPatch {
+                name: changed(&was.name, &f.name),
+                short_name: changed(&was.short_name, &f.short_name),
+                city: changed(&was.city, &f.city),
+                country: changed(&was.country, &f.country),
+                ror_id: changed(&was.ror_id, &f.ror_id).map(|v| optional(&v)),
+                inspire_id: changed(&was.inspire_id, &f.inspire_id).map(|v| optional(&v)),
+                status: InstitutionStatus::parse(&f.status).filter(|s| *s != before.status),
+            };
+            let (editing, attempt, busy, error, token, succeeded) = (
+                editing.clone(),
+                attempt.clone(),
+                busy.clone(),
+                error.clone(),
+                token.clone(),
+                succeeded.clone(),
+            );
+            if patch == InstitutionPatch::default() {
+                editing.set(None);
+                succeeded("Nothing was changed.".to_owned());
+                return;
+            }
+            busy.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = api::update_institution(&token, &before.id.to_string(), &patch).await;
+                busy.set(false);
+                match result {
+                    Ok(after) => {
+                        editing.set(None);
+                        attempt.set(0);
+                        succeeded(format!("The changes to {} are saved.", after.short_name));
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        })
+    };
+    let start_edit = |i: &Institution| {
+        let (editing, edit, attempt, notice, i) = (
+            editing.clone(),
+            edit.clone(),
+            edit_attempt.clone(),
+            notice.clone(),
+            i.clone(),
+        );
+        Callback::from(move |_| {
+            edit.set(Fields::of(&i));
+            editing.set(Some(i.clone()));
+            attempt.set(0);
+            notice.set(None);
+            crate::forms::focus("edit_name");
+        })
+    };
+    let remove = |i: &Institution, person: String| {
+        let (token, succeeded, institution, short) = (
+            token.clone(),
+            succeeded.clone(),
+            i.id.to_string(),
+            i.short_name.clone(),
+        );
+        Call::new(move || {
+            let (token, succeeded, short, institution, person) = (
+                token.clone(),
+                succeeded.clone(),
+                short.clone(),
+                institution.clone(),
+                person.clone(),
+            );
+            async move {
+                api::remove_representative(&token, &institution, &person).await?;
+                succeeded(format!("The representative is removed from {short}."));
+                Ok(())
+            }
+        })
+    };
+    let items = (*list).clone().unwrap_or_default();
+    let institution_options: Vec<(String, String)> = items
         .iter()
         .map(|i| (i.id.to_string(), format!("{} — {}", i.short_name, i.name)))
         .collect();
@@ -75,19 +300,13 @@ pub fn admin_institutions() -> Html {
         &appoint.1,
         "Enter the account name of the new representative.",
     );
-    let mut edit_problems = Problems::default();
-    edit_problems.require(
-        "edit_institution",
-        &edit.0,
-        "Choose the institution to change.",
-    );
     let on_appoint = {
-        let (appoint, error, reload, token, attempt) = (
+        let (appoint, error, token, attempt, succeeded) = (
             appoint.clone(),
             error.clone(),
-            reload.clone(),
             token.clone(),
             appoint_attempt.clone(),
+            succeeded.clone(),
         );
         let refused = !appoint_problems.is_empty();
         Callback::from(move |e: SubmitEvent| {
@@ -97,19 +316,28 @@ pub fn admin_institutions() -> Html {
                 return;
             }
             let (institution, account) = (*appoint).clone();
-            let (error, reload, token) = (error.clone(), reload.clone(), token.clone());
+            let (appoint, error, token, succeeded) = (
+                appoint.clone(),
+                error.clone(),
+                token.clone(),
+                succeeded.clone(),
+            );
             wasm_bindgen_futures::spawn_local(async move {
+                let account = account.trim().to_lowercase();
                 let found = api::directory(&token, &account).await.map(|p| {
                     p.items
                         .into_iter()
-                        .find(|d| d.account_name.as_deref() == Some(account.trim()))
+                        .find(|d| d.account_name.as_deref() == Some(account.as_str()))
                 });
                 match found {
                     Ok(Some(person)) => {
                         match api::appoint(&token, &institution, &person.id.to_string()).await {
                             Ok(_) => {
-                                error.set(None);
-                                reload.set(*reload + 1);
+                                appoint.set(Default::default());
+                                succeeded(format!(
+                                    "{} {} is a representative now.",
+                                    person.given_name, person.family_name
+                                ));
                             }
                             Err(e) => error.set(Some(e)),
                         }
@@ -125,92 +353,75 @@ pub fn admin_institutions() -> Html {
             });
         })
     };
-    let on_edit = {
-        let (edit, error, reload, token, attempt) = (
-            edit.clone(),
-            error.clone(),
-            reload.clone(),
-            token.clone(),
-            edit_attempt.clone(),
-        );
-        let refused = !edit_problems.is_empty();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            if refused {
-                attempt.set(*attempt + 1);
-                return;
-            }
-            let (id, city, status) = (*edit).clone();
-            let patch = b2mms_shared::api::InstitutionPatch {
-                city: Some(city).filter(|c| !c.trim().is_empty()),
-                status: b2mms_shared::InstitutionStatus::parse(&status),
-                ..Default::default()
-            };
-            let (error, reload, token) = (error.clone(), reload.clone(), token.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                match api::update_institution(&token, &id, &patch).await {
-                    Ok(_) => {
-                        error.set(None);
-                        reload.set(*reload + 1);
-                    }
-                    Err(e) => error.set(Some(e)),
-                }
-            });
-        })
-    };
-    let set = |i: usize| {
-        let form = form.clone();
-        Callback::from(move |v: String| {
-            let mut f = (*form).clone();
-            match i {
-                0 => f.0 = v,
-                1 => f.1 = v,
-                2 => f.2 = v,
-                _ => f.3 = v,
-            }
-            form.set(f);
-        })
-    };
-    let (name, short_name, city, country) = (*form).clone();
     html! {
         <section class="card wide">
             <h1>{ "Institutions" }</h1>
+            if let Some(text) = &*notice {
+                <p class="notice" role="status" data-testid="institutions-notice">{ text.clone() }</p>
+            }
             { problem(&error) }
-            <table class="list" tabindex="0" data-testid="institutions">
-                <thead><tr><th>{ "Short name" }</th><th>{ "Name" }</th><th>{ "City" }</th><th>{ "Status" }</th><th>{ "Representatives" }</th><th></th></tr></thead>
-                <tbody>
-                    { for list.iter().map(|i| html! {
-                        <tr>
-                            <td>{ i.short_name.clone() }</td><td>{ i.name.clone() }</td><td>{ format!("{}, {}", i.city, i.country) }</td><td>{ labels::institution(i.status) }</td>
-                            <td>{ i.representatives.iter().map(|r| format!("{} {} ({})", r.given_name, r.family_name, r.account_name.clone().unwrap_or_default())).collect::<Vec<_>>().join("; ") }</td>
-                            <td><Link<Route> to={Route::Audit { id: i.id.to_string() }}>{ "Audit trail" }</Link<Route>></td>
-                        </tr>
-                    }) }
-                </tbody>
-            </table>
+            { match &*list {
+                None => html! { <p class="loading">{ "Loading…" }</p> },
+                Some(items) if items.is_empty() => html! { <p>{ "No institution yet: create the first below." }</p> },
+                Some(items) => html! {
+                    <div class="table-scroll">
+                    <table class="list stack" data-testid="institutions">
+                        <thead><tr><th scope="col">{ "Short name" }</th><th scope="col">{ "Name" }</th><th scope="col">{ "Place" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Representatives" }</th><th scope="col">{ "Actions" }</th></tr></thead>
+                        <tbody>
+                            { for items.iter().map(|i| html! {
+                                <tr>
+                                    <td data-label="Short name">{ i.short_name.clone() }</td>
+                                    <td data-label="Name">{ i.name.clone() }</td>
+                                    <td data-label="Place">{ format!("{}, {}", i.city, i.country) }</td>
+                                    <td data-label="Status">{ labels::institution(i.status) }</td>
+                                    <td data-label="Representatives">
+                                        <ul class="plain">{ for i.representatives.iter().map(|r| {
+                                            let name = format!("{} {}", r.given_name, r.family_name);
+                                            html! {
+                                                <li>
+                                                    { format!("{name} ({})", r.account_name.clone().unwrap_or_default()) }
+                                                    <ActionButton label="Remove" busy_label="Removing…" call={remove(i, r.id.to_string())}
+                                                        testid="remove-representative"
+                                                        confirm={format!("Remove {name} as representative of {}? They can no longer decide on its requests or invite for it.", i.short_name)}
+                                                        confirm_label="Remove the representative" />
+                                                </li>
+                                            }
+                                        }) }</ul>
+                                    </td>
+                                    <td data-label="Actions">
+                                        <button type="button" class="secondary" data-testid="edit-institution" onclick={start_edit(i)}>{ "Edit" }</button>
+                                        { " " }
+                                        <Link<Route> to={Route::Audit { id: i.id.to_string() }}>{ "Audit trail" }</Link<Route>>
+                                    </td>
+                                </tr>
+                            }) }
+                        </tbody>
+                    </table>
+                    </div>
+                },
+            } }
+            if let Some(before) = &*editing {
+                <h2>{ format!("Edit {}", before.short_name) }</h2>
+                <form class="edit-institution" onsubmit={on_edit} novalidate=true>
+                    <ErrorSummary problems={edit_problems.clone()} attempt={*edit_attempt} />
+                    { inputs("edit", &edit, &edit_problems, *edit_attempt > 0) }
+                    <Choice id="edit_status" label="Status" value={edit.status.clone()}
+                        options={InstitutionStatus::ALL.iter().map(|s| (s.as_str().to_owned(), labels::institution(*s).to_owned())).collect::<Vec<_>>()}
+                        onchange={let e = edit.clone(); Callback::from(move |v: String| { let mut f = (*e).clone(); f.status = v; e.set(f); })} />
+                    <div class="actions">
+                        <button type="submit" disabled={*busy} aria-busy={busy.to_string()}>{ if *busy { "Saving…" } else { "Save changes" } }</button>
+                        <button type="button" class="secondary" onclick={let e = editing.clone(); Callback::from(move |_| e.set(None))}>{ "Cancel" }</button>
+                    </div>
+                </form>
+            }
             <h2>{ "New institution" }</h2>
-            <form {onsubmit}>
-                <Field id="inst_name" label="Name" value={name} oninput={set(0)} />
-                <Field id="inst_short" label="Short name" value={short_name} oninput={set(1)} />
-                <Field id="inst_city" label="City" value={city} oninput={set(2)} />
-                <Field id="inst_country" label="Country (ISO code, e.g. JP)" value={country} oninput={set(3)} />
-                <button type="submit">{ "Create institution" }</button>
-            </form>
-            <h2>{ "Edit an institution" }</h2>
-            <form onsubmit={on_edit} novalidate=true>
-                <ErrorSummary problems={edit_problems.clone()} attempt={*edit_attempt} />
-                <Choice id="edit_institution" label="Institution" value={edit.0.clone()} options={institution_options.clone()}
-                    errors={if *edit_attempt > 0 { edit_problems.of("edit_institution") } else { Vec::new() }}
-                    onchange={let a = edit.clone(); Callback::from(move |v: String| { let mut s = (*a).clone(); s.0 = v; a.set(s); })} />
-                <Field id="edit_city" label="New city (leave empty to keep)" value={edit.1.clone()}
-                    oninput={let a = edit.clone(); Callback::from(move |v: String| { let mut s = (*a).clone(); s.1 = v; a.set(s); })} />
-                <Choice id="edit_status" label="Status" value={edit.2.clone()} placeholder="— keep as it is —"
-                    options={vec![("active".to_owned(), "Active".to_owned()), ("inactive".to_owned(), "Inactive".to_owned())]}
-                    onchange={let a = edit.clone(); Callback::from(move |v: String| { let mut s = (*a).clone(); s.2 = v; a.set(s); })} />
-                <button type="submit">{ "Save" }</button>
+            <form class="new-institution" onsubmit={on_create} novalidate=true>
+                <ErrorSummary problems={new_problems.clone()} attempt={*new_attempt} />
+                { inputs("inst", &new, &new_problems, *new_attempt > 0) }
+                <button type="submit" disabled={*busy} aria-busy={busy.to_string()}>{ "Create institution" }</button>
             </form>
             <h2>{ "Appoint a representative" }</h2>
-            <form onsubmit={on_appoint} novalidate=true>
+            <form class="appoint" onsubmit={on_appoint} novalidate=true>
                 <ErrorSummary problems={appoint_problems.clone()} attempt={*appoint_attempt} />
                 <Choice id="appoint_institution" label="Institution" value={appoint.0.clone()} options={institution_options}
                     errors={if *appoint_attempt > 0 { appoint_problems.of("appoint_institution") } else { Vec::new() }}

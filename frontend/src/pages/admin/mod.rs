@@ -6,7 +6,7 @@ mod institutions;
 mod people;
 mod tokens;
 
-pub use audit::AdminAudit;
+pub use audit::{AdminAudit, AuditFilters};
 pub use institutions::AdminInstitutions;
 pub use people::AdminPeople;
 pub use tokens::AdminTokens;
@@ -33,8 +33,9 @@ pub(crate) fn problem(e: &Option<ApiError>) -> Html {
         Some(e) => {
             let fields: Vec<String> = e
                 .errors
-                .iter()
-                .flat_map(|(f, v)| v.iter().map(move |r| format!("{f}: {}", r.message)))
+                // The messages name what to fix in words; the wire's field keys stay out of sight.
+                .values()
+                .flat_map(|v| v.iter().map(|r| r.message.clone()))
                 .collect();
             html! { <div class="error" role="alert"><p>{ e.detail.clone() }</p>{ for fields.into_iter().map(|f| html! { <p>{ f }</p> }) }</div> }
         }

@@ -1,22 +1,26 @@
-//! People: search, one person's roles, and a new person with an account.
+//! People: the directory (search, order, pages, CSV), one person's roles and record, and a
+//! new person with an account.
 
-use b2mms_shared::api::{DirectoryEntry, Institution, Member, NewMember};
+use b2mms_shared::access::Editor;
+use b2mms_shared::api::{Institution, Member, NewMember};
 use b2mms_shared::{Category, Role};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use super::{admin_token, problem};
 use crate::Route;
+use crate::action::{ActionButton, Call};
 use crate::api::{self, ApiError};
 use crate::forms::{Choice, ErrorSummary, Field, Problems};
 use crate::labels;
+use crate::people_list::PeopleList;
+use crate::record_editor::RecordEditor;
 use crate::session::{Auth, use_auth};
 
 #[function_component(AdminPeople)]
 pub fn admin_people() -> Html {
     let auth = use_auth();
-    let query = use_state(String::new);
-    let results = use_state(Vec::<DirectoryEntry>::new);
+    let reload = use_state(|| 0u32);
     let selected = use_state(|| None::<Member>);
     let error = use_state(|| None::<ApiError>);
     let created = use_state(|| None::<String>);
@@ -37,30 +41,10 @@ pub fn admin_people() -> Html {
         Ok(t) => t,
         Err(page) => return page,
     };
-    let search = {
-        let (query, results, error, token) =
-            (query.clone(), results.clone(), error.clone(), token.clone());
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let (q, results, error, token) = (
-                (*query).clone(),
-                results.clone(),
-                error.clone(),
-                token.clone(),
-            );
-            wasm_bindgen_futures::spawn_local(async move {
-                match api::directory(&token, &q).await {
-                    Ok(page) => results.set(page.items),
-                    Err(e) => error.set(Some(e)),
-                }
-            });
-        })
-    };
-    let open = |id: String| {
+    let open = {
         let (selected, error, token) = (selected.clone(), error.clone(), token.clone());
-        Callback::from(move |_| {
-            let (selected, error, token, id) =
-                (selected.clone(), error.clone(), token.clone(), id.clone());
+        Callback::from(move |id: String| {
+            let (selected, error, token) = (selected.clone(), error.clone(), token.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match api::member(&token, &id).await {
                     Ok(m) => selected.set(Some(m)),
@@ -79,33 +63,45 @@ pub fn admin_people() -> Html {
         if has && role == Role::Admin && me == Some(m.id) {
             return html! {};
         }
-        let (selected, error, token, id) = (
-            selected.clone(),
-            error.clone(),
-            token.clone(),
-            m.id.to_string(),
-        );
-        let onclick = Callback::from(move |_| {
-            let (selected, error, token, id) =
-                (selected.clone(), error.clone(), token.clone(), id.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = if has {
-                    api::withdraw_role(&token, &id, role.as_str()).await
+        let (selected, token, id) = (selected.clone(), token.clone(), m.id.to_string());
+        let call = Call::new(move || {
+            let (selected, token, id) = (selected.clone(), token.clone(), id.clone());
+            async move {
+                if has {
+                    api::withdraw_role(&token, &id, role.as_str()).await?;
                 } else {
-                    api::grant_role(&token, &id, role.as_str())
-                        .await
-                        .map(|_| ())
-                };
-                match result {
-                    Ok(()) => match api::member(&token, &id).await {
-                        Ok(m) => selected.set(Some(m)),
-                        Err(e) => error.set(Some(e)),
-                    },
-                    Err(e) => error.set(Some(e)),
+                    api::grant_role(&token, &id, role.as_str()).await?;
                 }
-            });
+                selected.set(Some(api::member(&token, &id).await?));
+                Ok(())
+            }
         });
-        html! { <button type="button" class="secondary" {onclick}>{ if has { format!("Withdraw the role {}", labels::role(role)) } else { format!("Grant the role {}", labels::role(role)) } }</button> }
+        let name = format!("{} {}", m.given_name, m.family_name);
+        let (label, question, answer) = if has {
+            (
+                format!("Withdraw the role {}", labels::role(role)),
+                format!(
+                    "Withdraw the role {} from {name}? They lose what it allows at their next request.",
+                    labels::role(role)
+                ),
+                "Withdraw the role",
+            )
+        } else {
+            (
+                format!("Grant the role {}", labels::role(role)),
+                format!(
+                    "Grant {name} the role {}? {}",
+                    labels::role(role),
+                    labels::role_power(role)
+                ),
+                "Grant the role",
+            )
+        };
+        html! {
+            <ActionButton label={label} busy_label="Saving…" {call}
+                testid={format!("role-{}", role.as_str())}
+                confirm={question} confirm_label={answer} />
+        }
     };
     let mut create_problems = Problems::default();
     for (i, field, message) in [
@@ -183,20 +179,7 @@ pub fn admin_people() -> Html {
         <section class="card wide">
             <h1>{ "People" }</h1>
             { problem(&error) }
-            <form onsubmit={search} class="inline">
-                <Field id="people_query" label="Search by name or account" value={(*query).clone()} oninput={let q = query.clone(); Callback::from(move |v| q.set(v))} />
-                <button type="submit">{ "Search" }</button>
-            </form>
-            <table class="list" tabindex="0" data-testid="people">
-                <tbody>
-                    { for results.iter().map(|p| html! {
-                        <tr>
-                            <td><button type="button" class="link" onclick={open(p.id.to_string())}>{ format!("{} {}", p.given_name, p.family_name) }</button></td>
-                            <td>{ p.account_name.clone().unwrap_or_default() }</td><td>{ p.institution_short_name.clone() }</td><td>{ labels::membership(p.status) }</td>
-                        </tr>
-                    }) }
-                </tbody>
-            </table>
+            <PeopleList token={token.clone()} route={Route::AdminPeople} {open} export={true} reload={*reload} />
             if let Some(m) = &*selected {
                 <div class="person" data-testid="person">
                     <h2>{ format!("{} {}", m.given_name, m.family_name) }</h2>
@@ -206,10 +189,15 @@ pub fn admin_people() -> Html {
                         { role_button(m, Role::IbChair) }
                         <Link<Route> to={Route::Audit { id: m.id.to_string() }}>{ "Audit trail" }</Link<Route>>
                     </div>
+                    <h3>{ "Change the record" }</h3>
+                    <p class="hint">{ "Everything but the account name, which never changes." }</p>
+                    <RecordEditor member={m.clone()} token={token.clone()}
+                        editor={Editor { own: me == Some(m.id), representative: true, admin: true }}
+                        saved={let (s, r) = (selected.clone(), reload.clone()); Callback::from(move |m| { s.set(Some(m)); r.set(*r + 1); })} />
                 </div>
             }
             <h2>{ "New person with an account" }</h2>
-            <form onsubmit={create} novalidate=true>
+            <form class="new-person" onsubmit={create} novalidate=true>
                 <ErrorSummary problems={create_problems.clone()} attempt={*create_attempt} />
                 <Field id="new_given" label="Given name" value={f[0].clone()} oninput={field(0)} errors={create_shown("new_given")} />
                 <Field id="new_family" label="Family name" value={f[1].clone()} oninput={field(1)} errors={create_shown("new_family")} />
