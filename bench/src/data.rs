@@ -3,7 +3,7 @@
 //! password hash, computed once, so that generating 100,000 people takes seconds.
 
 use anyhow::{Context, Result};
-use b2mms::store::models::{AccountRow, AffiliationRow, InstitutionRow, PersonRow};
+use b2mms::store::models::{AccountRow, InstitutionRow, PersonRow};
 use b2mms::store::{self, DbUrl, to_db_time};
 use b2mms_shared::{Category, InstitutionId, InstitutionStatus, MembershipStatus, PersonId, Role};
 
@@ -125,9 +125,7 @@ fn add_people(
                 let mut account =
                     AccountRow::initial(id.clone(), account_name(n), hash.clone(), at, expires);
                 account.must_change_password = false;
-                let affiliation =
-                    AffiliationRow::opening(id.clone(), institution, now.date_naive());
-                store::persons::insert_member(conn, &person, &account, &affiliation)?;
+                store::persons::insert_member(conn, &person, &account)?;
             }
             Ok(())
         })

@@ -120,7 +120,13 @@ pub fn event(action: &str) -> String {
         A::PersonCeasedRepresentative => "No longer a representative",
         A::PersonCreated => "Person created",
         A::PersonEmailChangeRequested => "New contact address asked for",
+        A::PersonAffiliationAdded => "Additional institution added",
+        A::PersonAffiliationEnded => "Additional institution ended",
+        A::PersonLeaving => "Leaving announced",
+        A::PersonLeft => "Left the collaboration",
         A::PersonMembershipExpired => "Membership expired",
+        A::PersonReactivated => "Membership reactivated",
+        A::PersonReactivationAsked => "Reactivation asked for",
         A::PersonProvisioned => "Account created",
         A::PersonUpdated => "Record changed",
         A::RegistrationDemoDecision => "Decided (demo data)",
@@ -139,6 +145,11 @@ pub fn event(action: &str) -> String {
         A::ServiceTokenCreated => "Service token created",
         A::ServiceTokenRevoked => "Service token revoked",
         A::SessionEnded => "Signed out",
+        A::TransferApproved => "Change of institution approved",
+        A::TransferCancelled => "Change of institution cancelled",
+        A::TransferCompleted => "Moved to the new institution",
+        A::TransferRejected => "Change of institution rejected",
+        A::TransferRequested => "Change of institution asked for",
     }
     .to_owned()
 }
@@ -154,6 +165,7 @@ pub fn record(subject_type: &str) -> String {
         "mail" => "Mail".to_owned(),
         "account" => "Account".to_owned(),
         "session" => "Session".to_owned(),
+        "transfer" => "Change of institution".to_owned(),
         other => sentence(other),
     }
 }

@@ -133,6 +133,40 @@ string_enum! {
 }
 
 string_enum! {
+    /// A primary affiliation is a membership period at the home institution; a secondary one
+    /// an additional institution ("also at") that author lists print.
+    AffiliationKind {
+        Primary = "primary",
+        Secondary = "secondary",
+    }
+}
+
+string_enum! {
+    /// Why a membership period ended (or will end) before or instead of its term.
+    PeriodEnd {
+        /// The person left the collaboration.
+        Left = "left",
+        /// The person moved to another institution.
+        Transfer = "transfer",
+    }
+}
+
+string_enum! {
+    /// Where a change of institution stands.
+    TransferState {
+        /// Waiting for the new institution's representative.
+        Pending = "pending",
+        /// Approved, carried out on its effective date.
+        Approved = "approved",
+        Rejected = "rejected",
+        /// Carried out: the person is at the new institution.
+        Completed = "completed",
+        /// Not carried out because the membership ended first.
+        Cancelled = "cancelled",
+    }
+}
+
+string_enum! {
     /// Status of an account in the registry.
     AccountStatus {
         Active = "active",
@@ -311,7 +345,13 @@ string_enum! {
         PersonCeasedRepresentative = "person.ceased_representative",
         PersonCreated = "person.created",
         PersonEmailChangeRequested = "person.email_change_requested",
+        PersonAffiliationAdded = "person.affiliation_added",
+        PersonAffiliationEnded = "person.affiliation_ended",
+        PersonLeaving = "person.leaving",
+        PersonLeft = "person.left",
         PersonMembershipExpired = "person.membership_expired",
+        PersonReactivated = "person.reactivated",
+        PersonReactivationAsked = "person.reactivation_asked",
         PersonProvisioned = "person.provisioned",
         PersonUpdated = "person.updated",
         RegistrationDemoDecision = "registration.demo_decision",
@@ -330,6 +370,11 @@ string_enum! {
         ServiceTokenCreated = "service_token.created",
         ServiceTokenRevoked = "service_token.revoked",
         SessionEnded = "session.ended",
+        TransferApproved = "transfer.approved",
+        TransferCancelled = "transfer.cancelled",
+        TransferCompleted = "transfer.completed",
+        TransferRejected = "transfer.rejected",
+        TransferRequested = "transfer.requested",
     }
 }
 

@@ -89,6 +89,16 @@ record_id! {
     InvitationId
 }
 
+record_id! {
+    /// One affiliation of a person: a membership period or an additional institution.
+    AffiliationId
+}
+
+record_id! {
+    /// A change of institution.
+    TransferId
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

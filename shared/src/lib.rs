@@ -10,9 +10,9 @@ pub mod links;
 pub mod rules;
 
 pub use enums::{
-    AccountStatus, AuditAction, Category, DirectorySort, IdentityKind, InstitutionStatus,
-    InvitationStatus, MailStatus, MembershipStatus, RegistrationAction, RegistrationState, Role,
-    Scope, SortOrder,
+    AccountStatus, AffiliationKind, AuditAction, Category, DirectorySort, IdentityKind,
+    InstitutionStatus, InvitationStatus, MailStatus, MembershipStatus, PeriodEnd,
+    RegistrationAction, RegistrationState, Role, Scope, SortOrder, TransferState,
 };
-pub use ids::{InstitutionId, InvitationId, PersonId, RegistrationId};
+pub use ids::{AffiliationId, InstitutionId, InvitationId, PersonId, RegistrationId, TransferId};
 pub use rules::{FieldErrors, RuleViolation};

@@ -29,6 +29,14 @@ pub fn request(id: impl Display) -> String {
     format!("/requests/{id}")
 }
 
+/// Changes of institution waiting for a decision, for the representatives who decide.
+pub const TRANSFERS: &str = "/transfers";
+
+/// One person's record, with its membership periods, affiliations and changes of institution.
+pub fn member(id: impl Display) -> String {
+    format!("/members/{id}")
+}
+
 /// The reset page with its one-time token.
 pub fn reset_password(token: &str) -> String {
     format!("{RESET_PASSWORD}?token={token}")

@@ -353,6 +353,16 @@ impl TestApp {
         b2mms::jobs::run_once(&self.state).await
     }
 
+    /// Today in the collaboration's calendar, by the application's clock.
+    pub fn today(&self) -> chrono::NaiveDate {
+        b2mms::domain::calendar::today(self.state.clock.now())
+    }
+
+    /// A day `days` from today, as the API writes it.
+    pub fn day(&self, days: i64) -> String {
+        (self.today() + chrono::Duration::days(days)).to_string()
+    }
+
     /// Moves the application's clock forward.
     pub fn advance(&self, by: chrono::Duration) {
         self.state.clock.advance(by);

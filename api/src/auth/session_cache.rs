@@ -108,6 +108,7 @@ mod tests {
             expires_at: chrono::Utc::now(),
             roles: vec![Role::Member],
             represents: Vec::new(),
+            membership: b2mms_shared::MembershipStatus::Active,
         })
     }
 

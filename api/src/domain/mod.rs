@@ -1,5 +1,6 @@
 //! Pure rules of the collaboration: no I/O, exhaustively tested.
 
+pub mod calendar;
 pub mod identity;
 pub mod passwords;
 pub mod policy;

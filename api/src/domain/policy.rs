@@ -8,6 +8,28 @@ use b2mms_shared::{InstitutionId, PersonId, RegistrationId, Role, Scope, access}
 use crate::domain::registration::Capacity;
 use crate::error::{AppError, AppResult};
 
+/// What a person whose membership has ended (expired or left) still reaches while the
+/// account is open: their own record and its history, their changes of institution, asking
+/// to be reactivated, their password and signing out — nothing else, and with no role.
+pub const OPEN_AFTER_MEMBERSHIP: &[&str] = &[
+    "GET /api/v1/me",
+    "POST /api/v1/me/reactivation",
+    "GET /api/v1/members/{id}",
+    "GET /api/v1/members/{id}/affiliations",
+    "GET /api/v1/transfers",
+    "POST /api/v1/auth/password",
+    "POST /api/v1/auth/logout",
+];
+
+/// Whether `METHOD pattern` is open to a person whose membership has ended.
+pub fn open_after_membership(method: &str, pattern: &str) -> bool {
+    OPEN_AFTER_MEMBERSHIP.iter().any(|route| {
+        route
+            .split_once(' ')
+            .is_some_and(|(m, p)| m == method && p == pattern)
+    })
+}
+
 /// A signed-in person acting, as recorded with what they do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Acting {

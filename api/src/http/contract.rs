@@ -43,6 +43,7 @@ pub const OPERATION_IDS: &[(&str, &str)] = &[
     ("POST /api/v1/mail-outbox/{id}/retry", "retryMail"),
     ("GET /api/v1/me", "getMe"),
     ("POST /api/v1/me/email", "requestEmailChange"),
+    ("POST /api/v1/me/reactivation", "askReactivation"),
     ("POST /api/v1/auth/email/confirm", "confirmEmailChange"),
     ("GET /api/v1/members", "listMembers"),
     ("POST /api/v1/members", "createMember"),
@@ -52,6 +53,18 @@ pub const OPERATION_IDS: &[(&str, &str)] = &[
     ("POST /api/v1/members/{id}/roles", "grantRole"),
     ("DELETE /api/v1/members/{id}/roles/{role}", "withdrawRole"),
     ("POST /api/v1/members/{id}/unlock", "unlockAccount"),
+    ("GET /api/v1/members/{id}/affiliations", "listAffiliations"),
+    ("POST /api/v1/members/{id}/affiliations", "addAffiliation"),
+    (
+        "DELETE /api/v1/members/{id}/affiliations/{affiliation_id}",
+        "endAffiliation",
+    ),
+    ("POST /api/v1/members/{id}/leave", "recordLeaving"),
+    ("POST /api/v1/members/{id}/reactivate", "reactivateMember"),
+    ("POST /api/v1/members/{id}/transfers", "requestTransfer"),
+    ("GET /api/v1/transfers", "listTransfers"),
+    ("POST /api/v1/transfers/{id}/approve", "approveTransfer"),
+    ("POST /api/v1/transfers/{id}/reject", "rejectTransfer"),
     ("GET /api/v1/registrations", "listRegistrations"),
     ("GET /api/v1/registrations/{id}", "getRegistration"),
     (
@@ -420,6 +433,26 @@ mod tests {
         );
     }
 
+    /// The routes open to a person whose membership ended all exist, so that a renamed route
+    /// does not silently close.
+    #[test]
+    fn routes_open_after_a_membership_exist() {
+        for route in crate::domain::policy::OPEN_AFTER_MEMBERSHIP {
+            assert!(
+                OPERATION_IDS.iter().any(|(known, _)| known == route),
+                "{route} is not an operation"
+            );
+        }
+        assert!(crate::domain::policy::open_after_membership(
+            "GET",
+            "/api/v1/members/{id}"
+        ));
+        assert!(!crate::domain::policy::open_after_membership(
+            "PATCH",
+            "/api/v1/members/{id}"
+        ));
+    }
+
     /// Every string enum lists exactly the values the server sends and accepts, so a new enum
     /// cannot drift from its wire form.
     #[test]
@@ -433,6 +466,9 @@ mod tests {
             ("AuditAction", values(AuditAction::ALL)),
             ("DirectorySort", values(DirectorySort::ALL)),
             ("SortOrder", values(SortOrder::ALL)),
+            ("AffiliationKind", values(AffiliationKind::ALL)),
+            ("PeriodEnd", values(PeriodEnd::ALL)),
+            ("TransferState", values(TransferState::ALL)),
             ("Category", values(Category::ALL)),
             ("IdentityKind", values(IdentityKind::ALL)),
             ("InstitutionStatus", values(InstitutionStatus::ALL)),

@@ -3,7 +3,7 @@
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
-use b2mms_shared::AccountStatus;
+use b2mms_shared::{AccountStatus, MembershipStatus};
 use futures_util::future::LocalBoxFuture;
 
 use crate::app::AppState;
@@ -75,10 +75,18 @@ async fn authenticate_service(state: &AppState, token: &str) -> AppResult<Servic
     })
 }
 
+/// Whether the route asked for stays open to a person whose membership has ended.
+fn open_after_membership(req: &HttpRequest) -> bool {
+    req.match_pattern().is_some_and(|pattern| {
+        crate::domain::policy::open_after_membership(req.method().as_str(), &pattern)
+    })
+}
+
 async fn authenticate(
     state: web::Data<AppState>,
     token: Option<String>,
     accepted: &'static [Purpose],
+    ended_ok: bool,
 ) -> AppResult<Principal> {
     let token = token.ok_or_else(missing_token)?;
     if token.starts_with(SERVICE_TOKEN_PREFIX) {
@@ -86,7 +94,7 @@ async fn authenticate(
         return Err(service_not_allowed());
     }
     let claims = state.keys.verify(&token, accepted, state.clock.now())?;
-    principal(state, claims, accepted).await
+    principal(state, claims, accepted, ended_ok).await
 }
 
 /// The principal of verified session claims, after checking the session, account and roles.
@@ -94,6 +102,7 @@ async fn principal(
     state: web::Data<AppState>,
     claims: std::sync::Arc<crate::auth::tokens::Claims>,
     accepted: &'static [Purpose],
+    ended_ok: bool,
 ) -> AppResult<Principal> {
     let now = state.clock.now();
     let session = match state.sessions.get(&claims.sid) {
@@ -130,6 +139,14 @@ async fn principal(
             detail: "Set a new password first (POST /api/v1/auth/password).".into(),
         });
     }
+    // An ended membership reaches only the person's own record, and with no role.
+    let active = session.membership == MembershipStatus::Active;
+    if !active && !ended_ok {
+        return Err(AppError::Forbidden {
+            code: "membership_ended",
+            detail: "Your membership has ended: you can see your record and ask your institution's representatives to reactivate it (POST /api/v1/me/reactivation).".into(),
+        });
+    }
     Ok(Principal {
         session_id: claims.sid.clone(),
         purpose: claims.aud,
@@ -139,8 +156,16 @@ async fn principal(
                 account_name: session.account_name.clone(),
                 request_id: request_id::current(),
             },
-            roles: session.roles.clone(),
-            represents: session.represents.clone(),
+            roles: if active {
+                session.roles.clone()
+            } else {
+                vec![b2mms_shared::Role::Member]
+            },
+            represents: if active {
+                session.represents.clone()
+            } else {
+                Vec::new()
+            },
         },
     })
 }
@@ -152,7 +177,8 @@ impl FromRequest for Principal {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = state(req);
         let token = bearer(req);
-        Box::pin(async move { authenticate(state?, token, &[Purpose::Session]).await })
+        let ended_ok = open_after_membership(req);
+        Box::pin(async move { authenticate(state?, token, &[Purpose::Session], ended_ok).await })
     }
 }
 
@@ -167,10 +193,16 @@ impl FromRequest for PasswordChanger {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = state(req);
         let token = bearer(req);
+        let ended_ok = open_after_membership(req);
         Box::pin(async move {
-            authenticate(state?, token, &[Purpose::Session, Purpose::PasswordChange])
-                .await
-                .map(PasswordChanger)
+            authenticate(
+                state?,
+                token,
+                &[Purpose::Session, Purpose::PasswordChange],
+                ended_ok,
+            )
+            .await
+            .map(PasswordChanger)
         })
     }
 }
@@ -196,6 +228,7 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = state(req);
         let token = bearer(req);
+        let ended_ok = open_after_membership(req);
         Box::pin(async move {
             let state = state?;
             let token = token.ok_or_else(missing_token)?;
@@ -216,7 +249,7 @@ impl FromRequest for Caller {
                     })?;
                 return Ok(Caller::Applicant(Applicant::of_token(registration)));
             }
-            principal(state, claims, &[Purpose::Session])
+            principal(state, claims, &[Purpose::Session], ended_ok)
                 .await
                 .map(|principal| Caller::Staff(principal.subject))
         })
@@ -237,13 +270,14 @@ impl FromRequest for Reader {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = state(req);
         let token = bearer(req);
+        let ended_ok = open_after_membership(req);
         Box::pin(async move {
             let state = state?;
             match token {
                 Some(t) if t.starts_with(SERVICE_TOKEN_PREFIX) => {
                     authenticate_service(&state, &t).await.map(Reader::Service)
                 }
-                other => authenticate(state, other, &[Purpose::Session])
+                other => authenticate(state, other, &[Purpose::Session], ended_ok)
                     .await
                     .map(Reader::Person),
             }

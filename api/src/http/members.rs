@@ -179,7 +179,7 @@ pub async fn export(
         filter.institutions = Some(own.to_vec());
     }
     let order = query.order();
-    let today = state.clock.now().date_naive();
+    let today = crate::domain::calendar::today(state.clock.now());
     let csv = state
         .db
         .run(move |conn| {

@@ -15,6 +15,7 @@ pub mod institutions;
 pub mod invitations;
 pub mod mail_outbox;
 pub mod members;
+pub mod membership;
 pub mod metrics;
 pub mod openapi;
 pub mod passwords;
@@ -25,6 +26,7 @@ pub mod security;
 pub mod service_tokens;
 pub mod spa;
 pub mod throttle;
+pub mod transfers;
 
 use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -59,6 +61,16 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(members::withdraw_role)
         .service(members::unlock)
         .service(members::update)
+        .service(membership::list)
+        .service(membership::add)
+        .service(membership::end)
+        .service(membership::leave)
+        .service(membership::reactivate)
+        .service(membership::ask_reactivation)
+        .service(transfers::request)
+        .service(transfers::list)
+        .service(transfers::approve)
+        .service(transfers::reject)
         .service(members::directory)
         .service(service_tokens::create)
         .service(service_tokens::list)

@@ -17,13 +17,14 @@ use utoipa_actix_web::AppExt;
     components(schemas(
         b2mms_shared::AuditAction,
         b2mms_shared::DirectorySort,
-        b2mms_shared::SortOrder
+        b2mms_shared::SortOrder,
+        b2mms_shared::TransferState
     )),
     tags(
         (name = "health", description = "Liveness"),
         (name = "auth", description = "Sessions and passwords"),
         (name = "institutions", description = "Institutions and their representatives"),
-        (name = "members", description = "People, accounts and roles"),
+        (name = "members", description = "People, accounts and roles; membership periods, affiliations, leaving, reactivation and changes of institution"),
         (name = "invitations", description = "Invitations to register, by institutional representatives"),
         (name = "registrations", description = "Registration: identity (invitation or certificate), the form, approval, provisioning"),
         (name = "audit", description = "The audit trail"),

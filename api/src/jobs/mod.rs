@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod lease;
 pub mod mail;
+pub mod memberships;
 pub mod provisioning;
 pub mod reminders;
 
@@ -59,6 +60,8 @@ pub struct Report {
     pub expired: usize,
     pub password_reminders: usize,
     pub memberships_changed: usize,
+    /// Mails about memberships' ends.
+    pub membership_reminders: usize,
     /// Jobs of this round that could not run (database unreachable, a bug).
     pub errors: usize,
 }
@@ -74,6 +77,7 @@ impl Report {
             expired: self.expired + other.expired,
             password_reminders: self.password_reminders + other.password_reminders,
             memberships_changed: self.memberships_changed + other.memberships_changed,
+            membership_reminders: self.membership_reminders + other.membership_reminders,
             errors: self.errors + other.errors,
         }
     }
@@ -120,10 +124,26 @@ pub async fn run_work(state: &Services) -> Report {
     if let Some(n) = note(
         state,
         &mut report,
-        "end memberships",
-        accounts::end_memberships(state).await,
+        "membership reminders",
+        memberships::remind_ends(state).await,
     ) {
-        report.memberships_changed = n;
+        report.membership_reminders = n;
+    }
+    if let Some(n) = note(
+        state,
+        &mut report,
+        "end memberships",
+        memberships::end_due(state).await,
+    ) {
+        report.memberships_changed += n;
+    }
+    if let Some(n) = note(
+        state,
+        &mut report,
+        "transfers",
+        memberships::carry_out_transfers(state).await,
+    ) {
+        report.memberships_changed += n;
     }
     if let Some(n) = note(
         state,

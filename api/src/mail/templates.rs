@@ -1,6 +1,6 @@
 //! The texts b2mms sends. Plain text, short, each saying what happened and what to do next.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// A message ready for the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,6 +180,109 @@ pub fn password_expires(account: &str, days: i64, expires: DateTime<Utc>, link: 
             "The password of your account {account} expires on {}. \
              Set a new one before then: {link}\n\nAfter it expires, signing in only lets you set a new password.\n",
             expires.format("%Y-%m-%d")
+        ),
+    )
+}
+
+/// A membership's end is near (`days` left; 0 on the day) — to the member and their IRs.
+pub fn membership_ends(
+    person: &str,
+    institution: &str,
+    days: i64,
+    end: NaiveDate,
+    account_closes: NaiveDate,
+    link: &str,
+) -> Mail {
+    let when = match days {
+        0 => "today".to_owned(),
+        1 => "tomorrow".to_owned(),
+        n => format!("in {n} days"),
+    };
+    mail(
+        format!("The membership of {person} ends {when}"),
+        format!(
+            "The membership of {person} at {institution} ends on {end}. \
+             The account stays open until {account_closes} and is then disabled.\n\n\
+             To continue the membership, a representative of {institution} extends its end \
+             date before then: {link}\n"
+        ),
+    )
+}
+
+/// A person leaves (or has left) the collaboration — to the person.
+pub fn leaving(account: &str, date: NaiveDate, account_closes: NaiveDate) -> Mail {
+    mail(
+        "Your membership ends".into(),
+        format!(
+            "Your membership in the collaboration ends on {date}, as recorded by your institution. \
+             Your account {account} stays open until {account_closes} and is then disabled; \
+             your record is kept. Should you return, your institution's representative \
+             reactivates it — please never register again.\n"
+        ),
+    )
+}
+
+/// A membership is active again — to the person.
+pub fn reactivated(account: &str, institution: &str, password_change: bool, link: &str) -> Mail {
+    let password = if password_change {
+        " Your password is older than the collaboration allows: set a new one when you sign in."
+    } else {
+        ""
+    };
+    mail(
+        "Your membership is active again".into(),
+        format!(
+            "Your membership at {institution} is active again, with your account {account}.{password}\n\nSign in: {link}\n"
+        ),
+    )
+}
+
+/// Someone asks to move a person to an institution — to that institution's IRs.
+pub fn transfer_requested(person: &str, from: &str, to: &str, date: NaiveDate, link: &str) -> Mail {
+    mail(
+        format!("{person} asks to move to {to}"),
+        format!(
+            "{person}, now at {from}, is to move to {to} on {date}. As a representative of {to}, \
+             approve or reject it: {link}\n"
+        ),
+    )
+}
+
+/// A change of institution was decided — to the person, whoever asked and the old IRs.
+pub fn transfer_decided(
+    person: &str,
+    from: &str,
+    to: &str,
+    date: NaiveDate,
+    rejected_because: Option<&str>,
+) -> Mail {
+    match rejected_because {
+        None => mail(
+            format!("{person} moves to {to}"),
+            format!(
+                "The move of {person} from {from} to {to} was approved: from {date} on, {to} is \
+                 the home institution. The history keeps the period at {from}.\n"
+            ),
+        ),
+        Some(reason) => mail(
+            format!("The move of {person} to {to} was rejected"),
+            format!(
+                "The move of {person} from {from} to {to} on {date} was rejected by {to}: \
+                 {reason}\n"
+            ),
+        ),
+    }
+}
+
+/// An expired or departed person asks to be a member again — to the IRs of their last
+/// institution.
+pub fn reactivation_asked(person: &str, account: &str, institution: &str, link: &str) -> Mail {
+    mail(
+        format!("{person} asks to be reactivated"),
+        format!(
+            "{person} (account {account}), whose membership at {institution} has ended, asks to \
+             be a member again. A representative of the new home institution reactivates the \
+             record — no new registration is needed: {link}\n"
         ),
     )
 }

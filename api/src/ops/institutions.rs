@@ -239,3 +239,25 @@ pub fn remove_representative(
         audit::Subject::Person(person_id),
     )
 }
+
+/// The active institution a request body names in `institution_id`: an unknown id is a
+/// 422 on that field, an inactive institution a conflict.
+pub fn active_named(conn: &mut DbConnection, id: &InstitutionId) -> AppResult<InstitutionRow> {
+    let row = store::institutions::find_row(conn, id).map_err(|e| match e {
+        AppError::NotFound { .. } => AppError::invalid(
+            "institution_id",
+            RuleViolation::new(
+                "institution_id.unknown",
+                "No institution has this id; choose one of the list.",
+            ),
+        ),
+        other => other,
+    })?;
+    if row.status != InstitutionStatus::Active {
+        return Err(AppError::conflict(
+            "institution_inactive",
+            "This institution is not active; choose an active one.",
+        ));
+    }
+    Ok(row)
+}

@@ -225,7 +225,7 @@ pub fn update<'a>(
     personal_domains: impl IntoIterator<Item = &'a str> + Clone,
     now: DateTime<Utc>,
 ) -> AppResult<Member> {
-    let today = now.date_naive();
+    let today = crate::domain::calendar::today(now);
     let before = store::persons::member(conn, id)?;
     let editor = Editor {
         own: *id == caller.acting.person_id,

@@ -1,4 +1,4 @@
-//! Creating people: one person with an account and an affiliation, checked by the same rules
+//! Creating people: one person with an account and a first membership period, checked by the same rules
 //! wherever it happens (an administrator, the command line, the demo, test fixtures).
 
 use b2mms_shared::api::{Member, NewMember};
@@ -12,7 +12,7 @@ use crate::domain::policy::Admin;
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
 use crate::store::audit::{self, Change};
-use crate::store::models::{AccountRow, AffiliationRow, PersonRow};
+use crate::store::models::{AccountRow, PersonRow};
 use crate::store::{self, new_id, to_db_time};
 
 /// Checks a new member against the same rules a registration meets; every violation at once.
@@ -41,7 +41,6 @@ fn validate(state: &Services, body: &NewMember) -> Result<Identity, FieldErrors>
 struct MemberRows {
     pub person: PersonRow,
     pub account: AccountRow,
-    pub affiliation: AffiliationRow,
 }
 
 fn rows(
@@ -54,7 +53,7 @@ fn rows(
 ) -> MemberRows {
     let id: PersonId = new_id();
     let institution_id = InstitutionId::from(institution_id);
-    let today = now.date_naive();
+    let today = crate::domain::calendar::today(now);
     let at = to_db_time(now);
     MemberRows {
         person: PersonRow {
@@ -82,7 +81,6 @@ fn rows(
             at,
             to_db_time(now + Duration::days(state.config.password_max_age_days)),
         ),
-        affiliation: AffiliationRow::opening(id, institution_id, today),
     }
 }
 
@@ -114,7 +112,7 @@ fn store_new(
             RuleViolation::new("institution.unknown", "No institution with this id exists."),
         ));
     }
-    store::persons::insert_member(conn, &rows.person, &rows.account, &rows.affiliation)?;
+    store::persons::insert_member(conn, &rows.person, &rows.account)?;
     join_main_group(conn, main_group, &rows.person.id, actor.at)?;
     let member = store::persons::member(conn, &rows.person.id)?;
     audit::record::<(), _>(
@@ -138,7 +136,7 @@ pub fn join_main_group(
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<()> {
     let group = store::groups::ensure(conn, main_group, "Every member of the collaboration", now)?;
-    store::groups::join(conn, &group, person_id, now.date_naive())
+    store::groups::join(conn, &group, person_id, crate::domain::calendar::today(now))
 }
 
 /// Creates a member with these roles outside any request (`b2mms create-admin`, the demo,

@@ -14,7 +14,7 @@ use crate::domain::registration::{Action, Capacity, apply};
 use crate::error::{AppError, AppResult};
 use crate::mail::templates;
 use crate::store::audit::{self, Actor, Change};
-use crate::store::models::{AccountRow, AffiliationRow, PersonRow, RegistrationRow};
+use crate::store::models::{AccountRow, PersonRow, RegistrationRow};
 use crate::store::{self, DbConnection, new_id, outbox, to_db_time};
 
 /// The form of an approved request, complete.
@@ -57,7 +57,7 @@ pub fn provision(
     let category = row.category.ok_or_else(missing)?;
     let institution = row.institution_id.clone().ok_or_else(missing)?;
     let at = to_db_time(now);
-    let today = now.date_naive();
+    let today = crate::domain::calendar::today(now);
     let expires = to_db_time(now + Duration::days(config.password_max_age_days));
 
     let existing = match (&row.link_person_id, &row.existing_account) {
@@ -107,8 +107,7 @@ pub fn provision(
                 created_at: at,
                 updated_at: at,
             };
-            let affiliation = AffiliationRow::opening(person.id.clone(), institution, today);
-            store::persons::insert_person(conn, &person, &affiliation)?;
+            store::persons::insert_person(conn, &person)?;
             let account = AccountRow::initial(
                 person.id.clone(),
                 form.account_name.clone(),

@@ -1,7 +1,7 @@
 //! Accounts: finding one to sign in or reset a password, failed sign-ins and locks, and
 //! setting a password.
 
-use b2mms_shared::PersonId;
+use b2mms_shared::{AccountStatus, PersonId};
 use diesel::prelude::*;
 
 use super::models::{AccountRow, PersonRow};
@@ -110,5 +110,29 @@ pub fn set_password(
             accounts::updated_at.eq(to_db_time(set_at)),
         ))
         .execute(conn)?;
+    Ok(())
+}
+
+/// Opens an account again after its membership was reactivated: active, no failed sign-ins,
+/// and a new password at the next sign-in when `must_change`.
+pub fn reopen(
+    conn: &mut DbConnection,
+    person_id: &PersonId,
+    must_change: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    diesel::update(accounts::table.find(person_id))
+        .set((
+            accounts::status.eq(AccountStatus::Active),
+            accounts::failed_logins.eq(0),
+            accounts::locked_until.eq(None::<chrono::NaiveDateTime>),
+            accounts::updated_at.eq(to_db_time(now)),
+        ))
+        .execute(conn)?;
+    if must_change {
+        diesel::update(accounts::table.find(person_id))
+            .set(accounts::must_change_password.eq(true))
+            .execute(conn)?;
+    }
     Ok(())
 }

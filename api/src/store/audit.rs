@@ -172,11 +172,24 @@ pub fn record_plain(
     )
 }
 
+/// When `action` last happened to the record `subject_id`.
+pub fn last_at(
+    conn: &mut DbConnection,
+    subject_id: &str,
+    action: Event,
+) -> AppResult<Option<chrono::DateTime<chrono::Utc>>> {
+    let at: Option<chrono::NaiveDateTime> = audit_events::table
+        .filter(audit_events::subject_id.eq(subject_id))
+        .filter(audit_events::action.eq(action.as_str()))
+        .select(diesel::dsl::max(audit_events::at))
+        .first(conn)?;
+    Ok(at.map(super::from_db_time))
+}
+
 fn to_json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".into())
 }
 
-/// A page of events about one record (or all), newest first.
 /// Which events a list shows; every given part must hold.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {

@@ -15,6 +15,7 @@ pub mod keys;
 pub mod migrate;
 pub mod models;
 pub mod outbox;
+pub mod periods;
 pub mod persons;
 pub mod provisioning;
 pub mod registrations;
@@ -22,6 +23,7 @@ pub mod roles;
 pub mod schema;
 pub mod service_tokens;
 pub mod sessions;
+pub mod transfers;
 
 use std::time::Duration;
 

@@ -1,8 +1,9 @@
 //! Rows as stored. Conversions to wire types live next to the queries that need them.
 
 use b2mms_shared::{
-    AccountStatus, Category, IdentityKind, InstitutionId, InstitutionStatus, InvitationId,
-    InvitationStatus, MailStatus, MembershipStatus, PersonId, RegistrationId, RegistrationState,
+    AccountStatus, AffiliationId, AffiliationKind, Category, IdentityKind, InstitutionId,
+    InstitutionStatus, InvitationId, InvitationStatus, MailStatus, MembershipStatus, PeriodEnd,
+    PersonId, RegistrationId, RegistrationState, TransferId, TransferState,
 };
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -48,14 +49,22 @@ pub struct PersonRow {
     pub paper_name: Option<String>,
 }
 
+/// One affiliation: a membership period at the home institution (`primary`) or an additional
+/// institution (`secondary`). Periods are half-open: the membership ends on `end_date`.
 #[derive(Debug, Clone, Queryable, Insertable)]
 #[diesel(table_name = affiliations)]
 pub struct AffiliationRow {
-    pub id: String,
+    pub id: AffiliationId,
     pub person_id: PersonId,
     pub institution_id: InstitutionId,
     pub start_date: NaiveDate,
     pub end_date: Option<NaiveDate>,
+    pub kind: AffiliationKind,
+    /// The category of a membership period; none for a secondary affiliation.
+    pub category: Option<Category>,
+    pub end_reason: Option<PeriodEnd>,
+    /// Why the person left, as told.
+    pub end_note: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Insertable)]
@@ -75,18 +84,18 @@ pub struct AccountRow {
 }
 
 impl AffiliationRow {
-    /// An open affiliation from `start_date` on.
-    pub fn opening(
-        person_id: PersonId,
-        institution_id: InstitutionId,
-        start_date: NaiveDate,
-    ) -> Self {
+    /// The membership period a person's record describes now.
+    pub fn period_of(person: &PersonRow, start_date: NaiveDate) -> Self {
         Self {
-            id: super::new_text_id(),
-            person_id,
-            institution_id,
+            id: super::new_id(),
+            person_id: person.id.clone(),
+            institution_id: person.institution_id.clone(),
             start_date,
-            end_date: None,
+            end_date: person.membership_end,
+            kind: AffiliationKind::Primary,
+            category: Some(person.category),
+            end_reason: None,
+            end_note: None,
         }
     }
 }
@@ -231,4 +240,23 @@ pub struct OutboxRow {
     pub sent_at: Option<NaiveDateTime>,
     /// The instance delivering the message, while its lease runs.
     pub claimed_by: Option<String>,
+}
+
+/// A change of institution.
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = transfers)]
+pub struct TransferRow {
+    pub id: TransferId,
+    pub person_id: PersonId,
+    pub from_institution_id: InstitutionId,
+    pub to_institution_id: InstitutionId,
+    pub effective_date: NaiveDate,
+    pub category: Option<Category>,
+    pub state: TransferState,
+    pub requested_by: PersonId,
+    pub requested_at: NaiveDateTime,
+    pub decided_by: Option<PersonId>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub reason: Option<String>,
+    pub completed_at: Option<NaiveDateTime>,
 }

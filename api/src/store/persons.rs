@@ -8,11 +8,11 @@ use b2mms_shared::{
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-use super::models::{AccountRow, AffiliationRow, PersonRow};
+use super::models::{AccountRow, PersonRow};
 use super::roles::RoleRows;
 use super::schema::{
-    account_names, accounts, affiliations, institution_representatives, institutions,
-    person_certificates, person_roles, persons,
+    account_names, accounts, institution_representatives, institutions, person_certificates,
+    person_roles, persons,
 };
 use super::{DbConnection, from_db_time, to_db_time};
 use crate::error::{AppError, AppResult};
@@ -47,14 +47,13 @@ fn unique_conflict(err: DieselError) -> AppError {
     err.into()
 }
 
-/// Stores a new person with account and first affiliation.
+/// Stores a new person with account and first membership period.
 pub fn insert_member(
     conn: &mut DbConnection,
     person: &PersonRow,
     account: &AccountRow,
-    affiliation: &AffiliationRow,
 ) -> AppResult<()> {
-    insert_person(conn, person, affiliation)?;
+    insert_person(conn, person)?;
     diesel::insert_into(account_names::table)
         .values((
             account_names::name.eq(&account.account_name),
@@ -70,20 +69,13 @@ pub fn insert_member(
     Ok(())
 }
 
-/// Stores a new person with their first affiliation, without an account yet.
-pub fn insert_person(
-    conn: &mut DbConnection,
-    person: &PersonRow,
-    affiliation: &AffiliationRow,
-) -> AppResult<()> {
+/// Stores a new person with their first membership period, without an account yet.
+pub fn insert_person(conn: &mut DbConnection, person: &PersonRow) -> AppResult<()> {
     diesel::insert_into(persons::table)
         .values(person)
         .execute(conn)
         .map_err(unique_conflict)?;
-    diesel::insert_into(affiliations::table)
-        .values(affiliation)
-        .execute(conn)?;
-    Ok(())
+    super::periods::insert_first(conn, person)
 }
 
 /// Gives a person the account a registration request asked for; the name the request
@@ -126,9 +118,9 @@ pub fn reopen_account(
     Ok(n > 0)
 }
 
-/// Makes a person an active member at `institution` again. A change of institution closes the
-/// open affiliation and opens a new one, so the history keeps both; a membership that was not
-/// active starts anew today.
+/// Makes a person an active member at `institution` again. A membership that was not active
+/// starts a new period today; a change of institution too, ending the current period, so the
+/// history keeps both; otherwise the current period goes on without an end.
 pub fn reactivate(
     conn: &mut DbConnection,
     person_id: &PersonId,
@@ -142,34 +134,26 @@ pub fn reactivate(
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound { what: "person" })?;
-    if person.institution_id != *institution {
-        diesel::update(
-            affiliations::table
-                .filter(affiliations::person_id.eq(person_id))
-                .filter(affiliations::end_date.is_null()),
-        )
-        .set(affiliations::end_date.eq(today))
-        .execute(conn)?;
-        diesel::insert_into(affiliations::table)
-            .values(&AffiliationRow::opening(
-                person_id.clone(),
-                institution.clone(),
-                today,
-            ))
-            .execute(conn)?;
-    }
     let restart = person.status != MembershipStatus::Active || person.membership_start.is_none();
-    let start = if restart {
-        Some(today)
-    } else {
-        person.membership_start
-    };
+    if restart || person.institution_id != *institution {
+        let ended_by = (!restart).then_some(b2mms_shared::PeriodEnd::Transfer);
+        super::periods::open_period(
+            conn,
+            person_id,
+            institution,
+            category,
+            today,
+            None,
+            ended_by,
+            at,
+        )?;
+        return Ok(());
+    }
+    super::periods::set_current_end(conn, person_id, None, None, None)?;
+    super::periods::set_current_category(conn, person_id, category)?;
     diesel::update(persons::table.find(person_id))
         .set((
-            persons::institution_id.eq(institution),
             persons::category.eq(category),
-            persons::status.eq(MembershipStatus::Active),
-            persons::membership_start.eq(start),
             persons::membership_end.eq(None::<chrono::NaiveDate>),
             persons::grace_from.eq(None::<chrono::NaiveDate>),
             persons::updated_at.eq(at),
@@ -363,5 +347,19 @@ pub fn set_membership(
             persons::updated_at.eq(to_db_time(now)),
         ))
         .execute(conn)?;
-    Ok(())
+    let reason = (status == MembershipStatus::Left).then_some(b2mms_shared::PeriodEnd::Left);
+    super::periods::set_current_end(conn, id, end, reason, None)?;
+    super::periods::set_current_category(conn, id, category)
+}
+
+/// The home institution of a person; `None` if there is no such person.
+pub fn home_institution(
+    conn: &mut DbConnection,
+    id: &PersonId,
+) -> AppResult<Option<InstitutionId>> {
+    Ok(persons::table
+        .find(id)
+        .select(persons::institution_id)
+        .first(conn)
+        .optional()?)
 }

@@ -43,6 +43,37 @@ diesel::table! {
         institution_id -> Text,
         start_date -> Date,
         end_date -> Nullable<Date>,
+        kind -> Text,
+        category -> Nullable<Text>,
+        end_reason -> Nullable<Text>,
+        end_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    transfers (id) {
+        id -> Text,
+        person_id -> Text,
+        from_institution_id -> Text,
+        to_institution_id -> Text,
+        effective_date -> Date,
+        category -> Nullable<Text>,
+        state -> Text,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        reason -> Nullable<Text>,
+        completed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    membership_reminders (person_id, end_date, days_before) {
+        person_id -> Text,
+        end_date -> Date,
+        days_before -> Integer,
+        sent_at -> Timestamp,
     }
 }
 
@@ -144,6 +175,7 @@ diesel::table! {
 diesel::joinable!(persons -> institutions (institution_id));
 diesel::joinable!(accounts -> persons (person_id));
 diesel::joinable!(affiliations -> persons (person_id));
+diesel::joinable!(affiliations -> institutions (institution_id));
 diesel::joinable!(institution_representatives -> institutions (institution_id));
 diesel::joinable!(institution_representatives -> persons (person_id));
 diesel::joinable!(sessions -> persons (person_id));
@@ -317,4 +349,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     password_history,
     password_reminders,
     service_tokens,
+    transfers,
+    membership_reminders,
 );

@@ -1,13 +1,13 @@
 //! Sessions and their rotating refresh tokens. A session is a family of refresh tokens; the
 //! access tokens issued in it carry its id, so revoking the session ends all of them.
 
-use b2mms_shared::{AccountStatus, InstitutionId, PersonId, Role};
+use b2mms_shared::{AccountStatus, InstitutionId, MembershipStatus, PersonId, Role};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use super::models::{RefreshTokenRow, SessionRow};
 use super::schema::{
-    accounts, institution_representatives, person_roles, refresh_tokens, sessions,
+    accounts, institution_representatives, person_roles, persons, refresh_tokens, sessions,
 };
 use super::{DbConnection, from_db_time, new_text_id, to_db_time};
 use crate::error::AppResult;
@@ -143,6 +143,8 @@ pub struct SessionState {
     pub expires_at: DateTime<Utc>,
     pub roles: Vec<Role>,
     pub represents: Vec<InstitutionId>,
+    /// The person's membership: an ended one reaches only the person's own record.
+    pub membership: MembershipStatus,
 }
 
 impl SessionState {
@@ -162,6 +164,7 @@ type CallerRow = (
     AccountStatus,
     bool,
     chrono::NaiveDateTime,
+    MembershipStatus,
     Option<Role>,
     Option<InstitutionId>,
 );
@@ -171,6 +174,7 @@ type CallerRow = (
 pub fn state(conn: &mut DbConnection, session_id: &str) -> AppResult<Option<SessionState>> {
     let rows: Vec<CallerRow> = sessions::table
         .inner_join(accounts::table.on(accounts::person_id.eq(sessions::person_id)))
+        .inner_join(persons::table.on(persons::id.eq(sessions::person_id)))
         .left_join(person_roles::table.on(person_roles::person_id.eq(sessions::person_id)))
         .left_join(
             institution_representatives::table
@@ -185,6 +189,7 @@ pub fn state(conn: &mut DbConnection, session_id: &str) -> AppResult<Option<Sess
             accounts::status,
             accounts::must_change_password,
             accounts::password_expires_at,
+            persons::status,
             person_roles::role.nullable(),
             institution_representatives::institution_id.nullable(),
         ))
@@ -198,6 +203,7 @@ pub fn state(conn: &mut DbConnection, session_id: &str) -> AppResult<Option<Sess
         status,
         must_change,
         password_expires,
+        membership,
         role,
         represented,
     )) = rows.next()
@@ -220,6 +226,7 @@ pub fn state(conn: &mut DbConnection, session_id: &str) -> AppResult<Option<Sess
         password_expires_at: from_db_time(password_expires),
         roles,
         represents,
+        membership,
     }))
 }
 

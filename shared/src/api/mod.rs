@@ -9,7 +9,9 @@ use uuid::Uuid;
 use crate::enums::{AccountStatus, Category, InstitutionStatus, MembershipStatus, Role, Scope};
 use crate::rules::RuleViolation;
 
+mod membership;
 mod registration;
+pub use membership::*;
 pub use registration::*;
 
 /// An RFC 9457 problem document, as every error of the API is returned.

@@ -13,6 +13,7 @@ mod hardening;
 mod institutions;
 mod lifecycle;
 mod members;
+mod membership;
 mod migrations;
 mod open_requests;
 mod operations;

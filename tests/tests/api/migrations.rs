@@ -103,8 +103,11 @@ fn allowed(
             .get_result::<Text>(conn)
             .unwrap()
             .text;
+            // A column of CREATE TABLE stands on a line of its own; one added by ALTER TABLE
+            // follows a comma.
             let start = ddl
                 .find(&format!("\n    {column} "))
+                .or_else(|| ddl.find(&format!(", {column} ")))
                 .unwrap_or_else(|| panic!("{table}.{column}"));
             let check = start + ddl[start..].find("CHECK (").expect("a CHECK") + "CHECK ".len();
             let mut depth = 0;
@@ -168,6 +171,11 @@ fn checks_match_enums(backend: Backend) {
         ("registrations", "identity", values(IdentityKind::ALL)),
         ("registrations", "category", values(Category::ALL)),
         ("mail_outbox", "status", values(MailStatus::ALL)),
+        ("affiliations", "kind", values(AffiliationKind::ALL)),
+        ("affiliations", "category", values(Category::ALL)),
+        ("affiliations", "end_reason", values(PeriodEnd::ALL)),
+        ("transfers", "state", values(TransferState::ALL)),
+        ("transfers", "category", values(Category::ALL)),
     ];
     for (table, column, values) in expected {
         let mut found = allowed(&mut conn, backend, table, column);
