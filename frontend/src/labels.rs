@@ -2,8 +2,8 @@
 //! in one place: no page shows a machine name such as `awaiting_ib` or `role.granted`.
 
 use b2mms_shared::{
-    AuditAction, InstitutionStatus, InvitationStatus, MembershipStatus, RegistrationState, Role,
-    Scope,
+    AffiliationKind, AuditAction, InstitutionStatus, InvitationStatus, MembershipStatus, PeriodEnd,
+    RegistrationState, Role, Scope, TransferState,
 };
 
 /// Where a request stands, written for its applicant.
@@ -91,6 +91,34 @@ pub fn invitation(status: InvitationStatus) -> &'static str {
         InvitationStatus::Used => "Used to register",
         InvitationStatus::Expired => "Expired",
         InvitationStatus::Revoked => "Revoked",
+    }
+}
+
+/// Where a change of institution stands.
+pub fn transfer(state: TransferState) -> &'static str {
+    match state {
+        TransferState::Pending => "Waiting for the new institution",
+        TransferState::Approved => "Approved, on its date",
+        TransferState::Rejected => "Rejected",
+        TransferState::Completed => "Carried out",
+        TransferState::Cancelled => "Cancelled (the membership ended)",
+    }
+}
+
+/// An affiliation's kind, as a record shows it.
+pub fn affiliation(kind: AffiliationKind) -> &'static str {
+    match kind {
+        AffiliationKind::Primary => "Member",
+        AffiliationKind::Secondary => "Also at",
+    }
+}
+
+/// Why a membership period ended, if not by its term.
+pub fn period_end(reason: Option<PeriodEnd>) -> &'static str {
+    match reason {
+        None => "",
+        Some(PeriodEnd::Left) => "left",
+        Some(PeriodEnd::Transfer) => "moved",
     }
 }
 

@@ -5,6 +5,7 @@ mod action;
 mod api;
 mod forms;
 mod labels;
+mod membership;
 mod page_focus;
 mod pager;
 mod pages;
@@ -58,6 +59,10 @@ pub enum Route {
     Invitations,
     #[at("/members")]
     Members,
+    #[at("/members/:id")]
+    Member { id: String },
+    #[at("/transfers")]
+    Transfers,
     #[at("/admin/institutions")]
     AdminInstitutions,
     #[at("/admin/people")]
@@ -91,6 +96,8 @@ fn switch(route: Route) -> Html {
         Route::Request { id } => html! { <RequestDetail {id} /> },
         Route::Invitations => html! { <Invitations /> },
         Route::Members => html! { <InstitutionMembers /> },
+        Route::Member { id } => html! { <crate::pages::member_record::MemberRecord id={id} /> },
+        Route::Transfers => html! { <crate::pages::transfers::Transfers /> },
         Route::AdminInstitutions => html! { <AdminInstitutions /> },
         Route::AdminPeople => html! { <AdminPeople /> },
         Route::AdminTokens => html! { <AdminTokens /> },
@@ -162,7 +169,10 @@ fn header() -> Html {
                         <Link<Route> to={Route::Home}>{ "My record" }</Link<Route>>
                         if decides { <Link<Route> to={Route::Requests}>{ "Requests" }<WaitingCount /></Link<Route>> }
                         if invites { <Link<Route> to={Route::Invitations}>{ "Invitations" }</Link<Route>> }
-                        if access::manages_members(roles) { <Link<Route> to={Route::Members}>{ "Members" }</Link<Route>> }
+                        if access::manages_members(roles) {
+                            <Link<Route> to={Route::Members}>{ "Members" }</Link<Route>>
+                            <Link<Route> to={Route::Transfers}>{ "Transfers" }</Link<Route>>
+                        }
                         if access::administers(roles) {
                             <Link<Route> to={Route::AdminInstitutions}>{ "Institutions" }</Link<Route>>
                             <Link<Route> to={Route::AdminPeople}>{ "People" }</Link<Route>>

@@ -1,5 +1,5 @@
 //! A list of people from the member directory: search by name, account name or address,
-//! sortable columns, pages with the total, "nothing found", and a CSV export. The search, the
+//! memberships ending soon, sortable columns (the end of the membership too), pages with the total, "nothing found", and a CSV export. The search, the
 //! order and the page live in the address, so they are kept when coming back to the list.
 
 use b2mms_shared::api::{DirectoryEntry, Page};
@@ -17,6 +17,9 @@ use crate::pager::{Pager, to_page, use_list_state};
 /// People on one page.
 pub const PER_PAGE: i64 = 25;
 
+/// "Ending soon": memberships that end within this many days.
+const ENDING_SOON_DAYS: u32 = 30;
+
 /// The list's state in the address.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListQuery {
@@ -28,6 +31,9 @@ pub struct ListQuery {
     pub order: Option<SortOrder>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
+    /// Only memberships ending within 30 days.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ending: bool,
 }
 
 crate::paged_by_field!(ListQuery);
@@ -47,6 +53,9 @@ impl ListQuery {
         }
         if let Some(o) = self.order {
             pairs.push(("order", o.as_str().to_owned()));
+        }
+        if self.ending {
+            pairs.push(("ending_within", ENDING_SOON_DAYS.to_string()));
         }
         if let Some(n) = per_page {
             pairs.extend(crate::pager::page_params(self.page, n));
@@ -212,6 +221,14 @@ pub fn people_list(props: &PeopleListProps) -> Html {
             <form class="filters" {onsubmit} role="search" aria-label="Search people">
                 <Field id="people_query" label="Search by name, account name or address" value={(*typed).clone()}
                     oninput={let t = typed.clone(); Callback::from(move |v| t.set(v))} />
+                <label class="check">
+                    <input type="checkbox" id="ending_soon" checked={asked.ending} data-testid="ending-soon"
+                        onchange={let (go, asked) = (go.clone(), asked.clone()); Callback::from(move |e: Event| {
+                            let on = e.target_unchecked_into::<web_sys::HtmlInputElement>().checked();
+                            go.emit(ListQuery { ending: on, page: None, ..asked.clone() });
+                        })} />
+                    { format!("Only memberships ending within {ENDING_SOON_DAYS} days") }
+                </label>
                 <div class="actions">
                     <button type="submit">{ "Search" }</button>
                     if props.export {
@@ -243,6 +260,7 @@ pub fn people_list(props: &PeopleListProps) -> Html {
                                     { header("Institution", DirectorySort::Institution) }
                                     { header("Category", DirectorySort::Category) }
                                     { header("Membership", DirectorySort::Status) }
+                                    { header("Ends", DirectorySort::MembershipEnd) }
                                 </tr></thead>
                                 <tbody>{ for p.items.iter().map(|m| html! {
                                     <tr>
@@ -251,6 +269,7 @@ pub fn people_list(props: &PeopleListProps) -> Html {
                                         <td data-label="Institution">{ m.institution_short_name.clone() }</td>
                                         <td data-label="Category">{ m.category.label() }</td>
                                         <td data-label="Membership">{ labels::membership(m.status) }</td>
+                                        <td data-label="Ends">{ m.membership_end.map(|d| d.to_string()).unwrap_or_else(|| "—".into()) }</td>
                                     </tr>
                                 }) }</tbody>
                             </table>

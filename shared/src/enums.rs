@@ -301,6 +301,8 @@ string_enum! {
         Institution = "institution",
         Category = "category",
         Status = "status",
+        /// The end of the membership; open-ended ones last.
+        MembershipEnd = "membership_end",
     }
 }
 

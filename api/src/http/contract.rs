@@ -53,6 +53,7 @@ pub const OPERATION_IDS: &[(&str, &str)] = &[
     ("POST /api/v1/members/{id}/roles", "grantRole"),
     ("DELETE /api/v1/members/{id}/roles/{role}", "withdrawRole"),
     ("POST /api/v1/members/{id}/unlock", "unlockAccount"),
+    ("GET /api/v1/membership-rules", "getMembershipRules"),
     ("GET /api/v1/members/{id}/affiliations", "listAffiliations"),
     ("POST /api/v1/members/{id}/affiliations", "addAffiliation"),
     (

@@ -75,13 +75,29 @@ pub struct DirectoryQuery {
     pub sort: Option<DirectorySort>,
     /// `asc` (default) or `desc`.
     pub order: Option<SortOrder>,
+    /// Only active memberships that end within this many days from today (0–3660).
+    pub ending_within: Option<u32>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
 }
 
 impl DirectoryQuery {
-    fn filter(&self, admin: bool) -> store::directory::DirectoryFilter {
-        store::directory::DirectoryFilter {
+    fn filter(
+        &self,
+        admin: bool,
+        today: chrono::NaiveDate,
+    ) -> AppResult<store::directory::DirectoryFilter> {
+        let ending_between = match self.ending_within {
+            None => None,
+            Some(days @ 0..=3660) => Some((today, today + chrono::Duration::days(i64::from(days)))),
+            Some(_) => {
+                return Err(crate::error::AppError::bad_request(
+                    "invalid_query",
+                    "`ending_within` counts days, at most 3660.",
+                ));
+            }
+        };
+        Ok(store::directory::DirectoryFilter {
             text: self
                 .q
                 .as_ref()
@@ -91,7 +107,8 @@ impl DirectoryQuery {
             institution_id: self.institution_id.map(InstitutionId::from),
             institutions: None,
             status: self.status,
-        }
+            ending_between,
+        })
     }
 
     fn order(&self) -> (DirectorySort, bool) {
@@ -132,7 +149,8 @@ pub async fn directory(
         per_page: query.per_page,
     }
     .resolve()?;
-    let (filter, order) = (query.filter(admin), query.order());
+    let today = crate::domain::calendar::today(state.clock.now());
+    let (filter, order) = (query.filter(admin, today)?, query.order());
     let (items, total) = state
         .db
         .run(move |conn| store::directory::directory(conn, &filter, order, offset, per_page))
@@ -166,7 +184,8 @@ pub async fn export(
 ) -> AppResult<HttpResponse> {
     let subject = &principal.subject;
     let admin = subject.admin().is_ok();
-    let mut filter = query.filter(admin);
+    let today = crate::domain::calendar::today(state.clock.now());
+    let mut filter = query.filter(admin, today)?;
     // `None`: every institution (admins); otherwise the representative's own.
     if let Some(own) = subject.institutions_in_view()? {
         if let Some(asked) = &filter.institution_id

@@ -1,7 +1,9 @@
 //! A membership after registration: affiliations and periods, leaving and reactivation.
 
 use actix_web::{HttpResponse, delete, get, post, web};
-use b2mms_shared::api::{Affiliation, Leaving, Member, NewAffiliation, Problem, Reactivation};
+use b2mms_shared::api::{
+    Affiliation, Leaving, Member, MembershipRules, NewAffiliation, Problem, Reactivation,
+};
 use b2mms_shared::{AffiliationId, PersonId};
 use chrono::NaiveDate;
 use uuid::Uuid;
@@ -12,6 +14,17 @@ use crate::error::AppResult;
 use crate::http::body::Body;
 use crate::http::extract::Reader;
 use crate::ops::{members, membership};
+
+/// The collaboration's settings a client states before an action: the grace period of an
+/// account after its membership ends, how long a password lasts, when reminders go out.
+#[utoipa::path(
+    tag = "members",
+    responses((status = 200, description = "The settings", body = MembershipRules))
+)]
+#[get("/membership-rules")]
+pub async fn rules(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(membership::rules(&state.config))
+}
 
 /// Every membership period and additional affiliation of a person, the oldest first: the
 /// person, the representatives of their institution, administrators and tools with

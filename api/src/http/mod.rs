@@ -61,6 +61,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(members::withdraw_role)
         .service(members::unlock)
         .service(members::update)
+        .service(membership::rules)
         .service(membership::list)
         .service(membership::add)
         .service(membership::end)

@@ -1,7 +1,9 @@
 //! A membership after registration: its periods and affiliations as history, leaving,
 //! reactivation without a new registration, and additional institutions ("also at").
 
-use b2mms_shared::api::{Affiliation, Leaving, Member, NewAffiliation, Reactivation};
+use b2mms_shared::api::{
+    Affiliation, Leaving, Member, MembershipRules, NewAffiliation, Reactivation,
+};
 use b2mms_shared::rules::{RuleViolation, required_text};
 use b2mms_shared::{
     AffiliationId, AffiliationKind, InstitutionId, MembershipStatus, PeriodEnd, PersonId, Role,
@@ -20,9 +22,23 @@ use crate::store::audit::{self, Actor, Change};
 use crate::store::models::AffiliationRow;
 use crate::store::{self, DbConnection, outbox, to_db_time};
 
+/// The collaboration's settings that clients state before an action.
+pub fn rules(config: &crate::config::Config) -> MembershipRules {
+    MembershipRules {
+        account_grace_days: config.account_grace_days,
+        password_max_age_days: config.password_max_age_days,
+        reminder_days: crate::jobs::memberships::REMINDER_DAYS.to_vec(),
+    }
+}
+
 /// The day an account closes when a membership ends on `end`.
 pub fn account_closes(end: NaiveDate, today: NaiveDate, grace_days: i64) -> NaiveDate {
-    end.max(today) + Duration::days(grace_days + 1)
+    MembershipRules {
+        account_grace_days: grace_days,
+        password_max_age_days: 0,
+        reminder_days: Vec::new(),
+    }
+    .account_closes(end, today)
 }
 
 /// Every affiliation of a person, for those who may read the record.

@@ -151,7 +151,7 @@ pub async fn sign_in(state: &Services, account: &str, password: String) -> AppRe
                 audit::Event::LoginSucceeded,
                 audit::Subject::Account(&person_id),
             )?;
-            let (roles, _) = store::roles::roles_of(conn, &person_id)?;
+            let roles = store::roles::acting_roles(conn, &person_id)?;
             Ok((session, roles))
         })
         .await?;
@@ -207,7 +207,7 @@ pub async fn refresh(state: &Services, presented: &str) -> AppResult<Opened> {
                 return Ok(Err(rotation));
             };
             let account = store::accounts::account_of(conn, &session.person_id)?;
-            let (roles, _) = store::roles::roles_of(conn, &session.person_id)?;
+            let roles = store::roles::acting_roles(conn, &session.person_id)?;
             Ok(Ok((session, account, roles)))
         })
         .await?;

@@ -20,6 +20,8 @@ pub struct DirectoryFilter {
     /// Only people of these institutions (a representative's export).
     pub institutions: Option<Vec<InstitutionId>>,
     pub status: Option<MembershipStatus>,
+    /// Active memberships ending between these days (both included).
+    pub ending_between: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
 }
 
 /// One person as the directory finds them: the record, the institution's short name and the
@@ -54,6 +56,7 @@ pub fn directory(
             account_name: account,
             category: p.category,
             status: p.status,
+            membership_end: p.membership_end,
             institution_id: p.institution_id.uuid(),
             institution_short_name: short,
             given_name: p.given_name,
@@ -107,6 +110,11 @@ pub fn rows(
         if let Some(ids) = &filter.institutions {
             q = q.filter(persons::institution_id.eq_any(ids.clone()));
         }
+        if let Some((from, until)) = filter.ending_between {
+            q = q
+                .filter(persons::status.eq(MembershipStatus::Active))
+                .filter(persons::membership_end.between(from, until));
+        }
         if let Some(status) = filter.status {
             q = q.filter(persons::status.eq(status));
         }
@@ -124,6 +132,15 @@ pub fn rows(
         (DirectorySort::Category, true) => query().order(persons::category.desc()),
         (DirectorySort::Status, false) => query().order(persons::status.asc()),
         (DirectorySort::Status, true) => query().order(persons::status.desc()),
+        // Open-ended memberships (no end) come last either way.
+        (DirectorySort::MembershipEnd, false) => query().order((
+            persons::membership_end.is_null().asc(),
+            persons::membership_end.asc(),
+        )),
+        (DirectorySort::MembershipEnd, true) => query().order((
+            persons::membership_end.is_null().asc(),
+            persons::membership_end.desc(),
+        )),
     };
     let rows: Vec<DirectoryRow> = ordered
         .then_order_by(persons::family_name)

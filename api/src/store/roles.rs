@@ -25,6 +25,20 @@ pub fn roles_of(
     Ok((effective_roles(granted, &represented), represented))
 }
 
+/// The roles a person acts in now: all of them while the membership is active, only
+/// `member` (their own record) once it has ended.
+pub fn acting_roles(conn: &mut DbConnection, person_id: &PersonId) -> AppResult<Vec<Role>> {
+    let status: MembershipStatus = persons::table
+        .find(person_id)
+        .select(persons::status)
+        .first(conn)?;
+    if status == MembershipStatus::Active {
+        Ok(roles_of(conn, person_id)?.0)
+    } else {
+        Ok(vec![Role::Member])
+    }
+}
+
 /// Every person's roles: `member`, `ir` while they represent an institution, and those granted.
 pub fn effective_roles(granted: Vec<Role>, represented: &[InstitutionId]) -> Vec<Role> {
     let mut roles = granted;

@@ -1,6 +1,7 @@
 //! The start page: who is signed in, with their roles and record, the parts of it they
 //! change themselves, and a new contact address confirmed from the new mailbox.
 
+use b2mms_shared::MembershipStatus;
 use b2mms_shared::access::{self, Editor};
 use b2mms_shared::rules::{ContactEmail, DEFAULT_PERSONAL_MAIL_DOMAINS};
 use yew::prelude::*;
@@ -157,15 +158,20 @@ pub fn home() -> Html {
                 <dt>{ "Membership" }</dt><dd>{ labels::membership(me.status) }</dd>
                 <dt>{ "Collaboration address" }</dt><dd>{ me.registry_email.clone().unwrap_or_else(|| "—".into()) }</dd>
                 <dt>{ "Member since" }</dt><dd>{ me.membership_start.map(|d| d.to_string()).unwrap_or_else(|| "—".into()) }</dd>
+                <dt>{ "Membership ends" }</dt><dd data-testid="my-end">{ me.membership_end.map(|d| d.to_string()).unwrap_or_else(|| "—".into()) }</dd>
                 <dt>{ "Groups" }</dt><dd data-testid="groups">{ if me.groups.is_empty() { "—".to_owned() } else { me.groups.join(", ") } }</dd>
                 <dt>{ "Password expires" }</dt>
                 <dd>{ me.password_expires_at.map(|t| t.date_naive().to_string()).unwrap_or_default() }</dd>
             </dl>
             <p><Link<Route> to={Route::ChangePassword}>{ "Change my password" }</Link<Route>></p>
-            <h2>{ "Change my details" }</h2>
-            <RecordEditor member={me.clone()} {editor} token={session.token.clone()} {saved} />
-            <h2>{ "Change my contact address" }</h2>
-            <NewAddress session={session.clone()} />
+            <crate::membership::MembershipPanel member={me.clone()} token={session.token.clone()} changed={saved.clone()}
+                viewer={crate::membership::Viewer { own: true, admin: editor.admin, represents: me.representative_of.clone() }} />
+            if me.status == MembershipStatus::Active {
+                <h2>{ "Change my details" }</h2>
+                <RecordEditor member={me.clone()} {editor} token={session.token.clone()} {saved} />
+                <h2>{ "Change my contact address" }</h2>
+                <NewAddress session={session.clone()} />
+            }
         </section>
     }
 }

@@ -1,5 +1,6 @@
-//! The members of the caller's institution (for its IRs), each record opened to change its
-//! membership and name in papers.
+//! The members of the caller's institution (for its IRs), with their membership ends (those
+//! ending soon found at once), each record opened to change its membership and name in
+//! papers, to record a departure or to reactivate it.
 
 use b2mms_shared::access::Editor;
 use b2mms_shared::api::Member;
@@ -7,6 +8,7 @@ use yew::prelude::*;
 
 use crate::Route;
 use crate::api;
+use crate::membership::{MembershipPanel, Viewer};
 use crate::people_list::PeopleList;
 use crate::record_editor::RecordEditor;
 use crate::session::{Auth, SignInFirst, use_auth};
@@ -25,9 +27,15 @@ pub fn institution_members() -> Html {
         }
         _ => None,
     };
-    let (token, me) = match &*auth {
-        Auth::SignedIn(s) => (s.token.clone(), s.me.as_ref().map(|m| m.id)),
-        _ => (String::new(), None),
+    let (token, me, represents) = match &*auth {
+        Auth::SignedIn(s) => (
+            s.token.clone(),
+            s.me.as_ref().map(|m| m.id),
+            s.me.as_ref()
+                .map(|m| m.representative_of.clone())
+                .unwrap_or_default(),
+        ),
+        _ => (String::new(), None, Vec::new()),
     };
     let choose = {
         let (open, error, token) = (open.clone(), error.clone(), token.clone());
@@ -69,8 +77,10 @@ pub fn institution_members() -> Html {
             if let Some(m) = &*open {
                 <div class="person" data-testid="member">
                     <h2>{ format!("{} {}", m.given_name, m.family_name) }</h2>
-                    <RecordEditor member={m.clone()} token={token.clone()} {saved}
+                    <RecordEditor member={m.clone()} token={token.clone()} saved={saved.clone()}
                         editor={Editor { own: me == Some(m.id), representative: true, admin: false }} />
+                    <MembershipPanel member={m.clone()} token={token.clone()} changed={saved}
+                        viewer={Viewer { own: me == Some(m.id), admin: false, represents: represents.clone() }} />
                 </div>
             }
         </section>

@@ -7,6 +7,7 @@ pub mod home;
 pub mod invitations;
 pub mod login;
 pub mod mail_queue;
+pub mod member_record;
 pub mod members;
 pub mod not_found;
 pub mod password_reset;
@@ -14,6 +15,7 @@ pub mod register;
 pub mod registration_form;
 pub mod registration_status;
 pub mod requests;
+pub mod transfers;
 
 use yew::prelude::*;
 

@@ -113,3 +113,24 @@ pub struct RejectTransfer {
     /// Why; told to the person and to whoever asked.
     pub reason: String,
 }
+
+/// `GET /api/v1/membership-rules`: the collaboration's settings a client states before an
+/// action (for example the day an account closes after a membership ends).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MembershipRules {
+    /// Days after a membership ends until its account is disabled.
+    pub account_grace_days: i64,
+    /// Days a password lasts.
+    pub password_max_age_days: i64,
+    /// Days before the end of a membership on which its member and representatives are told.
+    pub reminder_days: Vec<i64>,
+}
+
+impl MembershipRules {
+    /// The day the account closes when a membership ends on `end` (the grace counts from
+    /// today at the earliest).
+    pub fn account_closes(&self, end: NaiveDate, today: NaiveDate) -> NaiveDate {
+        end.max(today) + chrono::Duration::days(self.account_grace_days + 1)
+    }
+}

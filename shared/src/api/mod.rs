@@ -358,6 +358,9 @@ pub struct DirectoryEntry {
     pub institution_short_name: String,
     pub category: Category,
     pub status: MembershipStatus,
+    /// The day the membership ends; none while open-ended.
+    #[serde(default)]
+    pub membership_end: Option<NaiveDate>,
 }
 
 /// `POST /api/v1/service-tokens`.

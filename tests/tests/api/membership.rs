@@ -440,3 +440,28 @@ on_both_databases! {
         assert_eq!(cancelled.body["total"], 1, "{}", cancelled.text);
     }
 }
+
+on_both_databases! {
+    async fn representatives_find_the_memberships_that_end_soon(app: TestApp) {
+        let kek = Institution::with_representative(app).await;
+        for (account, days) in [("soon", Some(20)), ("later", Some(40)), ("sooner", Some(3)), ("open", None)] {
+            let person = app.seed_person(account, &[], kek.id).await;
+            if let Some(days) = days {
+                let set = app.patch(&format!("/api/v1/members/{}", person.id), Some(&kek.ir_token), json!({"membership_end": app.day(days)})).await;
+                assert_eq!(set.status, StatusCode::OK, "{}", set.text);
+            }
+        }
+        let accounts = |body: &serde_json::Value| -> Vec<String> {
+            body["items"].as_array().unwrap().iter().map(|p| p["account_name"].as_str().unwrap().to_owned()).collect()
+        };
+        let soon = app.get(&format!("/api/v1/members?institution_id={}&ending_within=30&sort=membership_end", kek.id), Some(&kek.ir_token)).await;
+        assert_eq!(soon.status, StatusCode::OK, "{}", soon.text);
+        assert_eq!(accounts(&soon.body), ["sooner", "soon"]);
+        assert_eq!(soon.body["items"][0]["membership_end"], app.day(3));
+        let all = app.get(&format!("/api/v1/members?institution_id={}&sort=membership_end&order=desc", kek.id), Some(&kek.ir_token)).await;
+        let order = accounts(&all.body);
+        assert_eq!(&order[..3], ["later", "soon", "sooner"], "{order:?}");
+        app.get("/api/v1/members?ending_within=99999", Some(&kek.ir_token)).await.assert_problem(400, "invalid_query");
+        app.get("/api/v1/members?ending_within=-1", Some(&kek.ir_token)).await.assert_problem(400, "invalid_query");
+    }
+}

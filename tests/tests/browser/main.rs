@@ -11,6 +11,7 @@ mod accounts;
 mod admin;
 mod journeys;
 mod mailed_links;
+mod membership;
 mod page_basics;
 mod records;
 mod registration;

@@ -128,6 +128,7 @@ async fn each_route_change_names_the_page_and_moves_the_focus_to_its_heading() {
         ("/requests", "Registration requests"),
         ("/invitations", "Invitations"),
         ("/members", "Members of my institution"),
+        ("/transfers", "Changes of institution"),
     ] {
         click(&client, &format!("header a[href='{link}']")).await;
         wait_for_text(&client, "main h1", heading).await;
@@ -246,7 +247,13 @@ async fn every_page_fits_a_phone_for_each_role() {
         ("mrossi", &["/", "/password"]),
         (
             "irkek",
-            &["/", "/requests?all=true", "/invitations", "/members"],
+            &[
+                "/",
+                "/requests?all=true",
+                "/invitations",
+                "/members",
+                "/transfers",
+            ],
         ),
         (
             &admin,

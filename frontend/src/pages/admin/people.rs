@@ -194,6 +194,9 @@ pub fn admin_people() -> Html {
                     <RecordEditor member={m.clone()} token={token.clone()}
                         editor={Editor { own: me == Some(m.id), representative: true, admin: true }}
                         saved={let (s, r) = (selected.clone(), reload.clone()); Callback::from(move |m| { s.set(Some(m)); r.set(*r + 1); })} />
+                    <crate::membership::MembershipPanel member={m.clone()} token={token.clone()}
+                        viewer={crate::membership::Viewer { own: me == Some(m.id), admin: true, represents: Vec::new() }}
+                        changed={let (s, r) = (selected.clone(), reload.clone()); Callback::from(move |m| { s.set(Some(m)); r.set(*r + 1); })} />
                 </div>
             }
             <h2>{ "New person with an account" }</h2>
