@@ -138,6 +138,17 @@ pub fn record_editor(props: &RecordEditorProps) -> Html {
     let busy = use_state(|| false);
     let notice = use_state(|| None::<String>);
     let error = use_state(|| None::<ApiError>);
+    let rules = use_state(|| None::<b2mms_shared::api::MembershipRules>);
+    {
+        let rules = rules.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(r) = api::membership_rules().await {
+                    rules.set(Some(r));
+                }
+            });
+        });
+    }
     let editor = props.editor;
     let may = |part| may_change(editor, part);
     if ![
@@ -152,6 +163,15 @@ pub fn record_editor(props: &RecordEditorProps) -> Html {
         return html! {};
     }
     let (changes, mut problems) = patch(&before, &fields, editor);
+    // What a new end means, said before it is saved.
+    let end_hint = match (&changes.membership_end, &*rules) {
+        (Some(Some(end)), Some(r)) => Some(format!(
+            "Once saved, the membership ends on {end}: the member and the representatives are reminded before, and the account closes on {}.",
+            r.account_closes(*end, chrono::Utc::now().date_naive())
+        )),
+        (Some(None), _) => Some("Once saved, the membership has no end.".to_owned()),
+        _ => None,
+    };
     // What the server refused, next to its field.
     if let Some(e) = &*error {
         for (field, violations) in &e.errors {
@@ -259,7 +279,8 @@ pub fn record_editor(props: &RecordEditorProps) -> Html {
                     options={MembershipStatus::ALL.iter().map(|s| (s.as_str().to_owned(), labels::membership(*s).to_owned())).collect::<Vec<_>>()}
                     errors={shown("rec_status")}
                     onchange={set(|f, v| f.status = v)} />
-                <Field id="rec_membership_end" label="Membership ends (optional)" kind="date" value={fields.membership_end.clone()} errors={shown("rec_membership_end")} oninput={set(|f, v| f.membership_end = v)} />
+                <Field id="rec_membership_end" label="Membership ends (optional)" kind="date" value={fields.membership_end.clone()} errors={shown("rec_membership_end")} oninput={set(|f, v| f.membership_end = v)}
+                    hint={end_hint.map(AttrValue::from)} />
             }
             <button type="submit" disabled={*busy} aria-busy={busy.to_string()}>{ if *busy { "Saving…" } else { "Save changes" } }</button>
         </form>

@@ -82,6 +82,16 @@ async fn a_representative_finds_ending_memberships_records_a_departure_and_react
         &format!("ends on {}", app.day(10)),
     )
     .await;
+    // A new end says when the account would close before it is saved.
+    set_date(&client, "#rec_membership_end", &app.day(60)).await;
+    let closes_then = app.today() + chrono::Duration::days(60 + 31);
+    wait_for_text(
+        &client,
+        "form.record-editor",
+        &format!("the account closes on {closes_then}"),
+    )
+    .await;
+    set_date(&client, "#rec_membership_end", &app.day(10)).await;
     click(&client, "[data-testid=leave] summary").await;
     set_date(&client, "#leave_date", &app.day(5)).await;
     fill(&client, "#leave_reason", "Moved to industry").await;
