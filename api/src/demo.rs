@@ -240,6 +240,36 @@ pub fn load(conn: &mut DbConnection, state: &AppState) -> AppResult<Loaded> {
         loaded.accounts.push(((*account).to_owned(), label));
     }
 
+    // The computing facility's group: joined by application, decided by its manager.
+    let Caller::Staff(secretariat) = staff(conn, "mtanaka")? else {
+        return Err(AppError::Internal("the demo administrator is staff".into()));
+    };
+    let admin = secretariat.admin()?;
+    let naf = crate::ops::groups::create(
+        conn,
+        &admin,
+        b2mms_shared::api::NewGroup {
+            name: "NAF".into(),
+            description:
+                "The National Analysis Facility: apply to use it; active membership is mandatory."
+                    .into(),
+            join_policy: b2mms_shared::JoinPolicy::Approval,
+        },
+        &state.config.main_group,
+        now,
+    )?;
+    let manager = store::accounts::find_account(conn, "lhoffman")?
+        .map(|(a, _)| a.person_id)
+        .ok_or_else(|| AppError::Internal("demo group manager missing".into()))?;
+    crate::ops::groups::add_manager(
+        conn,
+        &admin,
+        &b2mms_shared::GroupId::from(naf.id),
+        &manager,
+        &state.config.main_group,
+        now,
+    )?;
+
     // An invitation nobody has used yet.
     let username = "inv-demo0001".to_owned();
     let password = "Invite-Demo-Kite-77".to_owned();

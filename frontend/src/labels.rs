@@ -55,6 +55,7 @@ pub fn scope(scope: Scope) -> &'static str {
         Scope::MembersRead => "The member directory and records",
         Scope::RegistrationsRead => "Registration requests",
         Scope::AuditRead => "The audit trail",
+        Scope::GroupsRead => "Groups and their members",
     }
 }
 
@@ -132,6 +133,16 @@ pub fn event(action: &str) -> String {
         A::AccountDisabled => "Account disabled",
         A::AccountLocked => "Account locked",
         A::AccountUnlocked => "Account unlocked",
+        A::GroupApplicationApproved => "Application to a group approved",
+        A::GroupApplicationRejected => "Application to a group rejected",
+        A::GroupApplicationWithdrawn => "Application to a group withdrawn",
+        A::GroupApplied => "Applied to a group",
+        A::GroupCreated => "Group created",
+        A::GroupJoined => "Joined a group",
+        A::GroupLeft => "Left a group",
+        A::GroupManagerAdded => "Group manager appointed",
+        A::GroupManagerRemoved => "Group manager withdrawn",
+        A::GroupUpdated => "Group changed",
         A::InstitutionCreated => "Institution created",
         A::InstitutionRepresentativeAdded => "Representative appointed",
         A::InstitutionRepresentativeRemoved => "Representative removed",
@@ -194,6 +205,7 @@ pub fn record(subject_type: &str) -> String {
         "account" => "Account".to_owned(),
         "session" => "Session".to_owned(),
         "transfer" => "Change of institution".to_owned(),
+        "group" => "Group".to_owned(),
         other => sentence(other),
     }
 }

@@ -167,6 +167,29 @@ string_enum! {
 }
 
 string_enum! {
+    /// How a group is joined.
+    JoinPolicy {
+        /// Any active member joins at once.
+        Open = "open",
+        /// Members apply; a manager approves or rejects.
+        Approval = "approval",
+        /// Only a manager adds people.
+        Closed = "closed",
+    }
+}
+
+string_enum! {
+    /// Where an application to join a group stands.
+    ApplicationState {
+        Pending = "pending",
+        Approved = "approved",
+        Rejected = "rejected",
+        /// Withdrawn by the applicant, or ended with their membership.
+        Withdrawn = "withdrawn",
+    }
+}
+
+string_enum! {
     /// Status of an account in the registry.
     AccountStatus {
         Active = "active",
@@ -320,6 +343,7 @@ string_enum! {
         MembersRead = "members:read",
         RegistrationsRead = "registrations:read",
         AuditRead = "audit:read",
+        GroupsRead = "groups:read",
     }
 }
 
@@ -331,6 +355,16 @@ string_enum! {
         AccountDisabled = "account.disabled",
         AccountLocked = "account.locked",
         AccountUnlocked = "account.unlocked",
+        GroupApplicationApproved = "group.application_approved",
+        GroupApplicationRejected = "group.application_rejected",
+        GroupApplicationWithdrawn = "group.application_withdrawn",
+        GroupApplied = "group.applied",
+        GroupCreated = "group.created",
+        GroupJoined = "group.joined",
+        GroupLeft = "group.left",
+        GroupManagerAdded = "group.manager_added",
+        GroupManagerRemoved = "group.manager_removed",
+        GroupUpdated = "group.updated",
         InstitutionCreated = "institution.created",
         InstitutionRepresentativeAdded = "institution.representative_added",
         InstitutionRepresentativeRemoved = "institution.representative_removed",

@@ -99,6 +99,16 @@ record_id! {
     TransferId
 }
 
+record_id! {
+    /// A group of people.
+    GroupId
+}
+
+record_id! {
+    /// An application to join a group.
+    GroupApplicationId
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,9 +10,12 @@ pub mod links;
 pub mod rules;
 
 pub use enums::{
-    AccountStatus, AffiliationKind, AuditAction, Category, DirectorySort, IdentityKind,
-    InstitutionStatus, InvitationStatus, MailStatus, MembershipStatus, PeriodEnd,
-    RegistrationAction, RegistrationState, Role, Scope, SortOrder, TransferState,
+    AccountStatus, AffiliationKind, ApplicationState, AuditAction, Category, DirectorySort,
+    IdentityKind, InstitutionStatus, InvitationStatus, JoinPolicy, MailStatus, MembershipStatus,
+    PeriodEnd, RegistrationAction, RegistrationState, Role, Scope, SortOrder, TransferState,
 };
-pub use ids::{AffiliationId, InstitutionId, InvitationId, PersonId, RegistrationId, TransferId};
+pub use ids::{
+    AffiliationId, GroupApplicationId, GroupId, InstitutionId, InvitationId, PersonId,
+    RegistrationId, TransferId,
+};
 pub use rules::{FieldErrors, RuleViolation};

@@ -1,6 +1,7 @@
 //! Pure rules of the collaboration: no I/O, exhaustively tested.
 
 pub mod calendar;
+pub mod group_application;
 pub mod identity;
 pub mod passwords;
 pub mod policy;

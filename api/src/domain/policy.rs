@@ -1,9 +1,10 @@
 //! Who may do what. The policy hands out proofs scoped to a resource — `Admin`, `IbChair`,
-//! `RepresentativeOf(institution)`, `Member(person)`, `Applicant(request)`, `Service(scopes)` —
+//! `RepresentativeOf(institution)`, `GroupManager(group)`, `Member(person)`,
+//! `Applicant(request)`, `Service(scopes)` —
 //! and every operation takes the proof it needs. A proof can only be made here, from the
 //! caller's current roles and representations, so an operation cannot run unchecked.
 
-use b2mms_shared::{InstitutionId, PersonId, RegistrationId, Role, Scope, access};
+use b2mms_shared::{GroupId, InstitutionId, PersonId, RegistrationId, Role, Scope, access};
 
 use crate::domain::registration::Capacity;
 use crate::error::{AppError, AppResult};
@@ -70,6 +71,22 @@ pub struct RepresentativeOf {
     acting: Acting,
     institution: InstitutionId,
     admin: bool,
+}
+
+/// Proof that the caller manages a group: one of its managers, or an administrator.
+#[derive(Debug, Clone)]
+pub struct GroupManager {
+    acting: Acting,
+    group: GroupId,
+}
+
+impl GroupManager {
+    pub fn acting(&self) -> &Acting {
+        &self.acting
+    }
+    pub fn group(&self) -> &GroupId {
+        &self.group
+    }
 }
 
 /// Proof that the caller is this person, signed in.
@@ -245,6 +262,24 @@ impl Subject {
         }
     }
 
+    /// Managing `group`, whose managers are `managers`: one of them, or an administrator.
+    pub fn manager_of(
+        &self,
+        group: &GroupId,
+        managers: &[PersonId],
+    ) -> Result<GroupManager, Denied> {
+        if access::administers(&self.roles) || managers.contains(&self.acting.person_id) {
+            Ok(GroupManager {
+                acting: self.acting.clone(),
+                group: group.clone(),
+            })
+        } else {
+            Err(Denied(
+                "Only the managers of this group and administrators may do this.",
+            ))
+        }
+    }
+
     /// Reading the whole record of a person of `institution`.
     pub fn reader_of(
         &self,
@@ -374,6 +409,16 @@ mod tests {
                 "acts on a request of A",
                 Box::new(|s| !s.capacities_on(Some(&id(A))).is_empty()),
                 [false, true, true, true],
+            ),
+            (
+                "manages a group the caller manages",
+                Box::new(|s| s.manager_of(&id(0xC), &[id(1)]).is_ok()),
+                [true, true, true, true],
+            ),
+            (
+                "manages a group of others",
+                Box::new(|s| s.manager_of(&id(0xC), &[id(2)]).is_ok()),
+                [false, false, false, true],
             ),
             (
                 "acts on a request of B",

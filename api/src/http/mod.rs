@@ -8,6 +8,7 @@ pub mod contract;
 pub mod decisions;
 pub mod email_changes;
 pub mod extract;
+pub mod groups;
 pub mod health;
 pub mod identity;
 pub mod input;
@@ -68,6 +69,21 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(membership::leave)
         .service(membership::reactivate)
         .service(membership::ask_reactivation)
+        .service(groups::list)
+        .service(groups::create)
+        .service(groups::get_one)
+        .service(groups::update)
+        .service(groups::add_manager)
+        .service(groups::remove_manager)
+        .service(groups::apply)
+        .service(groups::applications)
+        .service(groups::mine)
+        .service(groups::approve)
+        .service(groups::reject)
+        .service(groups::withdraw)
+        .service(groups::members)
+        .service(groups::add_member)
+        .service(groups::remove_member)
         .service(transfers::request)
         .service(transfers::list)
         .service(transfers::approve)

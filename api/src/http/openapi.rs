@@ -18,13 +18,15 @@ use utoipa_actix_web::AppExt;
         b2mms_shared::AuditAction,
         b2mms_shared::DirectorySort,
         b2mms_shared::SortOrder,
-        b2mms_shared::TransferState
+        b2mms_shared::TransferState,
+        b2mms_shared::ApplicationState
     )),
     tags(
         (name = "health", description = "Liveness"),
         (name = "auth", description = "Sessions and passwords"),
         (name = "institutions", description = "Institutions and their representatives"),
         (name = "members", description = "People, accounts and roles; membership periods, affiliations, leaving, reactivation and changes of institution"),
+        (name = "groups", description = "Groups, their managers and members, and applications to join"),
         (name = "invitations", description = "Invitations to register, by institutional representatives"),
         (name = "registrations", description = "Registration: identity (invitation or certificate), the form, approval, provisioning"),
         (name = "audit", description = "The audit trail"),

@@ -141,6 +141,7 @@ pub async fn end_due(state: &Services) -> AppResult<usize> {
                         after: Some(&serde_json::json!({ "status": status })),
                     },
                 )?;
+                crate::ops::groups::membership_ended(conn, &id, &actor, now)?;
                 changed += 1;
             }
             // Memberships ended above may have added people past their grace period.

@@ -287,6 +287,46 @@ pub fn reactivation_asked(person: &str, account: &str, institution: &str, link: 
     )
 }
 
+/// Someone applies to a group — to its managers.
+pub fn group_application(applicant: &str, group: &str, reason: &str, link: &str) -> Mail {
+    mail(
+        format!("{applicant} applies to join {group}"),
+        format!(
+            "{applicant} applies to join the group {group}:\n\n  {reason}\n\nAs a manager of \
+             {group}, approve or reject the application in b2mms: {link}\n"
+        ),
+    )
+}
+
+/// An application was decided — to the applicant.
+pub fn group_decided(group: &str, rejected_because: Option<&str>) -> Mail {
+    match rejected_because {
+        None => mail(
+            format!("You are now in {group}"),
+            format!("Your application to join the group {group} was approved.\n"),
+        ),
+        Some(reason) => mail(
+            format!("Your application to {group} was rejected"),
+            format!("Your application to join the group {group} was rejected: {reason}\n"),
+        ),
+    }
+}
+
+/// A manager added or removed someone — to that person.
+pub fn group_changed(group: &str, added: bool) -> Mail {
+    if added {
+        mail(
+            format!("You are now in {group}"),
+            format!("A manager of the group {group} added you to it.\n"),
+        )
+    } else {
+        mail(
+            format!("You are no longer in {group}"),
+            format!("A manager of the group {group} removed you from it.\n"),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

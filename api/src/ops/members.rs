@@ -352,6 +352,17 @@ fn change_membership(
             ),
         ));
     }
+    if let (Some(end), Some(start)) = (end, before.membership_start)
+        && end < start
+    {
+        return Err(AppError::invalid(
+            "membership_end",
+            RuleViolation::new(
+                "membership_end.before_start",
+                "A membership ends after it starts: choose a day on or after its start.",
+            ),
+        ));
+    }
     let ending = status != MembershipStatus::Active || end.is_some();
     if ending
         && before.roles.contains(&Role::Admin)
@@ -360,7 +371,11 @@ fn change_membership(
         return Err(last_admin());
     }
     let category = patch.category.unwrap_or(before.category);
-    store::persons::set_membership(conn, id, category, status, end, today, now)
+    store::persons::set_membership(conn, id, category, status, end, today, now)?;
+    if before.status == MembershipStatus::Active && status != MembershipStatus::Active {
+        super::groups::membership_ended(conn, id, &Actor::acting(&caller.acting, now), now)?;
+    }
+    Ok(())
 }
 
 /// People of the directory as CSV (RFC 4180, a header line first), with what representatives

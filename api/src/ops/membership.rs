@@ -139,6 +139,15 @@ pub async fn leave(
             if before.status != MembershipStatus::Active {
                 return Err(not_active());
             }
+            if before.membership_start.is_some_and(|start| body.date < start) {
+                return Err(AppError::invalid(
+                    "date",
+                    RuleViolation::new(
+                        "date.before_start",
+                        "A departure comes after the membership started: choose a day on or after its start.",
+                    ),
+                ));
+            }
             if before.roles.contains(&Role::Admin)
                 && store::roles::other_active_admins(conn, &id)? == 0
             {
@@ -169,6 +178,9 @@ pub async fn leave(
                 Some(PeriodEnd::Left),
                 reason.as_deref(),
             )?;
+            if now_left {
+                ops::groups::membership_ended(conn, &id, &Actor::acting(&caller.acting, now), now)?;
+            }
             let after = store::persons::member(conn, &id)?;
             audit::record(
                 conn,
@@ -236,6 +248,7 @@ pub async fn reactivate(
     let max_age = Duration::days(state.config.password_max_age_days);
     let login = links::absolute(&state.config.public_url, links::SIGN_IN);
     let may_make_permanent = proof.as_admin() || caller.ib_chair().is_ok();
+    let main_group = state.config.main_group.clone();
     state
         .db
         .write(move |conn| {
@@ -273,6 +286,7 @@ pub async fn reactivate(
                 None,
                 to_db_time(now),
             )?;
+            ops::people::join_main_group(conn, &main_group, &id, now)?;
             let password_change = match store::accounts::account_of(conn, &id) {
                 Ok(account) => {
                     let stale = crate::store::from_db_time(account.password_set_at) + max_age <= now;

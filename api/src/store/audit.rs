@@ -1,6 +1,6 @@
 //! The append-only audit log. Every change is recorded by the transaction that makes it.
 
-use b2mms_shared::{InstitutionId, InvitationId, PersonId, RegistrationId};
+use b2mms_shared::{GroupId, InstitutionId, InvitationId, PersonId, RegistrationId};
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -93,6 +93,7 @@ pub enum Subject<'a> {
     ServiceToken(&'a str),
     Session(&'a str),
     Mail(&'a str),
+    Group(&'a GroupId),
 }
 
 impl Subject<'_> {
@@ -107,6 +108,7 @@ impl Subject<'_> {
             Self::ServiceToken(_) => "service_token",
             Self::Session(_) => "session",
             Self::Mail(_) => "mail",
+            Self::Group(_) => "group",
         }
     }
 
@@ -117,6 +119,7 @@ impl Subject<'_> {
             Self::Institution(id) => id.as_str(),
             Self::Invitation(id) => id.as_str(),
             Self::ServiceToken(id) | Self::Session(id) | Self::Mail(id) => id,
+            Self::Group(id) => id.as_str(),
         }
     }
 }

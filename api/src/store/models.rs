@@ -1,9 +1,10 @@
 //! Rows as stored. Conversions to wire types live next to the queries that need them.
 
 use b2mms_shared::{
-    AccountStatus, AffiliationId, AffiliationKind, Category, IdentityKind, InstitutionId,
-    InstitutionStatus, InvitationId, InvitationStatus, MailStatus, MembershipStatus, PeriodEnd,
-    PersonId, RegistrationId, RegistrationState, TransferId, TransferState,
+    AccountStatus, AffiliationId, AffiliationKind, ApplicationState, Category, GroupApplicationId,
+    GroupId, IdentityKind, InstitutionId, InstitutionStatus, InvitationId, InvitationStatus,
+    JoinPolicy, MailStatus, MembershipStatus, PeriodEnd, PersonId, RegistrationId,
+    RegistrationState, TransferId, TransferState,
 };
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -259,4 +260,30 @@ pub struct TransferRow {
     pub decided_at: Option<NaiveDateTime>,
     pub reason: Option<String>,
     pub completed_at: Option<NaiveDateTime>,
+}
+
+/// A group of people.
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = collab_groups)]
+pub struct GroupRow {
+    pub id: GroupId,
+    pub name: String,
+    pub description: String,
+    pub created_at: NaiveDateTime,
+    pub join_policy: JoinPolicy,
+}
+
+/// An application to join a group.
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = group_applications)]
+pub struct GroupApplicationRow {
+    pub id: GroupApplicationId,
+    pub group_id: GroupId,
+    pub person_id: PersonId,
+    pub state: ApplicationState,
+    pub reason: String,
+    pub decision_reason: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub decided_at: Option<NaiveDateTime>,
+    pub decided_by: Option<PersonId>,
 }

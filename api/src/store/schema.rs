@@ -257,6 +257,29 @@ diesel::table! {
         name -> Text,
         description -> Text,
         created_at -> Timestamp,
+        join_policy -> Text,
+    }
+}
+
+diesel::table! {
+    group_managers (group_id, person_id) {
+        group_id -> Text,
+        person_id -> Text,
+        since -> Timestamp,
+    }
+}
+
+diesel::table! {
+    group_applications (id) {
+        id -> Text,
+        group_id -> Text,
+        person_id -> Text,
+        state -> Text,
+        reason -> Text,
+        decision_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<Text>,
     }
 }
 
@@ -324,6 +347,8 @@ diesel::table! {
 
 diesel::joinable!(invitations -> institutions (institution_id));
 diesel::joinable!(group_members -> collab_groups (group_id));
+diesel::joinable!(group_managers -> collab_groups (group_id));
+diesel::joinable!(group_applications -> collab_groups (group_id));
 diesel::joinable!(person_certificates -> persons (person_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -351,4 +376,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     service_tokens,
     transfers,
     membership_reminders,
+    group_managers,
+    group_applications,
 );

@@ -9,8 +9,10 @@ use uuid::Uuid;
 use crate::enums::{AccountStatus, Category, InstitutionStatus, MembershipStatus, Role, Scope};
 use crate::rules::RuleViolation;
 
+mod groups;
 mod membership;
 mod registration;
+pub use groups::*;
 pub use membership::*;
 pub use registration::*;
 

@@ -43,6 +43,12 @@ on_both_databases! {
             .await;
         assert_eq!(invitation.status, StatusCode::OK, "{}", invitation.text);
 
+        // The computing facility's group needs an application and has a manager.
+        let groups = app.get("/api/v1/groups", Some(admin)).await;
+        let naf = groups.body.as_array().unwrap().iter().find(|g| g["name"] == "NAF").cloned().expect("NAF");
+        assert_eq!(naf["join_policy"], "approval");
+        assert_eq!(naf["managers"][0]["account_name"], "lhoffman");
+
         // Only into an empty database.
         let state = app.state.clone();
         let again = app.state.db.run(move |conn| b2mms::demo::load(conn, &state)).await;

@@ -9,6 +9,7 @@ mod demo;
 mod errors;
 mod faults;
 mod generated_client;
+mod groups;
 mod hardening;
 mod institutions;
 mod lifecycle;

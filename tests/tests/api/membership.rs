@@ -29,8 +29,9 @@ on_both_databases! {
 
         // 30 days before, the member and the representative are told once, however often
         // the job runs.
+        // Two instances running the job at the same moment send each reminder once.
         app.advance(chrono::Duration::days(10));
-        app.run_jobs().await;
+        futures_util::future::join(app.run_jobs(), app.run_jobs()).await;
         app.run_jobs().await;
         assert_eq!(reminders(app, "jdoe@kek.jp"), ["The membership of Test Jdoe ends in 30 days"]);
         assert_eq!(reminders(app, "irkek@kek.jp").len(), 1);
@@ -113,6 +114,11 @@ on_both_databases! {
         app.post(&format!("/api/v1/members/{}/leave", kek.admin_person.id), Some(&kek.admin), json!({"date": app.day(1)}))
             .await
             .assert_problem(409, "last_admin");
+        // Even the secretariat does not end a membership before it began.
+        let early = app.post(&format!("{path}/leave"), Some(&kek.admin), json!({"date": app.day(-400)})).await;
+        assert_eq!(early.body["errors"]["date"][0]["code"], "date.before_start", "{}", early.text);
+        let early = app.patch(&path, Some(&kek.admin), json!({"status": "expired", "membership_end": app.day(-400)})).await;
+        assert_eq!(early.body["errors"]["membership_end"][0]["code"], "membership_end.before_start", "{}", early.text);
 
         // The member announces it; until the day the membership goes on, without reminders
         // to extend it.

@@ -91,10 +91,12 @@ on_both_databases! {
         r.assert_problem(422, "validation_failed");
         assert_eq!(r.body["errors"]["membership_end"][0]["code"], "membership_end.backdated");
 
-        // The secretariat may backdate: the membership has ended, the account closes only
-        // after the full grace period from today.
-        let long_ago = (chrono::Utc::now() - chrono::Duration::days(90)).date_naive().to_string();
-        let r = app.patch(&path, Some(&kek.admin), json!({"status": "expired", "membership_end": long_ago})).await;
+        // The secretariat may backdate (to a day after the membership began): the membership
+        // has ended, the account closes only after the full grace period from today.
+        app.advance(chrono::Duration::days(100));
+        let admin = app.sign_in(&kek.admin_person).await;
+        let long_ago = app.day(-90);
+        let r = app.patch(&path, Some(&admin), json!({"status": "expired", "membership_end": long_ago})).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         app.run_jobs().await;
         let login = app.post("/api/v1/auth/login", None, json!({"account": "jdoe", "password": member.password})).await;
