@@ -63,6 +63,8 @@ pub enum Route {
     Member { id: String },
     #[at("/transfers")]
     Transfers,
+    #[at("/groups")]
+    Groups,
     #[at("/admin/institutions")]
     AdminInstitutions,
     #[at("/admin/people")]
@@ -98,6 +100,7 @@ fn switch(route: Route) -> Html {
         Route::Members => html! { <InstitutionMembers /> },
         Route::Member { id } => html! { <crate::pages::member_record::MemberRecord id={id} /> },
         Route::Transfers => html! { <crate::pages::transfers::Transfers /> },
+        Route::Groups => html! { <crate::pages::groups::Groups /> },
         Route::AdminInstitutions => html! { <AdminInstitutions /> },
         Route::AdminPeople => html! { <AdminPeople /> },
         Route::AdminTokens => html! { <AdminTokens /> },
@@ -167,6 +170,9 @@ fn header() -> Html {
                 <nav class="who" aria-label="Main">
                     if !session.must_change_password {
                         <Link<Route> to={Route::Home}>{ "My record" }</Link<Route>>
+                        if session.me.as_ref().is_none_or(|m| m.status == b2mms_shared::MembershipStatus::Active) {
+                            <Link<Route> to={Route::Groups}>{ "Groups" }</Link<Route>>
+                        }
                         if decides { <Link<Route> to={Route::Requests}>{ "Requests" }<WaitingCount /></Link<Route>> }
                         if invites { <Link<Route> to={Route::Invitations}>{ "Invitations" }</Link<Route>> }
                         if access::manages_members(roles) {

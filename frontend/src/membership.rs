@@ -8,7 +8,6 @@ use b2mms_shared::api::{
     Reactivation, Transfer,
 };
 use b2mms_shared::{AffiliationKind, Category, InstitutionStatus, MembershipStatus};
-use std::collections::BTreeMap;
 use uuid::Uuid;
 use yew::prelude::*;
 
@@ -40,16 +39,6 @@ pub struct MembershipProps {
     pub viewer: Viewer,
     /// The record after an action changed it.
     pub changed: Callback<Member>,
-}
-
-/// A problem found before calling the server, told like one of its answers.
-fn refused(detail: &str) -> ApiError {
-    ApiError {
-        status: 0,
-        code: "invalid".into(),
-        detail: detail.to_owned(),
-        errors: BTreeMap::new(),
-    }
 }
 
 fn today() -> chrono::NaiveDate {
@@ -244,7 +233,7 @@ fn leave(props: &LeaveProps) -> Html {
             let (token, id, done) = (token.clone(), id.clone(), done.clone());
             let (date, reason) = (day(&date), (*reason).trim().to_owned());
             async move {
-                let date = date.ok_or_else(|| refused("Choose the day of leaving."))?;
+                let date = date.ok_or_else(|| ApiError::refused("Choose the day of leaving."))?;
                 let body = Leaving {
                     date,
                     reason: Some(reason).filter(|r| !r.is_empty()),
@@ -308,8 +297,10 @@ fn move_form(props: &MoveProps) -> Html {
             let (token, id, done, sent) = (token.clone(), id.clone(), done.clone(), sent.clone());
             let (to, date) = (Uuid::parse_str(&to).ok(), day(&date));
             async move {
-                let institution_id = to.ok_or_else(|| refused("Choose the new institution."))?;
-                let effective_date = date.ok_or_else(|| refused("Choose the day of the move."))?;
+                let institution_id =
+                    to.ok_or_else(|| ApiError::refused("Choose the new institution."))?;
+                let effective_date =
+                    date.ok_or_else(|| ApiError::refused("Choose the day of the move."))?;
                 api::request_transfer(
                     &token,
                     &id,
@@ -398,13 +389,15 @@ fn reactivate(props: &ReactivateProps) -> Html {
                 (*end).clone(),
             );
             async move {
-                let institution_id = to.ok_or_else(|| refused("Choose the institution."))?;
-                let category = category.ok_or_else(|| refused("Choose the category."))?;
+                let institution_id =
+                    to.ok_or_else(|| ApiError::refused("Choose the institution."))?;
+                let category = category.ok_or_else(|| ApiError::refused("Choose the category."))?;
                 let membership_end = match end_text.trim() {
                     "" => None,
-                    text => {
-                        Some(day(text).ok_or_else(|| refused("The end is a day, or nothing."))?)
-                    }
+                    text => Some(
+                        day(text)
+                            .ok_or_else(|| ApiError::refused("The end is a day, or nothing."))?,
+                    ),
                 };
                 done.emit(
                     api::reactivate(
@@ -496,7 +489,8 @@ fn add_affiliation(props: &AddProps) -> Html {
             let (token, person, added) = (token.clone(), person.clone(), added.clone());
             let (at, from) = (Uuid::parse_str(&at).ok(), day(&from));
             async move {
-                let institution_id = at.ok_or_else(|| refused("Choose the institution."))?;
+                let institution_id =
+                    at.ok_or_else(|| ApiError::refused("Choose the institution."))?;
                 let body = NewAffiliation {
                     institution_id,
                     start_date: from,

@@ -370,8 +370,6 @@ pub fn apply(
     if group.name == main_group {
         return Err(main_group_fixed());
     }
-    let reason =
-        required_text(&body.reason, 1000, "reason").map_err(|v| AppError::invalid("reason", v))?;
     let admitted = admission(group.join_policy);
     if admitted == Admission::Refused {
         return Err(AppError::conflict(
@@ -379,6 +377,12 @@ pub fn apply(
             "This group is closed: only its managers add people. Ask one of them.",
         ));
     }
+    // Managers read why someone applies; an open group needs no reason.
+    let reason = if admitted == Admission::JoinNow && body.reason.trim().is_empty() {
+        String::new()
+    } else {
+        required_text(&body.reason, 1000, "reason").map_err(|v| AppError::invalid("reason", v))?
+    };
     if store::groups::is_member(conn, id, me.person())? {
         return Err(AppError::conflict(
             "already_member",

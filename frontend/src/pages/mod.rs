@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod change_password;
 pub mod confirm_email;
+pub mod groups;
 pub mod home;
 pub mod invitations;
 pub mod login;

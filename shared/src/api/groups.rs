@@ -59,7 +59,8 @@ pub struct GroupMember {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewApplication {
-    /// Why the applicant needs the group; read by its managers.
+    /// Why the applicant needs the group; read by its managers (may be empty for an open
+    /// group).
     pub reason: String,
 }
 

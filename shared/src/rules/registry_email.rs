@@ -4,8 +4,26 @@
 //! repeated dots collapsed, and cut to 58 characters so that a collision number still fits in
 //! the 64 characters an address's local part may have.
 
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
+/// The base letters of an accented letter: its canonical decomposition without the combining
+/// marks (`é` → `e`).
+#[cfg(not(target_arch = "wasm32"))]
+fn base_letters(c: char) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    std::iter::once(c)
+        .nfd()
+        .filter(|d| !is_combining_mark(*d))
+        .collect()
+}
+
+/// In the browser the same step uses the browser's own Unicode tables (`normalize("NFD")` and
+/// the mark category `\p{M}`), so that the web app does not carry a second copy of them.
+#[cfg(target_arch = "wasm32")]
+fn base_letters(c: char) -> String {
+    let decomposed = js_sys::JsString::from(c.to_string()).normalize("NFD");
+    let marks = js_sys::RegExp::new("\\p{M}", "gu");
+    String::from(decomposed.replace_by_pattern(&marks, ""))
+}
 
 fn transliterate(name: &str) -> String {
     let mut out = String::new();
@@ -25,10 +43,8 @@ fn transliterate(name: &str) -> String {
             '\'' | '’' => {}
             other => {
                 // Accented Latin letters decompose into their base letter and marks.
-                for d in std::iter::once(other).nfd() {
-                    if !is_combining_mark(d) {
-                        out.extend(d.to_lowercase());
-                    }
+                for d in base_letters(other).chars() {
+                    out.extend(d.to_lowercase());
                 }
             }
         }

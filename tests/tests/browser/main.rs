@@ -9,6 +9,7 @@
 
 mod accounts;
 mod admin;
+mod groups;
 mod journeys;
 mod mailed_links;
 mod membership;

@@ -4,8 +4,8 @@
 //! representative approves it from the link in the mail; a person whose membership ended sees
 //! their record and asks to be reactivated.
 
+use b2mms_tests::TestApp;
 use b2mms_tests::fixtures::Institution;
-use b2mms_tests::{TestApp, new_password};
 use fantoccini::{Client, Locator};
 use serde_json::json;
 
@@ -63,8 +63,7 @@ async fn a_representative_finds_ending_memberships_records_a_departure_and_react
     let driver = Driver::start().await;
     let profile = tempfile::tempdir().unwrap();
     let client = driver.browser(profile.path()).await;
-    sign_in(&client, &app, "irkek", &new_password("irkek")).await;
-    wait_for_text(&client, "[data-testid=welcome]", "Signed in as").await;
+    signed_in(&client, &app, "irkek").await;
     click(&client, "header a[href='/members']").await;
     wait_for_text(&client, "main h1", "Members of my institution").await;
     click(&client, "[data-testid=ending-soon]").await;
@@ -192,8 +191,7 @@ async fn a_member_asks_to_move_and_the_new_representative_approves_from_the_mail
     let profile = tempfile::tempdir().unwrap();
     let client = driver.browser(profile.path()).await;
 
-    sign_in(&client, &app, "emove", &new_password("emove")).await;
-    wait_for_text(&client, "[data-testid=welcome]", "Signed in as").await;
+    signed_in(&client, &app, "emove").await;
     click(&client, "[data-testid=move] summary").await;
     // Without an institution nothing is sent, and the page says why.
     click(&client, "[data-testid=move-submit]").await;
@@ -231,8 +229,7 @@ async fn a_member_asks_to_move_and_the_new_representative_approves_from_the_mail
 
     app.run_jobs().await;
     let path = mailed_path(&app, "irdesy@kek.jp", "asks to move to DESY", "/transfers");
-    sign_in(&client, &app, "irdesy", &new_password("irdesy")).await;
-    wait_for_text(&client, "[data-testid=welcome]", "Signed in as").await;
+    signed_in(&client, &app, "irdesy").await;
     client.goto(&app.url(&path)).await.unwrap();
     wait_for_text(&client, "main h1", "Changes of institution").await;
     wait_for_text(&client, "[data-testid=transfer-list]", "Test Emove").await;
@@ -274,8 +271,7 @@ async fn a_person_whose_membership_ended_sees_their_record_and_asks_to_come_back
     let profile = tempfile::tempdir().unwrap();
     let client = driver.browser(profile.path()).await;
     client.set_window_size(390, 844).await.unwrap();
-    sign_in(&client, &app, "fgone", &new_password("fgone")).await;
-    wait_for_text(&client, "[data-testid=welcome]", "Signed in as").await;
+    signed_in(&client, &app, "fgone").await;
     wait_for_text(&client, "[data-testid=ended]", "Your membership has ended").await;
     // Nothing to change, nothing else to reach.
     assert!(

@@ -285,6 +285,12 @@ pub async fn sign_in(client: &Client, app: &TestApp, account: &str, password: &s
     click(client, "button[type=submit]").await;
 }
 
+/// Signs in with the password `sign_in_fresh` set and waits for the start page.
+pub async fn signed_in(client: &Client, app: &TestApp, account: &str) {
+    sign_in(client, app, account, &b2mms_tests::new_password(account)).await;
+    wait_for_text(client, "[data-testid=welcome]", "Signed in as").await;
+}
+
 pub async fn sign_out(client: &Client) {
     click(client, "header nav button").await;
     client
