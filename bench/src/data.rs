@@ -119,6 +119,7 @@ fn add_people(
                     membership_end: None,
                     grace_from: None,
                     paper_name: None,
+                    search_key: String::new(),
                     created_at: at,
                     updated_at: at,
                 };

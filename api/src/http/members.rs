@@ -77,6 +77,11 @@ pub struct DirectoryQuery {
     pub order: Option<SortOrder>,
     /// Only active memberships that end within this many days from today (0–3660).
     pub ending_within: Option<u32>,
+    /// Only people at institutions in this country (ISO 3166-1 alpha-2, e.g. `JP`).
+    pub country: Option<String>,
+    pub category: Option<b2mms_shared::Category>,
+    /// Only the current members of this group.
+    pub group_id: Option<Uuid>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
 }
@@ -97,7 +102,19 @@ impl DirectoryQuery {
                 ));
             }
         };
+        let country = match self.country.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(code) => Some(b2mms_shared::rules::country_code(code).map_err(|v| {
+                crate::error::AppError::bad_request(
+                    "invalid_query",
+                    format!("`country`: {}", v.message),
+                )
+            })?),
+        };
         Ok(store::directory::DirectoryFilter {
+            country,
+            category: self.category,
+            group: self.group_id.map(b2mms_shared::GroupId::from),
             text: self
                 .q
                 .as_ref()
@@ -126,16 +143,29 @@ impl DirectoryQuery {
     params(DirectoryQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "A page of the directory", body = b2mms_shared::api::Page<b2mms_shared::api::DirectoryEntry>),
+        (status = 200, description = "A page of the directory; with `Accept: text/csv` every match as CSV (representatives their institutions, admins everyone), as `/members.csv` answers", content(
+            (b2mms_shared::api::Page<b2mms_shared::api::DirectoryEntry> = "application/json"),
+            (String = "text/csv"),
+        )),
         (status = 401, description = "Not signed in", body = b2mms_shared::api::Problem),
+        (status = 403, description = "CSV asked for by someone who may not export", body = b2mms_shared::api::Problem),
     )
 )]
 #[get("/members")]
 pub async fn directory(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     reader: Reader,
     query: web::Query<DirectoryQuery>,
 ) -> AppResult<HttpResponse> {
+    if wants_csv(&req) {
+        let Reader::Person(principal) = &reader else {
+            return Err(crate::error::AppError::forbidden(
+                "The CSV export is for representatives and administrators; a tool reads the directory as JSON.",
+            ));
+        };
+        return csv_export(&state, &principal.subject, &query).await;
+    }
     let admin = match &reader {
         Reader::Service(service) => {
             service.require(b2mms_shared::Scope::MembersRead)?;
@@ -182,12 +212,23 @@ pub async fn export(
     principal: Principal,
     query: web::Query<DirectoryQuery>,
 ) -> AppResult<HttpResponse> {
-    let subject = &principal.subject;
+    csv_export(&state, &principal.subject, &query).await
+}
+
+/// The directory as CSV for a representative (their institutions) or an administrator.
+async fn csv_export(
+    state: &AppState,
+    subject: &crate::domain::policy::Subject,
+    query: &DirectoryQuery,
+) -> AppResult<HttpResponse> {
     let admin = subject.admin().is_ok();
+    // `None`: every institution (admins); otherwise the representative's own.
+    let own = subject
+        .institutions_in_view()?
+        .map(<[InstitutionId]>::to_vec);
     let today = crate::domain::calendar::today(state.clock.now());
     let mut filter = query.filter(admin, today)?;
-    // `None`: every institution (admins); otherwise the representative's own.
-    if let Some(own) = subject.institutions_in_view()? {
+    if let Some(own) = own {
         if let Some(asked) = &filter.institution_id
             && !own.contains(asked)
         {
@@ -195,10 +236,9 @@ pub async fn export(
                 "Representatives export the people of their own institutions only.",
             ));
         }
-        filter.institutions = Some(own.to_vec());
+        filter.institutions = Some(own);
     }
     let order = query.order();
-    let today = crate::domain::calendar::today(state.clock.now());
     let csv = state
         .db
         .run(move |conn| {
@@ -213,6 +253,14 @@ pub async fn export(
             format!("attachment; filename=\"b2mms-members-{today}.csv\""),
         ))
         .body(csv))
+}
+
+/// Whether the caller asks for CSV rather than JSON.
+fn wants_csv(req: &actix_web::HttpRequest) -> bool {
+    req.headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/csv"))
 }
 
 /// The most people one export holds.

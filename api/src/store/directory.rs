@@ -22,6 +22,11 @@ pub struct DirectoryFilter {
     pub status: Option<MembershipStatus>,
     /// Active memberships ending between these days (both included).
     pub ending_between: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    /// Only people at institutions in this country (ISO 3166-1 alpha-2).
+    pub country: Option<String>,
+    pub category: Option<b2mms_shared::Category>,
+    /// Only the current members of this group.
+    pub group: Option<b2mms_shared::GroupId>,
 }
 
 /// One person as the directory finds them: the record, the institution's short name and the
@@ -86,21 +91,22 @@ pub fn rows(
             .left_join(accounts::table)
             .into_boxed();
         if let Some(text) = &filter.text {
-            let pattern = format!("%{}%", like_escaped(text));
-            // The contact address is matched only for callers who may read it.
+            // Both folds of the term against the folded names, account name and collaboration
+            // address; the contact address only for callers who may read it.
+            let (spelt, plain) = b2mms_shared::rules::search_term(text);
+            let (spelt, plain) = (
+                format!("%{}%", like_escaped(&spelt)),
+                format!("%{}%", like_escaped(&plain)),
+            );
             q = q.filter(
-                sql::<Bool>("(lower(persons.given_name) LIKE ")
-                    .bind::<Text, _>(pattern.clone())
-                    .sql(" ESCAPE '\\' OR lower(persons.family_name) LIKE ")
-                    .bind::<Text, _>(pattern.clone())
-                    .sql(" ESCAPE '\\' OR accounts.account_name LIKE ")
-                    .bind::<Text, _>(pattern.clone())
-                    .sql(" ESCAPE '\\' OR persons.registry_email LIKE ")
-                    .bind::<Text, _>(pattern.clone())
+                sql::<Bool>("(persons.search_key LIKE ")
+                    .bind::<Text, _>(spelt)
+                    .sql(" ESCAPE '\\' OR persons.search_key LIKE ")
+                    .bind::<Text, _>(plain)
                     .sql(" ESCAPE '\\' OR (")
                     .bind::<Bool, _>(filter.text_in_contact_email)
                     .sql(" AND persons.email LIKE ")
-                    .bind::<Text, _>(pattern)
+                    .bind::<Text, _>(format!("%{}%", like_escaped(text)))
                     .sql(" ESCAPE '\\'))"),
             );
         }
@@ -109,6 +115,21 @@ pub fn rows(
         }
         if let Some(ids) = &filter.institutions {
             q = q.filter(persons::institution_id.eq_any(ids.clone()));
+        }
+        if let Some(country) = &filter.country {
+            q = q.filter(institutions::country.eq(country.clone()));
+        }
+        if let Some(category) = filter.category {
+            q = q.filter(persons::category.eq(category));
+        }
+        if let Some(group) = &filter.group {
+            use super::schema::group_members;
+            q = q.filter(diesel::dsl::exists(
+                group_members::table
+                    .filter(group_members::group_id.eq(group.clone()))
+                    .filter(group_members::person_id.eq(persons::id))
+                    .filter(group_members::until.is_null()),
+            ));
         }
         if let Some((from, until)) = filter.ending_between {
             q = q

@@ -9,13 +9,18 @@ const POSTGRES: EmbeddedMigrations = embed_migrations!("../migrations/postgres")
 
 type MigrationResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
-/// Applies every pending migration; returns the names applied.
+/// Applies every pending migration, then fills what only b2mms can compute for records
+/// stored before (the directory's search text); returns the names applied.
 pub fn run_pending(conn: &mut DbConnection) -> MigrationResult<Vec<String>> {
-    let applied = match conn {
+    let applied: Vec<String> = match conn {
         DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE)?,
         DbConnection::Pg(c) => c.run_pending_migrations(POSTGRES)?,
-    };
-    Ok(applied.into_iter().map(|v| v.to_string()).collect())
+    }
+    .into_iter()
+    .map(|v| v.to_string())
+    .collect();
+    super::persons::fill_search_keys(conn).map_err(|e| e.to_string())?;
+    Ok(applied)
 }
 
 /// Reverts every applied migration (for the up → down → up check).

@@ -48,6 +48,8 @@ pub struct PersonRow {
     pub grace_from: Option<NaiveDate>,
     /// The name as printed in papers, e.g. "T. Iijima"; none means it is made from the names.
     pub paper_name: Option<String>,
+    /// What the directory's search looks in (`store::persons::refresh_search_key`).
+    pub search_key: String,
 }
 
 /// One affiliation: a membership period at the home institution (`primary`) or an additional
@@ -82,6 +84,24 @@ pub struct AccountRow {
     pub locked_until: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+impl PersonRow {
+    /// What the directory's search looks in for this person with this account name.
+    pub fn search_key_with(&self, account: Option<&str>) -> String {
+        b2mms_shared::rules::search_key(
+            [
+                Some(self.given_name.as_str()),
+                self.middle_name.as_deref(),
+                Some(self.family_name.as_str()),
+                self.paper_name.as_deref(),
+                account,
+                self.registry_email.as_deref(),
+            ]
+            .into_iter()
+            .flatten(),
+        )
+    }
 }
 
 impl AffiliationRow {

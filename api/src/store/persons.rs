@@ -53,7 +53,9 @@ pub fn insert_member(
     person: &PersonRow,
     account: &AccountRow,
 ) -> AppResult<()> {
-    insert_person(conn, person)?;
+    let mut person = person.clone();
+    person.search_key = person.search_key_with(Some(&account.account_name));
+    insert_person(conn, &person)?;
     diesel::insert_into(account_names::table)
         .values((
             account_names::name.eq(&account.account_name),
@@ -71,6 +73,11 @@ pub fn insert_member(
 
 /// Stores a new person with their first membership period, without an account yet.
 pub fn insert_person(conn: &mut DbConnection, person: &PersonRow) -> AppResult<()> {
+    let mut person = person.clone();
+    if person.search_key.is_empty() {
+        person.search_key = person.search_key_with(None);
+    }
+    let person = &person;
     diesel::insert_into(persons::table)
         .values(person)
         .execute(conn)
@@ -92,7 +99,7 @@ pub fn insert_account_of_request(
         .values(account)
         .execute(conn)
         .map_err(unique_conflict)?;
-    Ok(())
+    refresh_search_key(conn, &account.person_id)
 }
 
 /// Opens an existing account again with a new initial password that must be changed at the
@@ -238,7 +245,46 @@ pub fn set_details(
     diesel::update(persons::table.find(id))
         .set((&change, persons::updated_at.eq(to_db_time(now))))
         .execute(conn)?;
+    refresh_search_key(conn, id)
+}
+
+/// Computes again what the directory's search looks in for a person (after their names or
+/// account changed).
+pub fn refresh_search_key(conn: &mut DbConnection, id: &PersonId) -> AppResult<()> {
+    let (person, account): (PersonRow, Option<String>) = persons::table
+        .left_join(accounts::table)
+        .filter(persons::id.eq(id))
+        .select((persons::all_columns, accounts::account_name.nullable()))
+        .first(conn)?;
+    diesel::update(persons::table.find(id))
+        .set(persons::search_key.eq(person.search_key_with(account.as_deref())))
+        .execute(conn)?;
     Ok(())
+}
+
+/// Fills the search text of people stored before it existed, a batch at a time; how many.
+pub fn fill_search_keys(conn: &mut DbConnection) -> AppResult<usize> {
+    let mut filled = 0;
+    loop {
+        let batch: Vec<(PersonRow, Option<String>)> = persons::table
+            .left_join(accounts::table)
+            .filter(persons::search_key.eq(""))
+            .select((persons::all_columns, accounts::account_name.nullable()))
+            .limit(1000)
+            .load(conn)?;
+        if batch.is_empty() {
+            return Ok(filled);
+        }
+        super::write_tx(conn, |conn| {
+            for (person, account) in &batch {
+                diesel::update(persons::table.find(&person.id))
+                    .set(persons::search_key.eq(person.search_key_with(account.as_deref())))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })?;
+        filled += batch.len();
+    }
 }
 
 pub fn exists(conn: &mut DbConnection, id: &PersonId) -> AppResult<bool> {

@@ -33,6 +33,7 @@ diesel::table! {
         updated_at -> Timestamp,
         grace_from -> Nullable<Date>,
         paper_name -> Nullable<Text>,
+        search_key -> Text,
     }
 }
 

@@ -11,6 +11,7 @@ mod password;
 #[cfg(test)]
 mod properties;
 mod registry_email;
+mod search;
 
 use std::collections::BTreeMap;
 
@@ -25,6 +26,7 @@ pub use orcid::Orcid;
 pub use password::check_strength;
 pub use password::{PasswordContext, check_password};
 pub use registry_email::{registry_local_part, with_collision_number};
+pub use search::{search_folds, search_key, search_term};
 
 /// One broken rule: a stable machine code and a message that says how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

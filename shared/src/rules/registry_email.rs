@@ -7,7 +7,7 @@
 /// The base letters of an accented letter: its canonical decomposition without the combining
 /// marks (`é` → `e`).
 #[cfg(not(target_arch = "wasm32"))]
-fn base_letters(c: char) -> String {
+pub(crate) fn base_letters(c: char) -> String {
     use unicode_normalization::UnicodeNormalization;
     use unicode_normalization::char::is_combining_mark;
     std::iter::once(c)
@@ -19,7 +19,7 @@ fn base_letters(c: char) -> String {
 /// In the browser the same step uses the browser's own Unicode tables (`normalize("NFD")` and
 /// the mark category `\p{M}`), so that the web app does not carry a second copy of them.
 #[cfg(target_arch = "wasm32")]
-fn base_letters(c: char) -> String {
+pub(crate) fn base_letters(c: char) -> String {
     let decomposed = js_sys::JsString::from(c.to_string()).normalize("NFD");
     let marks = js_sys::RegExp::new("\\p{M}", "gu");
     String::from(decomposed.replace_by_pattern(&marks, ""))

@@ -6,6 +6,7 @@ mod certificates;
 mod contract;
 mod crashes;
 mod demo;
+mod directory;
 mod errors;
 mod faults;
 mod generated_client;
