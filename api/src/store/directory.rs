@@ -98,17 +98,23 @@ pub fn rows(
                 format!("%{}%", like_escaped(&spelt)),
                 format!("%{}%", like_escaped(&plain)),
             );
-            q = q.filter(
-                sql::<Bool>("(persons.search_key LIKE ")
-                    .bind::<Text, _>(spelt)
-                    .sql(" ESCAPE '\\' OR persons.search_key LIKE ")
-                    .bind::<Text, _>(plain)
-                    .sql(" ESCAPE '\\' OR (")
-                    .bind::<Bool, _>(filter.text_in_contact_email)
-                    .sql(" AND persons.email LIKE ")
-                    .bind::<Text, _>(format!("%{}%", like_escaped(text)))
-                    .sql(" ESCAPE '\\'))"),
-            );
+            let by_key = sql::<Bool>("(persons.search_key LIKE ")
+                .bind::<Text, _>(spelt)
+                .sql(" ESCAPE '\\' OR persons.search_key LIKE ")
+                .bind::<Text, _>(plain)
+                .sql(" ESCAPE '\\'");
+            // Kept out of the query unless asked, so that PostgreSQL can use the trigram
+            // index on the search text alone.
+            q = if filter.text_in_contact_email {
+                q.filter(
+                    by_key
+                        .sql(" OR persons.email LIKE ")
+                        .bind::<Text, _>(format!("%{}%", like_escaped(text)))
+                        .sql(" ESCAPE '\\')"),
+                )
+            } else {
+                q.filter(by_key.sql(")"))
+            };
         }
         if let Some(inst) = &filter.institution_id {
             q = q.filter(persons::institution_id.eq(inst.clone()));
