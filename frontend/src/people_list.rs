@@ -1,16 +1,16 @@
 //! A list of people from the member directory: search by name, account name or address,
-//! memberships ending soon, sortable columns (the end of the membership too), pages with the total, "nothing found", and a CSV export. The search, the
+//! a category, a country, memberships ending soon, sortable columns (the end of the membership too), pages with the total, "nothing found", and a CSV export. The search, the
 //! order and the page live in the address, so they are kept when coming back to the list.
 
 use b2mms_shared::api::{DirectoryEntry, Page};
-use b2mms_shared::{DirectorySort, SortOrder};
+use b2mms_shared::{Category, DirectorySort, SortOrder};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::Route;
 use crate::api::{self, ApiError};
-use crate::forms::Field;
+use crate::forms::{Choice, Field};
 use crate::labels;
 use crate::pager::{Pager, to_page, use_list_state};
 
@@ -34,6 +34,11 @@ pub struct ListQuery {
     /// Only memberships ending within 30 days.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub ending: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
+    /// ISO 3166-1 alpha-2 code of the institutions' country.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub country: String,
 }
 
 crate::paged_by_field!(ListQuery);
@@ -56,6 +61,12 @@ impl ListQuery {
         }
         if self.ending {
             pairs.push(("ending_within", ENDING_SOON_DAYS.to_string()));
+        }
+        if let Some(c) = self.category {
+            pairs.push(("category", c.as_str().to_owned()));
+        }
+        if !self.country.trim().is_empty() {
+            pairs.push(("country", self.country.trim().to_owned()));
         }
         if let Some(n) = per_page {
             pairs.extend(crate::pager::page_params(self.page, n));
@@ -110,21 +121,24 @@ pub struct PeopleListProps {
 pub fn people_list(props: &PeopleListProps) -> Html {
     let (asked, go) = use_list_state::<ListQuery>(props.route.clone());
     let typed = use_state(|| asked.q.clone());
+    let typed_country = use_state(|| asked.country.clone());
     let page = use_state(|| None::<Page<DirectoryEntry>>);
     let error = use_state(|| None::<ApiError>);
     let exporting = use_state(|| false);
     {
-        let (page, error, token, institution, typed) = (
+        let (page, error, token, institution, typed, typed_country) = (
             page.clone(),
             error.clone(),
             props.token.clone(),
             props.institution.clone(),
             typed.clone(),
+            typed_country.clone(),
         );
         use_effect_with(
             (asked.clone(), institution.clone(), props.reload),
             move |(asked, institution, _)| {
                 typed.set(asked.q.clone());
+                typed_country.set(asked.country.clone());
                 let query = asked.api_query(institution.as_deref(), Some(PER_PAGE));
                 wasm_bindgen_futures::spawn_local(async move {
                     match api::people(&token, &query).await {
@@ -139,14 +153,30 @@ pub fn people_list(props: &PeopleListProps) -> Html {
         );
     }
     let onsubmit = {
-        let (go, typed, asked) = (go.clone(), typed.clone(), asked.clone());
+        let (go, typed, typed_country, asked) = (
+            go.clone(),
+            typed.clone(),
+            typed_country.clone(),
+            asked.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             go.emit(ListQuery {
                 q: (*typed).clone(),
+                country: (*typed_country).trim().to_owned(),
                 page: None,
                 ..asked.clone()
             });
+        })
+    };
+    let choose_category = {
+        let (go, asked) = (go.clone(), asked.clone());
+        Callback::from(move |v: String| {
+            go.emit(ListQuery {
+                category: Category::parse(&v),
+                page: None,
+                ..asked.clone()
+            })
         })
     };
     let sort_by = |column: DirectorySort| {
@@ -221,6 +251,12 @@ pub fn people_list(props: &PeopleListProps) -> Html {
             <form class="filters" {onsubmit} role="search" aria-label="Search people">
                 <Field id="people_query" label="Search by name, account name or address" value={(*typed).clone()}
                     oninput={let t = typed.clone(); Callback::from(move |v| t.set(v))} />
+                <Choice id="people_category" label="Category" placeholder="Any category"
+                    value={asked.category.map(|c| c.as_str()).unwrap_or_default()}
+                    options={Category::ALL.iter().map(|c| (c.as_str().to_owned(), c.label().to_owned())).collect::<Vec<_>>()}
+                    onchange={choose_category} />
+                <Field id="people_country" label="Country (two letters, e.g. DE)" value={(*typed_country).clone()}
+                    oninput={let t = typed_country.clone(); Callback::from(move |v| t.set(v))} />
                 <label class="check">
                     <input type="checkbox" id="ending_soon" checked={asked.ending} data-testid="ending-soon"
                         onchange={let (go, asked) = (go.clone(), asked.clone()); Callback::from(move |e: Event| {

@@ -189,6 +189,34 @@ async fn the_people_list_is_searched_sorted_paged_and_kept() {
     click(&client, "[data-testid=next-page]").await;
     wait_for_text(&client, "[data-testid=people-total]", "page 2 of 2").await;
 
+    // Narrowed by category and by country; a country that is none is refused with the reason.
+    choose(&client, "#people_category", "phd_student").await;
+    wait_for_text(&client, "[data-testid=people-empty]", "Nobody").await;
+    choose(&client, "#people_category", "physicist_temporary").await;
+    wait_for_text(
+        &client,
+        "[data-testid=people-total]",
+        "32 people · page 1 of 2",
+    )
+    .await;
+    fill(&client, "#people_country", "DE").await;
+    click(&client, "form.filters button[type=submit]").await;
+    wait_for_text(&client, "[data-testid=people-empty]", "Nobody").await;
+    fill(&client, "#people_country", "XX").await;
+    click(&client, "form.filters button[type=submit]").await;
+    wait_for_text(&client, ".people-list [role=alert]", "country").await;
+    fill(&client, "#people_country", "jp").await;
+    click(&client, "form.filters button[type=submit]").await;
+    wait_for_text(
+        &client,
+        "[data-testid=people-total]",
+        "32 people · page 1 of 2",
+    )
+    .await;
+    choose(&client, "#people_category", "").await;
+    click(&client, "[data-testid=next-page]").await;
+    wait_for_text(&client, "[data-testid=people-total]", "page 2 of 2").await;
+
     // Ordered by account name, descending on the second click.
     click(&client, "[data-testid=sort-account]").await;
     wait_for_text(&client, "[data-testid=people-total]", "page 1 of 2").await;
