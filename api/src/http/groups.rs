@@ -15,7 +15,7 @@ use crate::error::AppResult;
 use crate::http::PageQuery;
 use crate::http::body::Body;
 use crate::http::extract::{Admin, Reader};
-use crate::ops::groups;
+use crate::ops::{group_applications, groups};
 
 fn reader(reader: &Reader) -> groups::Reader<'_> {
     match reader {
@@ -224,7 +224,7 @@ pub async fn apply(
     let application = state
         .db
         .write(move |conn| {
-            groups::apply(conn, &principal.subject, &id, body, &main, &public_url, now)
+            group_applications::apply(conn, &principal.subject, &id, body, &main, &public_url, now)
         })
         .await?;
     state.jobs.nudge();
@@ -266,7 +266,9 @@ pub async fn applications(
     let id = GroupId::from(id.into_inner());
     let found = state
         .db
-        .run(move |conn| groups::applications(conn, &principal.subject, &id, query.state, page))
+        .run(move |conn| {
+            group_applications::applications(conn, &principal.subject, &id, query.state, page)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(found))
 }
@@ -281,7 +283,7 @@ pub async fn applications(
 pub async fn mine(state: web::Data<AppState>, principal: Principal) -> AppResult<HttpResponse> {
     let found = state
         .db
-        .run(move |conn| groups::my_applications(conn, &principal.subject))
+        .run(move |conn| group_applications::my_applications(conn, &principal.subject))
         .await?;
     Ok(HttpResponse::Ok().json(found))
 }
@@ -296,7 +298,9 @@ async fn decide(
     let (id, now) = (GroupApplicationId::from(id), state.clock.now());
     let application = state
         .db
-        .write(move |conn| groups::decide(conn, &principal.subject, &id, step, rejection, now))
+        .write(move |conn| {
+            group_applications::decide(conn, &principal.subject, &id, step, rejection, now)
+        })
         .await?;
     state.jobs.nudge();
     Ok(HttpResponse::Ok().json(application))

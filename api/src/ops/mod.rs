@@ -4,6 +4,7 @@
 
 pub mod decisions;
 pub mod email_changes;
+pub mod group_applications;
 pub mod groups;
 pub mod identity;
 pub mod institutions;

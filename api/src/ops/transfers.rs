@@ -21,7 +21,7 @@ use crate::store::transfers::{TransferListing, Visible};
 use crate::store::{self, DbConnection, from_db_time, outbox, to_db_time};
 
 fn render(listing: TransferListing, caller: Option<&Subject>) -> Transfer {
-    let (row, person_name, from, to) = listing;
+    let (row, person_name, from, to, requester) = listing;
     let decidable = row.state == TransferState::Pending
         && caller.is_some_and(|c| c.representative_of(&row.to_institution_id).is_ok());
     Transfer {
@@ -35,7 +35,7 @@ fn render(listing: TransferListing, caller: Option<&Subject>) -> Transfer {
         effective_date: row.effective_date,
         category: row.category,
         state: row.state,
-        requested_by: String::new(),
+        requested_by: requester.unwrap_or_default(),
         requested_at: from_db_time(row.requested_at),
         decided_at: row.decided_at.map(from_db_time),
         reason: row.reason,
@@ -43,15 +43,9 @@ fn render(listing: TransferListing, caller: Option<&Subject>) -> Transfer {
     }
 }
 
-/// A transfer as the caller sees it, with the account name of whoever asked.
+/// A transfer as the caller sees it.
 fn shown(conn: &mut DbConnection, id: &TransferId, caller: &Subject) -> AppResult<Transfer> {
-    let listing = store::transfers::listing(conn, id)?;
-    let requester = listing.0.requested_by.clone();
-    let mut transfer = render(listing, Some(caller));
-    transfer.requested_by = store::accounts::account_of(conn, &requester)
-        .map(|a| a.account_name)
-        .unwrap_or_default();
-    Ok(transfer)
+    Ok(render(store::transfers::listing(conn, id)?, Some(caller)))
 }
 
 fn past(field: &'static str) -> AppError {
@@ -202,7 +196,7 @@ fn tell_decision(
     rejected_because: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let (_, name, from, to) = store::transfers::listing(conn, &row.id)?;
+    let (_, name, from, to, _) = store::transfers::listing(conn, &row.id)?;
     let mail = templates::transfer_decided(&name, &from, &to, row.effective_date, rejected_because);
     let mut recipients = vec![store::persons::member(conn, &row.person_id)?.email];
     if row.requested_by != row.person_id {
@@ -353,15 +347,10 @@ pub fn list(
         },
     };
     let (rows, total) = store::transfers::list(conn, visible, state, person, per_page, offset)?;
-    let mut items = Vec::with_capacity(rows.len());
-    for listing in rows {
-        let requester = listing.0.requested_by.clone();
-        let mut transfer = render(listing, Some(caller));
-        transfer.requested_by = store::accounts::account_of(conn, &requester)
-            .map(|a| a.account_name)
-            .unwrap_or_default();
-        items.push(transfer);
-    }
+    let items = rows
+        .into_iter()
+        .map(|listing| render(listing, Some(caller)))
+        .collect();
     Ok(Page {
         items,
         total,

@@ -7,11 +7,12 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::DbConnection;
 use super::models::TransferRow;
-use super::schema::{institutions, persons, transfers};
+use super::schema::{accounts, institutions, persons, transfers};
 use crate::error::{AppError, AppResult};
 
-/// A transfer with the person's name and both institutions' short names.
-pub type TransferListing = (TransferRow, String, String, String);
+/// A transfer with the person's name, both institutions' short names and the account name of
+/// whoever asked.
+pub type TransferListing = (TransferRow, String, String, String, Option<String>);
 
 pub fn insert(conn: &mut DbConnection, row: &TransferRow) -> AppResult<()> {
     diesel::insert_into(transfers::table)
@@ -100,8 +101,9 @@ pub fn list(
         .offset(offset)
         .select(transfers::id)
         .load(conn)?;
-    let rows: Vec<(TransferRow, String, String, String, String)> = transfers::table
+    let rows: Vec<(TransferRow, String, String, String, String, Option<String>)> = transfers::table
         .inner_join(persons::table.on(persons::id.eq(transfers::person_id)))
+        .left_join(accounts::table.on(accounts::person_id.eq(transfers::requested_by)))
         .inner_join(
             from.on(from
                 .field(institutions::id)
@@ -116,11 +118,14 @@ pub fn list(
             persons::family_name,
             from.field(institutions::short_name),
             to.field(institutions::short_name),
+            accounts::account_name.nullable(),
         ))
         .load(conn)?;
     let rows = rows
         .into_iter()
-        .map(|(row, given, family, from, to)| (row, format!("{given} {family}"), from, to))
+        .map(|(row, given, family, from, to, requester)| {
+            (row, format!("{given} {family}"), from, to, requester)
+        })
         .collect();
     Ok((rows, total))
 }
@@ -140,7 +145,12 @@ pub fn listing(conn: &mut DbConnection, id: &TransferId) -> AppResult<TransferLi
     };
     let from = short(conn, &row.from_institution_id)?;
     let to = short(conn, &row.to_institution_id)?;
-    Ok((row, format!("{given} {family}"), from, to))
+    let requester: Option<String> = accounts::table
+        .find(&row.requested_by)
+        .select(accounts::account_name)
+        .first(conn)
+        .optional()?;
+    Ok((row, format!("{given} {family}"), from, to, requester))
 }
 
 /// Decides a pending transfer; `false` if it was not pending any more (someone else
