@@ -210,6 +210,30 @@ pub fn end_affiliation(
     Ok(())
 }
 
+/// The people left-joined with their current membership period.
+type PersonsWithCurrentPeriod = diesel::helper_types::LeftJoinOn<
+    persons::table,
+    affiliations::table,
+    diesel::dsl::And<
+        diesel::dsl::And<
+            diesel::dsl::Eq<affiliations::person_id, persons::id>,
+            diesel::dsl::Eq<affiliations::kind, AffiliationKind>,
+        >,
+        diesel::dsl::Eq<affiliations::end_date, persons::membership_end>,
+    >,
+>;
+
+/// The current period's reason to end, found in the same query as its person: the period
+/// whose end is the membership's end (periods never overlap, so it is the current one).
+fn current_end_reason() -> PersonsWithCurrentPeriod {
+    persons::table.left_join(
+        affiliations::table.on(affiliations::person_id
+            .eq(persons::id)
+            .and(affiliations::kind.eq(AffiliationKind::Primary))
+            .and(affiliations::end_date.eq(persons::membership_end))),
+    )
+}
+
 /// People whose active membership ends between `from` and `until` (both included) at the
 /// end of its term (not by leaving or a change of institution), with their home institution.
 pub fn ending_between(
@@ -217,21 +241,14 @@ pub fn ending_between(
     from: NaiveDate,
     until: NaiveDate,
 ) -> AppResult<Vec<(PersonRow, String)>> {
-    let rows: Vec<(PersonRow, String)> = persons::table
-        .inner_join(institutions::table)
+    Ok(current_end_reason()
+        .inner_join(institutions::table.on(institutions::id.eq(persons::institution_id)))
         .filter(persons::status.eq(MembershipStatus::Active))
         .filter(persons::membership_end.ge(from))
         .filter(persons::membership_end.le(until))
+        .filter(affiliations::end_reason.is_null())
         .select((persons::all_columns, institutions::short_name))
-        .load(conn)?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (person, institution) in rows {
-        let by_term = current_period(conn, &person.id)?.is_none_or(|p| p.end_reason.is_none());
-        if by_term {
-            out.push((person, institution));
-        }
-    }
-    Ok(out)
+        .load(conn)?)
 }
 
 /// Records that the reminder `days_before` the end `end_date` went out; `false` if it had
@@ -276,15 +293,9 @@ pub fn ended_by(
     conn: &mut DbConnection,
     today: NaiveDate,
 ) -> AppResult<Vec<(PersonId, Option<PeriodEnd>)>> {
-    let ids: Vec<PersonId> = persons::table
+    Ok(current_end_reason()
         .filter(persons::status.eq(MembershipStatus::Active))
         .filter(persons::membership_end.le(today))
-        .select(persons::id)
-        .load(conn)?;
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        let reason = current_period(conn, &id)?.and_then(|p| p.end_reason);
-        out.push((id, reason));
-    }
-    Ok(out)
+        .select((persons::id, affiliations::end_reason.nullable()))
+        .load(conn)?)
 }

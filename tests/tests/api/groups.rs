@@ -92,6 +92,19 @@ on_both_databases! {
         assert!(app.mail.to("alice@kek.jp").iter().any(|m| m.subject == "Test Bobby applies to join NAF"));
         assert!(app.mail.to("bobby@kek.jp").iter().any(|m| m.subject == "You are now in NAF"));
 
+        // Two applications sent at the same moment leave one.
+        let dave = app.seed_person("davey", &[], kek.id).await;
+        let dave_token = app.sign_in_fresh(&dave).await;
+        let (a, b) = futures_util::future::join(
+            app.post(&apply, Some(&dave_token), json!({"reason": "Twice"})),
+            app.post(&apply, Some(&dave_token), json!({"reason": "Twice"})),
+        )
+        .await;
+        let created = [&a, &b].iter().filter(|r| r.status == StatusCode::CREATED).count();
+        assert_eq!(created, 1, "{} / {}", a.text, b.text);
+        let loser = if a.status == StatusCode::CREATED { b } else { a };
+        loser.assert_problem(409, "application_pending");
+
         // Rejected with a reason; withdrawn by the applicant only.
         let second = app.post(&apply, Some(&carol_token), json!({"reason": "Curious"})).await;
         let second = id(&second.body);
