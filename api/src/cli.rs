@@ -1,4 +1,5 @@
-//! The command line: `serve` (default), `migrate`, `create-admin`, `openapi`.
+//! The command line: `serve` (default), `migrate`, `create-admin`, `import`, `openapi`,
+//! `demo`, `backup`.
 
 use std::io::Read;
 use std::net::TcpListener;
@@ -49,6 +50,20 @@ enum Command {
         /// created (and can be edited later).
         #[arg(long)]
         institution: Option<String>,
+    },
+    /// Import members from a CSV file: checks every row and reports every problem with its
+    /// line; only with --apply are the new people written.
+    Import {
+        /// The CSV file (UTF-8, with the header line
+        /// account_name,given_name,middle_name,family_name,email,orcid,category,institution,membership_start,membership_end,groups).
+        file: PathBuf,
+        /// Write the new people (without it the file is only checked).
+        #[arg(long)]
+        apply: bool,
+        /// Mail each new person a link to choose their password (with --apply); without it
+        /// the links go out when an administrator sends them.
+        #[arg(long, requires = "apply")]
+        mail: bool,
     },
     /// Print the OpenAPI document.
     Openapi,
@@ -113,6 +128,7 @@ pub fn main() -> ExitCode {
             institution,
         } => create_admin(config, account, email, given_name, family_name, institution),
         Command::Demo => demo(config),
+        Command::Import { file, apply, mail } => import(config, &file, apply, mail),
         Command::Backup { path } => backup(&config, &path),
         Command::Openapi => unreachable!("handled above"),
     };
@@ -230,6 +246,74 @@ fn create_admin(
         member.account_name.unwrap_or_default(),
         member.id
     );
+    Ok(())
+}
+
+fn import(config: Config, file: &std::path::Path, apply: bool, mail: bool) -> anyhow::Result<()> {
+    use crate::ops::import::{self, Importer, Options, Stage};
+
+    let content = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let state =
+        actix_web::rt::System::new().block_on(AppState::initialize(config, Clock::system()))?;
+    let mut conn = state.db.url().connect().map_err(anyhow::Error::msg)?;
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("{msg:>9} [{bar:40}] {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let report = import::run(
+        &mut conn,
+        &state.config,
+        Importer::Operator,
+        &content,
+        Options { apply, mail },
+        state.clock.now(),
+        &mut |stage, done, total| {
+            bar.set_message(match stage {
+                Stage::Checking => "checking",
+                Stage::Writing => "writing",
+            });
+            bar.set_length(total);
+            bar.set_position(done);
+        },
+    )
+    .map_err(|e| anyhow::anyhow!("{}", e.problem().detail))?;
+    bar.finish_and_clear();
+    for p in &report.problems {
+        let column = if p.column.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", p.column)
+        };
+        eprintln!("line {}{column}: {} [{}]", p.line, p.message, p.code);
+    }
+    if !report.problems.is_empty() {
+        bail!(
+            "{} problems in {} rows; nothing was written. Correct the file and run the import again.",
+            report.problems.len(),
+            report.rows
+        );
+    }
+    if report.applied {
+        println!(
+            "imported: {} new people, {} already present ({} rows){}",
+            report.new_people,
+            report.existing_people,
+            report.rows,
+            if report.mails_queued > 0 {
+                format!("; {} set-password mails queued", report.mails_queued)
+            } else if report.new_people == 0 {
+                String::new()
+            } else {
+                "; no mail sent — send the set-password links when ready (POST /api/v1/members/set-password-mails)".into()
+            }
+        );
+    } else {
+        println!(
+            "checked {} rows: {} new people, {} already present; nothing written (run again with --apply)",
+            report.rows, report.new_people, report.existing_people
+        );
+    }
     Ok(())
 }
 

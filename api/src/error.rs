@@ -12,9 +12,9 @@ pub enum AppError {
     /// 413: the body exceeds the limit.
     #[error("body too large")]
     TooLarge { limit: usize },
-    /// 415: the body is not JSON.
+    /// 415: the body is not of the type the operation reads (JSON, or CSV for an import).
     #[error("unsupported media type")]
-    UnsupportedMediaType,
+    UnsupportedMediaType { expected: &'static str },
     /// 401: no or unusable credentials.
     #[error("{detail}")]
     Unauthenticated { code: &'static str, detail: String },

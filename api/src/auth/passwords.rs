@@ -44,9 +44,11 @@ impl Memory {
     }
 }
 
+fn failed(e: &dyn std::fmt::Display) -> AppError {
+    AppError::Internal(format!("password hashing failed: {e}"))
+}
+
 fn hash_with(memory: &mut Memory, password: &str) -> AppResult<String> {
-    let failed =
-        |e: &dyn std::fmt::Display| AppError::Internal(format!("password hashing failed: {e}"));
     let mut salt = [0u8; SALT_LEN];
     rand::fill(&mut salt);
     let params = params();
@@ -57,12 +59,27 @@ fn hash_with(memory: &mut Memory, password: &str) -> AppResult<String> {
             argon.hash_password_into_with_memory(password.as_bytes(), &salt, &mut out, blocks)
         })
         .map_err(|e| failed(&e))?;
+    phc(&params, &salt, &out)
+}
+
+/// The stored form of a password that does not exist yet (an account made by an import):
+/// a well-formed argon2id hash with random salt and output, which no password matches and
+/// whose check costs what any other costs. Made without hashing, so fast in bulk.
+pub fn no_password_yet() -> AppResult<String> {
+    let mut salt = [0u8; SALT_LEN];
+    let mut out = [0u8; OUTPUT_LEN];
+    rand::fill(&mut salt);
+    rand::fill(&mut out);
+    phc(&params(), &salt, &out)
+}
+
+fn phc(params: &Params, salt: &[u8], out: &[u8]) -> AppResult<String> {
     let phc = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
         version: Some(Version::V0x13.into()),
-        params: ParamsString::try_from(&params).map_err(|e| failed(&e))?,
-        salt: Some(Salt::new(&salt).map_err(|e| failed(&e))?),
-        hash: Some(Output::new(&out).map_err(|e| failed(&e))?),
+        params: ParamsString::try_from(params).map_err(|e| failed(&e))?,
+        salt: Some(Salt::new(salt).map_err(|e| failed(&e))?),
+        hash: Some(Output::new(out).map_err(|e| failed(&e))?),
     };
     Ok(phc.to_string())
 }

@@ -1,7 +1,8 @@
 //! Who a new person is, checked by the same rules wherever a person is created (the
 //! registration form, an administrator, an import): names (capitalised, Latin letters for the
 //! collaboration address), an institutional contact email, a free-form account name that is
-//! neither reserved nor an address, and an initial password that meets the policy.
+//! neither reserved nor an address, and an initial password that meets the policy (none for
+//! an import, whose people choose theirs through a mailed link).
 
 use b2mms_shared::rules::{
     AccountName, ContactEmail, FieldErrors, PersonName, RuleViolation, check_optional_name,
@@ -16,7 +17,8 @@ pub struct Given<'a> {
     pub family_name: &'a str,
     pub email: &'a str,
     pub account_name: &'a str,
-    pub initial_password: &'a str,
+    /// `None`: the account gets no password now (an import).
+    pub initial_password: Option<&'a str>,
 }
 
 /// What passed every rule.
@@ -96,12 +98,14 @@ pub fn check<'a>(
         .flatten()
         .map(PersonName::as_str)
         .collect();
-    let password_errors = super::passwords::violations(
-        given.initial_password,
-        account.as_ref().map(AccountName::as_str),
-        &names,
-        email.as_ref().map(ContactEmail::as_str),
-    );
+    let password_errors = given.initial_password.map_or_else(Vec::new, |password| {
+        super::passwords::violations(
+            password,
+            account.as_ref().map(AccountName::as_str),
+            &names,
+            email.as_ref().map(ContactEmail::as_str),
+        )
+    });
     let password_ok = password_errors.is_empty();
     errors.extend("initial_password", password_errors);
     Checked {
@@ -125,7 +129,7 @@ mod tests {
             family_name: family,
             email,
             account_name: "ndeangel",
-            initial_password: "Violet-Harbour-Lamp-73",
+            initial_password: Some("Violet-Harbour-Lamp-73"),
         }
     }
 

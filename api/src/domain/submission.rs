@@ -45,7 +45,7 @@ where
             family_name: &form.family_name,
             email: &form.email,
             account_name: &form.account_name,
-            initial_password: &form.initial_password,
+            initial_password: Some(&form.initial_password),
         },
         ctx.reserved_names.clone(),
         ctx.personal_domains,

@@ -48,6 +48,11 @@ pub const OPERATION_IDS: &[(&str, &str)] = &[
     ("GET /api/v1/members", "listMembers"),
     ("POST /api/v1/members", "createMember"),
     ("GET /api/v1/members.csv", "exportMembers"),
+    ("POST /api/v1/members/import", "importMembers"),
+    (
+        "POST /api/v1/members/set-password-mails",
+        "mailSetPasswordLinks",
+    ),
     ("GET /api/v1/members/{id}", "getMember"),
     ("PATCH /api/v1/members/{id}", "updateMember"),
     ("POST /api/v1/members/{id}/roles", "grantRole"),

@@ -11,6 +11,7 @@ pub mod extract;
 pub mod groups;
 pub mod health;
 pub mod identity;
+pub mod import;
 pub mod input;
 pub mod institutions;
 pub mod invitations;
@@ -55,6 +56,8 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(members::me)
         .service(email_changes::request)
         .service(email_changes::confirm)
+        .service(import::import_members)
+        .service(import::mail_set_password_links)
         .service(members::create)
         .service(members::export)
         .service(members::get_one)
@@ -169,17 +172,27 @@ impl RouteTable {
         Self(routes)
     }
 
-    /// The methods of the route matching `path`, if one does.
+    /// The methods of the routes matching `path`, if one does; where a literal path and a
+    /// template both match (`/members/import`, `/members/{id}`), the most literal wins.
     pub fn methods_of(&self, path: &str) -> Option<Vec<&'static str>> {
         let parts: Vec<&str> = path.split('/').collect();
         let mut found: Vec<&'static str> = Vec::new();
+        let mut fewest_placeholders = usize::MAX;
         for (template, methods) in &self.0 {
             let matches = template.len() == parts.len()
                 && template
                     .iter()
                     .zip(&parts)
                     .all(|(t, p)| t == p || (t.starts_with('{') && !p.is_empty()));
-            if matches {
+            if !matches {
+                continue;
+            }
+            let placeholders = template.iter().filter(|t| t.starts_with('{')).count();
+            if placeholders < fewest_placeholders {
+                fewest_placeholders = placeholders;
+                found.clear();
+            }
+            if placeholders == fewest_placeholders {
                 found.extend(methods);
             }
         }

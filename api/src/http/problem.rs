@@ -26,11 +26,11 @@ impl AppError {
                 "Body too large",
                 format!("The request body is larger than the limit of {limit} bytes."),
             ),
-            AppError::UnsupportedMediaType => (
+            AppError::UnsupportedMediaType { expected } => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
                 "Unsupported media type",
-                "Send the body as JSON with `Content-Type: application/json`.".into(),
+                format!("Send the body with `Content-Type: {expected}`."),
             ),
             AppError::Unauthenticated { code, detail } => (
                 StatusCode::UNAUTHORIZED,
@@ -166,7 +166,9 @@ pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -
         E::OverflowKnownLength { limit, .. } | E::Overflow { limit } => {
             AppError::TooLarge { limit: *limit }
         }
-        E::ContentType => AppError::UnsupportedMediaType,
+        E::ContentType => AppError::UnsupportedMediaType {
+            expected: "application/json",
+        },
         // Field by field, the shape is checked by `http::body`; this is what is left.
         E::Deserialize(e) if e.is_data() => AppError::bad_request(
             "invalid_body",
@@ -193,8 +195,16 @@ pub fn query_error(
     .into()
 }
 
-/// Path segments of the wrong form (e.g. an id that is no UUID).
-pub fn path_error(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
+/// Path segments of the wrong form (e.g. an id that is no UUID). A path that is a literal
+/// route of its own (`/members/import` under `/members/{id}`) with another method is 405.
+pub fn path_error(err: actix_web::error::PathError, req: &HttpRequest) -> actix_web::Error {
+    let literal = req
+        .app_data::<actix_web::web::Data<crate::app::AppState>>()
+        .and_then(|state| state.routes.methods_of(req.path()))
+        .filter(|methods| !methods.contains(&req.method().as_str()));
+    if let Some(methods) = literal {
+        return AppError::MethodNotAllowed(methods).into();
+    }
     AppError::bad_request(
         "invalid_path",
         format!("A path segment is invalid (ids are UUIDs): {err}."),

@@ -151,6 +151,18 @@ pub fn password_reset(account: &str, link: &str) -> Mail {
     )
 }
 
+/// The first password of an account made by an import.
+pub fn set_password(account: &str, link: &str, days: i64) -> Mail {
+    mail(
+        "Choose the password of your collaboration account".into(),
+        format!(
+            "Your membership of the collaboration is now kept in b2mms, with the account {account}.\n\n\
+             Choose its password here within {days} days: {link}\n\n\
+             If the link has expired, ask for a new one with \"Lost password\" on the sign-in page.\n"
+        ),
+    )
+}
+
 pub fn confirm_email(account: &str, link: &str) -> Mail {
     mail(
         "Confirm your new contact address".into(),

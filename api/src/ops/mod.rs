@@ -7,6 +7,7 @@ pub mod email_changes;
 pub mod group_applications;
 pub mod groups;
 pub mod identity;
+pub mod import;
 pub mod institutions;
 pub mod invitations;
 pub mod mail;

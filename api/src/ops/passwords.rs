@@ -208,7 +208,7 @@ pub async fn confirm_reset(state: &Services, token: &str, new_password: String) 
     let invalid = || {
         AppError::bad_request(
             "invalid_reset_token",
-            "This reset link is invalid, already used or older than an hour; ask for a new one.",
+            "This link is invalid, already used or expired (reset links last an hour); ask for a new one with \"Lost password\".",
         )
     };
     let lookup = hash.clone();
@@ -228,6 +228,7 @@ pub async fn confirm_reset(state: &Services, token: &str, new_password: String) 
             }
             store::credentials::spend_other_resets(conn, &person_id, now)?;
             store::accounts::set_password(conn, &person_id, &new_hash, now, expires)?;
+            store::imports::password_set(conn, &person_id)?;
             store::accounts::clear_failures(conn, &person_id)?;
             store::sessions::revoke_all_of(conn, &person_id, None, now)?;
             audit::record_plain(

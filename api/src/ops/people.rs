@@ -25,7 +25,7 @@ fn validate(state: &Services, body: &NewMember) -> Result<Identity, FieldErrors>
             family_name: &body.family_name,
             email: &body.email,
             account_name: &body.account_name,
-            initial_password: &body.initial_password,
+            initial_password: Some(&body.initial_password),
         },
         state.config.reserved_names(),
         state.config.personal_domains(),

@@ -138,7 +138,15 @@ pub fn record<B: Serialize, A: Serialize>(
     actor: &Actor,
     change: Change<'_, B, A>,
 ) -> AppResult<()> {
-    let row = AuditRow {
+    diesel::insert_into(audit_events::table)
+        .values(&row(actor, change))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The stored form of one event, for callers that write many at once.
+pub fn row<B: Serialize, A: Serialize>(actor: &Actor, change: Change<'_, B, A>) -> AuditRow {
+    AuditRow {
         id: new_text_id(),
         at: to_db_time(actor.at),
         actor_id: actor.person_id.clone(),
@@ -149,11 +157,7 @@ pub fn record<B: Serialize, A: Serialize>(
         before_json: change.before.map(to_json),
         after_json: change.after.map(to_json),
         request_id: actor.request_id.clone(),
-    };
-    diesel::insert_into(audit_events::table)
-        .values(&row)
-        .execute(conn)?;
-    Ok(())
+    }
 }
 
 /// Records an event without before/after values.

@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use super::schema::{
-    accounts, email_changes, password_history, password_reminders, password_resets, persons,
+    accounts, email_changes, password_history, password_reminders, password_resets,
+    password_setups, persons,
 };
 use super::{DbConnection, new_text_id, to_db_time};
 use crate::error::AppResult;
@@ -144,6 +145,10 @@ pub fn expiring_before(
         .filter(accounts::status.eq(b2mms_shared::AccountStatus::Active))
         .filter(accounts::password_expires_at.gt(to_db_time(now)))
         .filter(accounts::password_expires_at.le(to_db_time(until)))
+        // No password chosen yet (an import): nothing expires.
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            password_setups::table.filter(password_setups::person_id.eq(accounts::person_id)),
+        )))
         .select((
             accounts::person_id,
             accounts::account_name,

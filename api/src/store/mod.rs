@@ -9,6 +9,7 @@ pub mod backup;
 pub mod credentials;
 pub mod directory;
 pub mod groups;
+pub mod imports;
 pub mod institutions;
 pub mod invitations;
 pub mod keys;

@@ -18,23 +18,28 @@ pub fn enqueue(
     body: &str,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let at = to_db_time(now);
     diesel::insert_into(mail_outbox::table)
-        .values(&OutboxRow {
-            id: new_text_id(),
-            created_at: at,
-            to_address: to.to_owned(),
-            subject: subject.to_owned(),
-            body_text: body.to_owned(),
-            status: MailStatus::Pending,
-            attempts: 0,
-            next_attempt_at: at,
-            last_error: None,
-            sent_at: None,
-            claimed_by: None,
-        })
+        .values(&row(to, subject, body, now))
         .execute(conn)?;
     Ok(())
+}
+
+/// The stored form of one message to queue, for callers that queue many at once.
+pub fn row(to: &str, subject: &str, body: &str, now: DateTime<Utc>) -> OutboxRow {
+    let at = to_db_time(now);
+    OutboxRow {
+        id: new_text_id(),
+        created_at: at,
+        to_address: to.to_owned(),
+        subject: subject.to_owned(),
+        body_text: body.to_owned(),
+        status: MailStatus::Pending,
+        attempts: 0,
+        next_attempt_at: at,
+        last_error: None,
+        sent_at: None,
+        claimed_by: None,
+    }
 }
 
 /// Messages due for (another) attempt, oldest first.

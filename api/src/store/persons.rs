@@ -18,7 +18,7 @@ use super::{DbConnection, from_db_time, to_db_time};
 use crate::error::{AppError, AppResult};
 
 /// Maps a unique violation on people or accounts to a conflict naming the field.
-fn unique_conflict(err: DieselError) -> AppError {
+pub(super) fn unique_conflict(err: DieselError) -> AppError {
     if let DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) = &err {
         let text = format!(
             "{} {}",

@@ -175,6 +175,7 @@ diesel::table! {
 
 diesel::joinable!(persons -> institutions (institution_id));
 diesel::joinable!(accounts -> persons (person_id));
+diesel::joinable!(password_setups -> persons (person_id));
 diesel::joinable!(affiliations -> persons (person_id));
 diesel::joinable!(affiliations -> institutions (institution_id));
 diesel::joinable!(institution_representatives -> institutions (institution_id));
@@ -315,6 +316,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    password_setups (person_id) {
+        person_id -> Text,
+        created_at -> Timestamp,
+        mailed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     password_history (id) {
         id -> Text,
         person_id -> Text,
@@ -372,6 +381,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     collab_groups,
     group_members,
     password_resets,
+    password_setups,
     password_history,
     password_reminders,
     service_tokens,

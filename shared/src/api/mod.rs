@@ -10,9 +10,11 @@ use crate::enums::{AccountStatus, Category, InstitutionStatus, MembershipStatus,
 use crate::rules::RuleViolation;
 
 mod groups;
+mod import;
 mod membership;
 mod registration;
 pub use groups::*;
+pub use import::*;
 pub use membership::*;
 pub use registration::*;
 

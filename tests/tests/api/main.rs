@@ -12,6 +12,7 @@ mod faults;
 mod generated_client;
 mod groups;
 mod hardening;
+mod import;
 mod institutions;
 mod lifecycle;
 mod members;
