@@ -6,6 +6,7 @@
 mod burst;
 mod ceilings;
 mod data;
+mod import;
 mod load;
 mod report;
 mod server;
@@ -38,6 +39,9 @@ struct Args {
     /// People in the collaboration for the directory scenarios (added after the others).
     #[arg(long, default_value_t = 100_000)]
     directory_people: usize,
+    /// People in the CSV file of the bulk-import scenario.
+    #[arg(long, default_value_t = 100_000)]
+    import_people: usize,
     /// Concurrent connections of the load generator.
     #[arg(long, default_value_t = 64)]
     connections: usize,
@@ -73,6 +77,7 @@ fn main() -> Result<()> {
     if args.short {
         args.people = args.people.min(300);
         args.directory_people = args.directory_people.min(1000);
+        args.import_people = args.import_people.min(1000);
         args.seconds = 1;
         args.connections = args.connections.min(16);
     }
@@ -110,6 +115,8 @@ async fn measure(args: &Args) -> Result<Report> {
         None,
     )
     .await?;
+    let sqlite_import = format!("sqlite://{}", dir.join("import.db").display());
+    import_rows(args, &mut report, "SQLite", &sqlite_import, &dir)?;
     if let Some(server_url) = &args.postgres {
         let url = fresh_postgres_database(server_url, "b2mms_bench")?;
         let pgbench_url = fresh_postgres_database(server_url, "b2mms_pgbench")?;
@@ -127,9 +134,38 @@ async fn measure(args: &Args) -> Result<Report> {
             pgbench,
         )
         .await?;
+        let import_url = fresh_postgres_database(server_url, "b2mms_bench_import")?;
+        import_rows(args, &mut report, "PostgreSQL", &import_url, &dir)?;
     }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(report)
+}
+
+/// The bulk import of `--import-people` people into a fresh database, against its target.
+fn import_rows(
+    args: &Args,
+    report: &mut Report,
+    name: &str,
+    url: &str,
+    dir: &std::path::Path,
+) -> Result<()> {
+    let people = args.import_people;
+    let timings = import::run(&args.binary, url, people, dir).context("bulk import")?;
+    let scenario = |what: &str| format!("import of {people} people from CSV: {what}");
+    report.row(Row::plain(
+        name,
+        &scenario("check only"),
+        timings.check,
+        "s",
+    ));
+    report.row(Row::time(name, &scenario("--apply"), timings.apply, 60.0));
+    report.row(Row::plain(
+        name,
+        &scenario("again, nothing to write"),
+        timings.again,
+        "s",
+    ));
+    Ok(())
 }
 
 /// The bare handler in a process of its own, loaded like b2mms.

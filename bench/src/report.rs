@@ -37,6 +37,14 @@ impl Row {
         }
     }
 
+    /// A duration against a target duration.
+    pub fn time(database: &str, scenario: &str, seconds: f64, target_s: f64) -> Self {
+        let mut row = Self::plain(database, scenario, seconds, "s");
+        row.ceiling = format!("target: under {} s", number(target_s));
+        row.ratio = format!("{:.2}", seconds / target_s);
+        row
+    }
+
     /// A rate and its latencies against a target latency rather than a ceiling.
     pub fn latency(database: &str, scenario: &str, figures: &Figures, p99_target_ms: f64) -> Self {
         let mut row = Self::against(database, scenario, figures, 0.0, "");

@@ -65,6 +65,8 @@ pub enum Route {
     Transfers,
     #[at("/groups")]
     Groups,
+    #[at("/statistics")]
+    Statistics,
     #[at("/admin/institutions")]
     AdminInstitutions,
     #[at("/admin/people")]
@@ -101,6 +103,7 @@ fn switch(route: Route) -> Html {
         Route::Member { id } => html! { <crate::pages::member_record::MemberRecord id={id} /> },
         Route::Transfers => html! { <crate::pages::transfers::Transfers /> },
         Route::Groups => html! { <crate::pages::groups::Groups /> },
+        Route::Statistics => html! { <crate::pages::statistics::StatisticsPage /> },
         Route::AdminInstitutions => html! { <AdminInstitutions /> },
         Route::AdminPeople => html! { <AdminPeople /> },
         Route::AdminTokens => html! { <AdminTokens /> },
@@ -172,6 +175,7 @@ fn header() -> Html {
                         <Link<Route> to={Route::Home}>{ "My record" }</Link<Route>>
                         if session.me.as_ref().is_none_or(|m| m.status == b2mms_shared::MembershipStatus::Active) {
                             <Link<Route> to={Route::Groups}>{ "Groups" }</Link<Route>>
+                            <Link<Route> to={Route::Statistics}>{ "Statistics" }</Link<Route>>
                         }
                         if decides { <Link<Route> to={Route::Requests}>{ "Requests" }<WaitingCount /></Link<Route>> }
                         if invites { <Link<Route> to={Route::Invitations}>{ "Invitations" }</Link<Route>> }

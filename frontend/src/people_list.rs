@@ -1,5 +1,5 @@
 //! A list of people from the member directory: search by name, account name or address,
-//! a category, a country, memberships ending soon, sortable columns (the end of the membership too), pages with the total, "nothing found", and a CSV export. The search, the
+//! a category, a country, a group, memberships ending soon, sortable columns (the end of the membership too), pages with the total, "nothing found", and a CSV export. The search, the
 //! order and the page live in the address, so they are kept when coming back to the list.
 
 use b2mms_shared::api::{DirectoryEntry, Page};
@@ -39,6 +39,9 @@ pub struct ListQuery {
     /// ISO 3166-1 alpha-2 code of the institutions' country.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub country: String,
+    /// Only the members of this group (its id).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub group: String,
 }
 
 crate::paged_by_field!(ListQuery);
@@ -67,6 +70,9 @@ impl ListQuery {
         }
         if !self.country.trim().is_empty() {
             pairs.push(("country", self.country.trim().to_owned()));
+        }
+        if !self.group.is_empty() {
+            pairs.push(("group_id", self.group.clone()));
         }
         if let Some(n) = per_page {
             pairs.extend(crate::pager::page_params(self.page, n));
@@ -125,6 +131,18 @@ pub fn people_list(props: &PeopleListProps) -> Html {
     let page = use_state(|| None::<Page<DirectoryEntry>>);
     let error = use_state(|| None::<ApiError>);
     let exporting = use_state(|| false);
+    let groups = use_state(Vec::<b2mms_shared::api::Group>::new);
+    {
+        let (groups, token) = (groups.clone(), props.token.clone());
+        use_effect_with(token, move |token| {
+            let token = token.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(found) = api::groups(&token).await {
+                    groups.set(found);
+                }
+            });
+        });
+    }
     {
         let (page, error, token, institution, typed, typed_country) = (
             page.clone(),
@@ -167,6 +185,16 @@ pub fn people_list(props: &PeopleListProps) -> Html {
                 page: None,
                 ..asked.clone()
             });
+        })
+    };
+    let choose_group = {
+        let (go, asked) = (go.clone(), asked.clone());
+        Callback::from(move |group: String| {
+            go.emit(ListQuery {
+                group,
+                page: None,
+                ..asked.clone()
+            })
         })
     };
     let choose_category = {
@@ -257,6 +285,10 @@ pub fn people_list(props: &PeopleListProps) -> Html {
                     onchange={choose_category} />
                 <Field id="people_country" label="Country (two letters, e.g. DE)" value={(*typed_country).clone()}
                     oninput={let t = typed_country.clone(); Callback::from(move |v| t.set(v))} />
+                <Choice id="people_group" label="Group" placeholder="Any group"
+                    value={asked.group.clone()}
+                    options={groups.iter().filter(|g| !g.main).map(|g| (g.id.to_string(), g.name.clone())).collect::<Vec<_>>()}
+                    onchange={choose_group} />
                 <label class="check">
                     <input type="checkbox" id="ending_soon" checked={asked.ending} data-testid="ending-soon"
                         onchange={let (go, asked) = (go.clone(), asked.clone()); Callback::from(move |e: Event| {

@@ -6,5 +6,6 @@ pub mod identity;
 pub mod passwords;
 pub mod policy;
 pub mod registration;
+pub mod statistics;
 pub mod submission;
 pub mod working_days;

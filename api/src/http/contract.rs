@@ -49,6 +49,7 @@ pub const OPERATION_IDS: &[(&str, &str)] = &[
     ("POST /api/v1/members", "createMember"),
     ("GET /api/v1/members.csv", "exportMembers"),
     ("POST /api/v1/members/import", "importMembers"),
+    ("GET /api/v1/statistics", "getStatistics"),
     (
         "POST /api/v1/members/set-password-mails",
         "mailSetPasswordLinks",

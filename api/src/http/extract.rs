@@ -263,6 +263,16 @@ pub enum Reader {
     Service(ServiceToken),
 }
 
+impl Reader {
+    /// The reader as the operations on people's records take it.
+    pub fn of_records(&self) -> crate::ops::members::Reader<'_> {
+        match self {
+            Self::Person(principal) => crate::ops::members::Reader::Person(&principal.subject),
+            Self::Service(token) => crate::ops::members::Reader::Service(token),
+        }
+    }
+}
+
 impl FromRequest for Reader {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;

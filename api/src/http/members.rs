@@ -53,10 +53,7 @@ pub async fn get_one(
     let member = state
         .db
         .run(move |conn| {
-            let reader = match &reader {
-                Reader::Person(principal) => members::Reader::Person(&principal.subject),
-                Reader::Service(token) => members::Reader::Service(token),
-            };
+            let reader = reader.of_records();
             members::read(conn, reader, &id)
         })
         .await?;

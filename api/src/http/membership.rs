@@ -13,7 +13,7 @@ use crate::auth::principal::Principal;
 use crate::error::AppResult;
 use crate::http::body::Body;
 use crate::http::extract::Reader;
-use crate::ops::{members, membership};
+use crate::ops::membership;
 
 /// The collaboration's settings a client states before an action: the grace period of an
 /// account after its membership ends, how long a password lasts, when reminders go out.
@@ -49,10 +49,7 @@ pub async fn list(
     let affiliations = state
         .db
         .run(move |conn| {
-            let reader = match &reader {
-                Reader::Person(principal) => members::Reader::Person(&principal.subject),
-                Reader::Service(token) => members::Reader::Service(token),
-            };
+            let reader = reader.of_records();
             membership::affiliations(conn, reader, &id)
         })
         .await?;

@@ -27,6 +27,7 @@ pub mod request_id;
 pub mod security;
 pub mod service_tokens;
 pub mod spa;
+pub mod statistics;
 pub mod throttle;
 pub mod transfers;
 
@@ -91,6 +92,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(transfers::list)
         .service(transfers::approve)
         .service(transfers::reject)
+        .service(statistics::read)
         .service(members::directory)
         .service(service_tokens::create)
         .service(service_tokens::list)

@@ -19,4 +19,5 @@ pub mod provisioning;
 pub mod registrations;
 pub mod service_tokens;
 pub mod sessions;
+pub mod statistics;
 pub mod transfers;

@@ -24,6 +24,7 @@ pub mod roles;
 pub mod schema;
 pub mod service_tokens;
 pub mod sessions;
+pub mod statistics;
 pub mod transfers;
 
 use std::time::Duration;

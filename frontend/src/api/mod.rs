@@ -130,6 +130,10 @@ pub async fn me(token: &str) -> Result<Member, ApiError> {
     get("/api/v1/me", token).await
 }
 
+pub async fn statistics(token: &str) -> Result<b2mms_shared::api::Statistics, ApiError> {
+    get("/api/v1/statistics", token).await
+}
+
 pub async fn change_password(
     token: &str,
     current_password: String,

@@ -16,6 +16,7 @@ pub mod register;
 pub mod registration_form;
 pub mod registration_status;
 pub mod requests;
+pub mod statistics;
 pub mod transfers;
 
 use yew::prelude::*;

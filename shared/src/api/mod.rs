@@ -13,10 +13,12 @@ mod groups;
 mod import;
 mod membership;
 mod registration;
+mod statistics;
 pub use groups::*;
 pub use import::*;
 pub use membership::*;
 pub use registration::*;
+pub use statistics::*;
 
 /// An RFC 9457 problem document, as every error of the API is returned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

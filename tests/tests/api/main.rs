@@ -28,4 +28,5 @@ mod registration_edges;
 mod revocation;
 mod rules;
 mod service_tokens;
+mod statistics;
 mod web;

@@ -16,4 +16,5 @@ mod membership;
 mod page_basics;
 mod records;
 mod registration;
+mod statistics;
 mod support;

@@ -129,6 +129,7 @@ async fn each_route_change_names_the_page_and_moves_the_focus_to_its_heading() {
         ("/invitations", "Invitations"),
         ("/members", "Members of my institution"),
         ("/transfers", "Changes of institution"),
+        ("/statistics", "Statistics"),
     ] {
         click(&client, &format!("header a[href='{link}']")).await;
         wait_for_text(&client, "main h1", heading).await;
@@ -244,7 +245,7 @@ async fn every_page_fits_a_phone_for_each_role() {
     client.set_window_size(390, 844).await.unwrap();
     let admin = kek.admin_person.account.clone();
     let roles: [(&str, &[&str]); 3] = [
-        ("mrossi", &["/", "/password", "/groups"]),
+        ("mrossi", &["/", "/password", "/groups", "/statistics"]),
         (
             "irkek",
             &[

@@ -157,15 +157,35 @@ async fn a_representative_and_the_secretariat_change_what_they_may() {
 }
 
 /// The secretariat's list of people: searched by address, ordered by a column, paged with the
-/// total, "nothing found", kept in the address when coming back, exported as CSV.
+/// total, narrowed by category, country and group, "nothing found", kept in the address when
+/// coming back, exported as CSV.
 #[actix_web::test]
 async fn the_people_list_is_searched_sorted_paged_and_kept() {
     let app = web_app().await;
     let kek = Institution::with_representative(&app).await;
     // Account names memaa, memab, … membd (names take letters only).
     let account = |i: u8| format!("mem{}{}", (b'a' + i / 26) as char, (b'a' + i % 26) as char);
+    let mut seeded = Vec::new();
     for i in 0..30 {
-        app.seed_person(&account(i), &[], kek.id).await;
+        seeded.push(app.seed_person(&account(i), &[], kek.id).await);
+    }
+    let naf = app
+        .post(
+            "/api/v1/groups",
+            Some(&kek.admin),
+            serde_json::json!({"name": "NAF", "description": "Computing", "join_policy": "closed"}),
+        )
+        .await;
+    let naf = naf.body["id"].as_str().unwrap().to_owned();
+    for person in &seeded[..2] {
+        let added = app
+            .post(
+                &format!("/api/v1/groups/{naf}/members"),
+                Some(&kek.admin),
+                serde_json::json!({"person_id": person.id}),
+            )
+            .await;
+        assert_eq!(added.status, 204, "{}", added.text);
     }
     let driver = Driver::start().await;
     let profile = tempfile::tempdir().unwrap();
@@ -214,6 +234,11 @@ async fn the_people_list_is_searched_sorted_paged_and_kept() {
     )
     .await;
     choose(&client, "#people_category", "").await;
+    // Narrowed to a group's members.
+    choose(&client, "#people_group", &naf).await;
+    wait_for_text(&client, "[data-testid=people-total]", "2 people").await;
+    choose(&client, "#people_group", "").await;
+    wait_for_text(&client, "[data-testid=people-total]", "32 people").await;
     click(&client, "[data-testid=next-page]").await;
     wait_for_text(&client, "[data-testid=people-total]", "page 2 of 2").await;
 
