@@ -38,6 +38,9 @@ pub async fn remind_ends(state: &Services) -> AppResult<usize> {
         .db
         .write(move |conn| {
             let mut sent = 0;
+            // Each institution's representatives are read once per round.
+            let mut representatives: std::collections::HashMap<_, Vec<String>> =
+                std::collections::HashMap::new();
             for (person, institution) in store::periods::ending_between(conn, today, horizon)? {
                 let Some(end) = person.membership_end else {
                     continue;
@@ -68,10 +71,11 @@ pub async fn remind_ends(state: &Services) -> AppResult<usize> {
                     &link,
                 );
                 let mut to = vec![person.email.clone()];
-                to.extend(store::roles::representative_emails(
-                    conn,
-                    &person.institution_id,
-                )?);
+                if !representatives.contains_key(&person.institution_id) {
+                    let found = store::roles::representative_emails(conn, &person.institution_id)?;
+                    representatives.insert(person.institution_id.clone(), found);
+                }
+                to.extend(representatives[&person.institution_id].iter().cloned());
                 to.sort();
                 to.dedup();
                 for address in to {

@@ -1,6 +1,7 @@
 //! Bulk import: a file is checked whole and every bad row reported with its line before
 //! anything is written; applying writes people, periods and groups once, and again changes
-//! nothing; the set-password links go out when an administrator sends them, and work.
+//! nothing, and an import killed midway keeps whole batches and is finished by running it
+//! again; the set-password links go out when an administrator sends them, and work.
 
 use std::process::Command;
 
@@ -297,4 +298,124 @@ async fn the_command_line_checks_first_and_writes_with_apply() {
     app.run_jobs().await;
     assert_eq!(app.mail.to("taro.kato@kek.jp").len(), 1);
     app.shutdown().await;
+}
+
+/// `impaaaaa`, `impaaaab`, …: account names are letters, at most eight.
+fn account_name(mut n: usize) -> String {
+    let mut letters = [b'a'; 5];
+    for letter in letters.iter_mut().rev() {
+        *letter = b'a' + (n % 26) as u8;
+        n /= 26;
+    }
+    format!("imp{}", String::from_utf8_lossy(&letters))
+}
+
+/// (people, membership periods, main-group memberships, audit events) of the imported.
+async fn imported(app: &TestApp) -> [i64; 4] {
+    use b2mms::store::schema::{affiliations, audit_events, group_members, persons};
+    use diesel::prelude::*;
+    app.state
+        .db
+        .run(|conn| {
+            let ids = || {
+                persons::table
+                    .filter(persons::email.like("%@import.example.org"))
+                    .select(persons::id)
+            };
+            let people: i64 = persons::table
+                .filter(persons::email.like("%@import.example.org"))
+                .count()
+                .get_result(conn)?;
+            let periods: i64 = affiliations::table
+                .filter(affiliations::person_id.eq_any(ids()))
+                .count()
+                .get_result(conn)?;
+            let groups: i64 = group_members::table
+                .filter(group_members::person_id.eq_any(ids()))
+                .count()
+                .get_result(conn)?;
+            let events: i64 = audit_events::table
+                .filter(audit_events::subject_id.eq_any(ids()))
+                .count()
+                .get_result(conn)?;
+            Ok([people, periods, groups, events])
+        })
+        .await
+        .unwrap()
+}
+
+async fn an_import_killed_midway_is_finished_by_running_it_again(backend: Backend) {
+    const PEOPLE: usize = 30_000;
+    let app = TestApp::spawn(backend).await;
+    app.seed_institution("KEK").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("members.csv");
+    let mut csv = String::from(HEADER);
+    for n in 0..PEOPLE {
+        csv.push_str(&format!(
+            "{},Anna,,Weber,anna.weber.{n}@import.example.org,,phd_student,KEK,,,\n",
+            account_name(n)
+        ));
+    }
+    std::fs::write(&file, csv).unwrap();
+    let mut child = Command::new(binary())
+        .args(["import", "--apply"])
+        .arg(&file)
+        .env_clear()
+        .env("B2MMS_DATABASE_URL", &app.database_url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Killed as soon as the first batch is stored.
+    let started = std::time::Instant::now();
+    while imported(&app).await[0] == 0 && started.elapsed().as_secs() < 120 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let stored = imported(&app).await;
+    assert!(stored[0] > 0, "the import stored nothing in two minutes");
+    let [people, periods, groups, events] = stored;
+    assert!(people < PEOPLE as i64, "killed before the end: {stored:?}");
+    assert_eq!(
+        people % 1000,
+        0,
+        "a batch is stored whole or not at all: {stored:?}"
+    );
+    assert_eq!([periods, groups, events], [people; 3], "each person whole");
+
+    let (url, path) = (app.database_url.clone(), file.to_str().unwrap().to_owned());
+    let again = tokio::task::spawn_blocking(move || import_command(&url, &["--apply", &path]))
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert!(
+        stdout.contains(&format!(
+            "{} new people, {people} already present",
+            PEOPLE as i64 - people
+        )),
+        "{stdout}"
+    );
+    assert_eq!(
+        imported(&app).await,
+        [PEOPLE as i64; 4],
+        "everyone exactly once"
+    );
+    app.shutdown().await;
+}
+
+#[actix_web::test]
+async fn an_import_killed_midway_is_finished_by_running_it_again_sqlite() {
+    an_import_killed_midway_is_finished_by_running_it_again(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn an_import_killed_midway_is_finished_by_running_it_again_postgres() {
+    an_import_killed_midway_is_finished_by_running_it_again(Backend::Postgres).await;
 }
