@@ -45,6 +45,8 @@ pub struct AppState {
     pub throttle: Arc<http::throttle::Throttle>,
     /// Sessions checked in the last moment (see `auth::session_cache`).
     pub sessions: Arc<crate::auth::session_cache::SessionCache>,
+    /// Directory totals counted in the last moment (see `store::totals_cache`).
+    pub directory_totals: Arc<crate::store::totals_cache::TotalsCache>,
 }
 
 impl std::ops::Deref for AppState {
@@ -111,6 +113,7 @@ impl AppState {
             tls,
             throttle,
             sessions: Arc::default(),
+            directory_totals: Arc::default(),
         })
     }
 }

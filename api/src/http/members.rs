@@ -178,9 +178,12 @@ pub async fn directory(
     .resolve()?;
     let today = crate::domain::calendar::today(state.clock.now());
     let (filter, order) = (query.filter(admin, today)?, query.order());
+    let totals = std::sync::Arc::clone(&state.directory_totals);
     let (items, total) = state
         .db
-        .run(move |conn| store::directory::directory(conn, &filter, order, offset, per_page))
+        .run(move |conn| {
+            store::directory::directory(conn, &filter, order, (offset, per_page), &totals)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(b2mms_shared::api::Page {
         items,
@@ -239,7 +242,8 @@ async fn csv_export(
     let csv = state
         .db
         .run(move |conn| {
-            let (rows, _) = store::directory::rows(conn, &filter, order.0, order.1, 0, EXPORT_MAX)?;
+            let (rows, _) =
+                store::directory::rows(conn, &filter, order.0, order.1, 0, EXPORT_MAX, None)?;
             crate::ops::members::directory_csv(&rows)
         })
         .await?;

@@ -1,7 +1,7 @@
 //! The member directory: people narrowed by text, institution and status, in the order asked
 //! for, a page at a time (or all at once, for an export).
 
-use b2mms_shared::{DirectorySort, InstitutionId, MembershipStatus};
+use b2mms_shared::{DirectorySort, InstitutionId, MembershipStatus, PersonId};
 use diesel::prelude::*;
 
 use super::DbConnection;
@@ -50,10 +50,10 @@ pub fn directory(
     conn: &mut DbConnection,
     filter: &DirectoryFilter,
     (sort, descending): (DirectorySort, bool),
-    offset: i64,
-    limit: i64,
+    (offset, limit): (i64, i64),
+    totals: &super::totals_cache::TotalsCache,
 ) -> AppResult<(Vec<b2mms_shared::api::DirectoryEntry>, i64)> {
-    let (rows, total) = rows(conn, filter, sort, descending, offset, limit)?;
+    let (rows, total) = rows(conn, filter, sort, descending, offset, limit, Some(totals))?;
     let items = rows
         .into_iter()
         .map(|(p, short, account)| b2mms_shared::api::DirectoryEntry {
@@ -74,25 +74,20 @@ pub fn directory(
     Ok((items, total))
 }
 
-/// The people the directory finds, in the order asked for, and how many there are in all.
-pub fn rows(
-    conn: &mut DbConnection,
-    filter: &DirectoryFilter,
-    sort: DirectorySort,
-    descending: bool,
-    offset: i64,
-    limit: i64,
-) -> AppResult<(Vec<DirectoryRow>, i64)> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::{Bool, Text};
-    let query = || {
-        let mut q = persons::table
-            .inner_join(institutions::table)
-            .left_join(accounts::table)
-            .into_boxed();
+/// Narrows a boxed query over `persons` (alone or joined) by `filter`, all but the country
+/// (which the callers ask of the institution as their query can). A macro, so that the count
+/// and the page's keys, which read `persons` alone, and the joined query share one
+/// definition of every filter.
+macro_rules! narrowed {
+    ($query:expr, $filter:expr) => {{
+        use diesel::dsl::sql;
+        use diesel::sql_types::{Bool, Text};
+        let filter: &DirectoryFilter = $filter;
+        let mut q = $query;
         if let Some(text) = &filter.text {
             // Both folds of the term against the folded names, account name and collaboration
-            // address; the contact address only for callers who may read it.
+            // address; the contact address only for callers who may read it. Each is a
+            // substring match PostgreSQL finds through a trigram index.
             let (spelt, plain) = b2mms_shared::rules::search_term(text);
             let (spelt, plain) = (
                 format!("%{}%", like_escaped(&spelt)),
@@ -103,13 +98,11 @@ pub fn rows(
                 .sql(" ESCAPE '\\' OR persons.search_key LIKE ")
                 .bind::<Text, _>(plain)
                 .sql(" ESCAPE '\\'");
-            // Kept out of the query unless asked, so that PostgreSQL can use the trigram
-            // index on the search text alone.
             q = if filter.text_in_contact_email {
                 q.filter(
                     by_key
                         .sql(" OR persons.email LIKE ")
-                        .bind::<Text, _>(format!("%{}%", like_escaped(text)))
+                        .bind::<Text, _>(format!("%{}%", like_escaped(&text.to_lowercase())))
                         .sql(" ESCAPE '\\')"),
                 )
             } else {
@@ -121,9 +114,6 @@ pub fn rows(
         }
         if let Some(ids) = &filter.institutions {
             q = q.filter(persons::institution_id.eq_any(ids.clone()));
-        }
-        if let Some(country) = &filter.country {
-            q = q.filter(institutions::country.eq(country.clone()));
         }
         if let Some(category) = filter.category {
             q = q.filter(persons::category.eq(category));
@@ -146,28 +136,124 @@ pub fn rows(
             q = q.filter(persons::status.eq(status));
         }
         q
+    }};
+}
+
+/// The people the directory finds, in the order asked for, and how many there are in all.
+/// The count and the page's keys read `persons` alone (its name index gives the order
+/// without a sort); only the page's fifty rows are joined to their institution and account.
+pub fn rows(
+    conn: &mut DbConnection,
+    filter: &DirectoryFilter,
+    sort: DirectorySort,
+    descending: bool,
+    offset: i64,
+    limit: i64,
+    totals: Option<&super::totals_cache::TotalsCache>,
+) -> AppResult<(Vec<DirectoryRow>, i64)> {
+    let alone = || {
+        let q = narrowed!(persons::table.into_boxed(), filter);
+        match &filter.country {
+            Some(country) => q.filter(
+                persons::institution_id.eq_any(
+                    institutions::table
+                        .filter(institutions::country.eq(country.clone()))
+                        .select(institutions::id),
+                ),
+            ),
+            None => q,
+        }
     };
-    let total = query().count().get_result::<i64>(conn)?;
-    let ordered = match (sort, descending) {
-        (DirectorySort::Name, false) => query().order(persons::family_name.asc()),
-        (DirectorySort::Name, true) => query().order(persons::family_name.desc()),
-        (DirectorySort::Account, false) => query().order(accounts::account_name.asc()),
-        (DirectorySort::Account, true) => query().order(accounts::account_name.desc()),
-        (DirectorySort::Institution, false) => query().order(institutions::short_name.asc()),
-        (DirectorySort::Institution, true) => query().order(institutions::short_name.desc()),
-        (DirectorySort::Category, false) => query().order(persons::category.asc()),
-        (DirectorySort::Category, true) => query().order(persons::category.desc()),
-        (DirectorySort::Status, false) => query().order(persons::status.asc()),
-        (DirectorySort::Status, true) => query().order(persons::status.desc()),
+    let mut count = || Ok(alone().count().get_result::<i64>(conn)?);
+    let total = match totals {
+        Some(cache) => cache.total(format!("{filter:?}"), count)?,
+        None => count()?,
+    };
+    let by_name = (persons::family_name, persons::given_name, persons::id);
+    let keys: Vec<PersonId> = match (sort, descending) {
+        (DirectorySort::Name, false) => alone().order(by_name),
+        (DirectorySort::Name, true) => alone().order((
+            persons::family_name.desc(),
+            persons::given_name.desc(),
+            persons::id.desc(),
+        )),
+        (DirectorySort::Category, false) => alone()
+            .order(persons::category.asc())
+            .then_order_by(by_name),
+        (DirectorySort::Category, true) => alone()
+            .order(persons::category.desc())
+            .then_order_by(by_name),
+        (DirectorySort::Status, false) => {
+            alone().order(persons::status.asc()).then_order_by(by_name)
+        }
+        (DirectorySort::Status, true) => {
+            alone().order(persons::status.desc()).then_order_by(by_name)
+        }
         // Open-ended memberships (no end) come last either way.
-        (DirectorySort::MembershipEnd, false) => query().order((
-            persons::membership_end.is_null().asc(),
-            persons::membership_end.asc(),
-        )),
-        (DirectorySort::MembershipEnd, true) => query().order((
-            persons::membership_end.is_null().asc(),
-            persons::membership_end.desc(),
-        )),
+        (DirectorySort::MembershipEnd, false) => alone()
+            .order((
+                persons::membership_end.is_null().asc(),
+                persons::membership_end.asc(),
+            ))
+            .then_order_by(by_name),
+        (DirectorySort::MembershipEnd, true) => alone()
+            .order((
+                persons::membership_end.is_null().asc(),
+                persons::membership_end.desc(),
+            ))
+            .then_order_by(by_name),
+        (DirectorySort::Account | DirectorySort::Institution, _) => {
+            return joined_page(conn, filter, sort, descending, offset, limit, total);
+        }
+    }
+    .select(persons::id)
+    .offset(offset)
+    .limit(limit)
+    .load(conn)?;
+    let mut rows: Vec<DirectoryRow> = persons::table
+        .inner_join(institutions::table)
+        .left_join(accounts::table)
+        .filter(persons::id.eq_any(&keys))
+        .select((
+            persons::all_columns,
+            institutions::short_name,
+            accounts::account_name.nullable(),
+        ))
+        .load(conn)?;
+    let place: std::collections::HashMap<&PersonId, usize> =
+        keys.iter().enumerate().map(|(i, id)| (id, i)).collect();
+    rows.sort_by_key(|(p, _, _)| place.get(&p.id).copied().unwrap_or(usize::MAX));
+    Ok((rows, total))
+}
+
+/// A page ordered by a column of the institution or the account: the joined query.
+fn joined_page(
+    conn: &mut DbConnection,
+    filter: &DirectoryFilter,
+    sort: DirectorySort,
+    descending: bool,
+    offset: i64,
+    limit: i64,
+    total: i64,
+) -> AppResult<(Vec<DirectoryRow>, i64)> {
+    let joined = || {
+        let q = narrowed!(
+            persons::table
+                .inner_join(institutions::table)
+                .left_join(accounts::table)
+                .into_boxed(),
+            filter
+        );
+        match &filter.country {
+            Some(country) => q.filter(institutions::country.eq(country.clone())),
+            None => q,
+        }
+    };
+    let ordered = match (sort, descending) {
+        (DirectorySort::Account, false) => joined().order(accounts::account_name.asc()),
+        (DirectorySort::Account, true) => joined().order(accounts::account_name.desc()),
+        (_, false) => joined().order(institutions::short_name.asc()),
+        (_, true) => joined().order(institutions::short_name.desc()),
     };
     let rows: Vec<DirectoryRow> = ordered
         .then_order_by(persons::family_name)

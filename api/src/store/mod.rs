@@ -25,6 +25,7 @@ pub mod schema;
 pub mod service_tokens;
 pub mod sessions;
 pub mod statistics;
+pub mod totals_cache;
 pub mod transfers;
 
 use std::time::Duration;
@@ -290,7 +291,7 @@ pub fn committed_writes() -> u64 {
     COMMITTED_WRITES.load(std::sync::atomic::Ordering::Acquire)
 }
 
-fn note_commit() {
+pub(crate) fn note_commit() {
     COMMITTED_WRITES.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
 }
 
