@@ -74,12 +74,25 @@ pub fn directory(
     Ok((items, total))
 }
 
+/// SQLite's full-text expression for a search: the folds of the term in the search text
+/// (and the term in the contact address), each a quoted phrase, which the trigram tokenizer
+/// matches as a substring. None when a phrase is shorter than a trigram.
+fn full_text_match(spelt: &str, plain: &str, contact: Option<&String>) -> Option<String> {
+    let phrase =
+        |p: &str| (p.chars().count() >= 3).then(|| format!("\"{}\"", p.replace('"', "\"\"")));
+    let in_key = format!("search_key : ({} OR {})", phrase(spelt)?, phrase(plain)?);
+    Some(match contact {
+        Some(contact) => format!("({in_key}) OR (email : {})", phrase(contact)?),
+        None => in_key,
+    })
+}
+
 /// Narrows a boxed query over `persons` (alone or joined) by `filter`, all but the country
 /// (which the callers ask of the institution as their query can). A macro, so that the count
 /// and the page's keys, which read `persons` alone, and the joined query share one
 /// definition of every filter.
 macro_rules! narrowed {
-    ($query:expr, $filter:expr) => {{
+    ($query:expr, $filter:expr, $full_text:expr) => {{
         use diesel::dsl::sql;
         use diesel::sql_types::{Bool, Text};
         let filter: &DirectoryFilter = $filter;
@@ -87,27 +100,42 @@ macro_rules! narrowed {
         if let Some(text) = &filter.text {
             // Both folds of the term against the folded names, account name and collaboration
             // address; the contact address only for callers who may read it. Each is a
-            // substring match PostgreSQL finds through a trigram index.
+            // substring match found through trigrams: PostgreSQL's indexes, or SQLite's
+            // full-text table for terms of three letters or more.
             let (spelt, plain) = b2mms_shared::rules::search_term(text);
-            let (spelt, plain) = (
-                format!("%{}%", like_escaped(&spelt)),
-                format!("%{}%", like_escaped(&plain)),
-            );
-            let by_key = sql::<Bool>("(persons.search_key LIKE ")
-                .bind::<Text, _>(spelt)
-                .sql(" ESCAPE '\\' OR persons.search_key LIKE ")
-                .bind::<Text, _>(plain)
-                .sql(" ESCAPE '\\'");
-            q = if filter.text_in_contact_email {
-                q.filter(
-                    by_key
-                        .sql(" OR persons.email LIKE ")
-                        .bind::<Text, _>(format!("%{}%", like_escaped(&text.to_lowercase())))
-                        .sql(" ESCAPE '\\')"),
-                )
-            } else {
-                q.filter(by_key.sql(")"))
-            };
+            let contact = text.to_lowercase();
+            match full_text_match(&spelt, &plain, filter.text_in_contact_email.then_some(&contact)) {
+                Some(expression) if $full_text => {
+                    q = q.filter(
+                        sql::<Bool>(
+                            "persons.id IN (SELECT person_id FROM persons_search WHERE persons_search MATCH ",
+                        )
+                        .bind::<Text, _>(expression)
+                        .sql(")"),
+                    );
+                }
+                _ => {
+                    let (spelt, plain) = (
+                        format!("%{}%", like_escaped(&spelt)),
+                        format!("%{}%", like_escaped(&plain)),
+                    );
+                    let by_key = sql::<Bool>("(persons.search_key LIKE ")
+                        .bind::<Text, _>(spelt)
+                        .sql(" ESCAPE '\\' OR persons.search_key LIKE ")
+                        .bind::<Text, _>(plain)
+                        .sql(" ESCAPE '\\'");
+                    q = if filter.text_in_contact_email {
+                        q.filter(
+                            by_key
+                                .sql(" OR persons.email LIKE ")
+                                .bind::<Text, _>(format!("%{}%", like_escaped(&contact)))
+                                .sql(" ESCAPE '\\')"),
+                        )
+                    } else {
+                        q.filter(by_key.sql(")"))
+                    };
+                }
+            }
         }
         if let Some(inst) = &filter.institution_id {
             q = q.filter(persons::institution_id.eq(inst.clone()));
@@ -151,8 +179,9 @@ pub fn rows(
     limit: i64,
     totals: Option<&super::totals_cache::TotalsCache>,
 ) -> AppResult<(Vec<DirectoryRow>, i64)> {
+    let full_text = matches!(conn, DbConnection::Sqlite(_));
     let alone = || {
-        let q = narrowed!(persons::table.into_boxed(), filter);
+        let q = narrowed!(persons::table.into_boxed(), filter, full_text);
         match &filter.country {
             Some(country) => q.filter(
                 persons::institution_id.eq_any(
@@ -236,13 +265,15 @@ fn joined_page(
     limit: i64,
     total: i64,
 ) -> AppResult<(Vec<DirectoryRow>, i64)> {
+    let full_text = matches!(conn, DbConnection::Sqlite(_));
     let joined = || {
         let q = narrowed!(
             persons::table
                 .inner_join(institutions::table)
                 .left_join(accounts::table)
                 .into_boxed(),
-            filter
+            filter,
+            full_text
         );
         match &filter.country {
             Some(country) => q.filter(institutions::country.eq(country.clone())),
@@ -268,4 +299,27 @@ fn joined_page(
         ))
         .load(conn)?;
     Ok((rows, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::full_text_match;
+
+    #[test]
+    fn a_full_text_search_quotes_each_fold_and_needs_three_letters() {
+        assert_eq!(
+            full_text_match("müller", "muller", None).as_deref(),
+            Some(r#"search_key : ("müller" OR "muller")"#)
+        );
+        let contact = "a\"b@x".to_owned();
+        assert_eq!(
+            full_text_match("abc", "abc", Some(&contact)).as_deref(),
+            Some(r#"(search_key : ("abc" OR "abc")) OR (email : "a""b@x")"#)
+        );
+        assert_eq!(
+            full_text_match("li", "li", None),
+            None,
+            "two letters make no trigram"
+        );
+    }
 }
