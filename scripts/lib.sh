@@ -33,6 +33,12 @@ ensure_build_deps() {
     apt_install gcc libc6-dev pkg-config libpq-dev
 }
 
+# What the author-list tests check exports with: xmllint (authors.xml against INSPIRE's DTD)
+# and pdflatex with REVTeX 4.2 (authors.tex compiles).
+ensure_export_checkers() {
+    apt_install libxml2-utils texlive-latex-base texlive-latex-recommended texlive-publishers
+}
+
 # The WebAssembly target of the frontend.
 ensure_wasm_target() {
     if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then

@@ -368,6 +368,8 @@ fn home_institution(
                 country: "JP".into(),
                 ror_id: None,
                 inspire_id: None,
+                paper_name: None,
+                address: None,
             };
             let now = state.clock.now();
             let created = store::write_tx(conn, |conn| {

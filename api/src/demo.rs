@@ -191,6 +191,8 @@ pub fn load(conn: &mut DbConnection, state: &AppState) -> AppResult<Loaded> {
                 country: (*country).into(),
                 ror_id: ror.map(str::to_owned),
                 inspire_id: None,
+                paper_name: None,
+                address: None,
             };
             let created = crate::ops::institutions::create_by_operator(conn, body, now)?;
             ids.insert(*short, b2mms_shared::InstitutionId::from(created.id));

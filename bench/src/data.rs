@@ -53,6 +53,8 @@ pub fn generate(url: &str, people: usize) -> Result<Generated> {
                     status: InstitutionStatus::Active,
                     created_at: at,
                     updated_at: at,
+                    paper_name: None,
+                    address: None,
                 },
             )?;
         }
@@ -120,6 +122,7 @@ fn add_people(
                     grace_from: None,
                     paper_name: None,
                     search_key: String::new(),
+                    inspire_id: None,
                     created_at: at,
                     updated_at: at,
                 };

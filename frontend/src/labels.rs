@@ -46,6 +46,7 @@ pub fn role(role: Role) -> &'static str {
         Role::Ir => "Institutional representative",
         Role::IbChair => "Chair of the Institutional Board",
         Role::Admin => "Administrator",
+        Role::Publications => "Publications (author lists)",
     }
 }
 
@@ -56,6 +57,7 @@ pub fn scope(scope: Scope) -> &'static str {
         Scope::RegistrationsRead => "Registration requests",
         Scope::AuditRead => "The audit trail",
         Scope::GroupsRead => "Groups and their members",
+        Scope::AuthorsRead => "Author lists and their exports",
     }
 }
 
@@ -68,6 +70,9 @@ pub fn role_power(role: Role) -> &'static str {
             "They decide on the requests of permanent physicists for the Institutional Board."
         }
         Role::Admin => "They can change every record, grant roles and issue service tokens.",
+        Role::Publications => {
+            "They create author lists for papers, send them to review and freeze them."
+        }
     }
 }
 
@@ -133,6 +138,15 @@ pub fn event(action: &str) -> String {
         A::AccountDisabled => "Account disabled",
         A::AccountLocked => "Account locked",
         A::AccountUnlocked => "Account unlocked",
+        A::AuthorExceptionAdded => "Authorship decision recorded",
+        A::AuthorExceptionRemoved => "Authorship decision withdrawn",
+        A::AuthorListCreated => "Author list created",
+        A::AuthorListFrozen => "Author list frozen",
+        A::AuthorListReopened => "Author list back to draft",
+        A::AuthorListReviewStarted => "Author list sent to review",
+        A::AuthorListSignedOff => "Section of an author list signed off",
+        A::AuthorListUpdated => "Author list changed",
+        A::AuthorPolicyChanged => "Author policy changed",
         A::GroupApplicationApproved => "Application to a group approved",
         A::GroupApplicationRejected => "Application to a group rejected",
         A::GroupApplicationWithdrawn => "Application to a group withdrawn",

@@ -33,6 +33,22 @@ pub fn manages_members(roles: &[Role]) -> bool {
     represents_an_institution(roles)
 }
 
+/// Who prepares author lists for papers: administrators and the publications role.
+pub fn prepares_author_lists(roles: &[Role]) -> bool {
+    administers(roles) || roles.contains(&Role::Publications)
+}
+
+/// Who makes individual decisions about authorship: the IB chair and administrators.
+pub fn decides_authorship(roles: &[Role]) -> bool {
+    administers(roles) || chairs_the_board(roles)
+}
+
+/// Who reads author lists, their forecast and the decisions: those who prepare them, the IB
+/// chair, and representatives (who review their institutions' sections).
+pub fn reads_author_lists(roles: &[Role]) -> bool {
+    prepares_author_lists(roles) || chairs_the_board(roles) || represents_an_institution(roles)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,28 +56,56 @@ mod tests {
     #[test]
     fn each_role_opens_what_it_should() {
         type Predicate = fn(&[Role]) -> bool;
-        // predicate, [member, IR, IB chair, admin]
-        let table: [(&str, Predicate, [bool; 4]); 6] = [
-            ("administers", administers, [false, false, false, true]),
-            ("chairs", chairs_the_board, [false, false, true, false]),
+        // predicate, [member, IR, IB chair, admin, publications]
+        let table: [(&str, Predicate, [bool; 5]); 9] = [
+            (
+                "administers",
+                administers,
+                [false, false, false, true, false],
+            ),
+            (
+                "chairs",
+                chairs_the_board,
+                [false, false, true, false, false],
+            ),
             (
                 "represents",
                 represents_an_institution,
-                [false, true, false, false],
+                [false, true, false, false, false],
             ),
-            ("sees_requests", sees_requests, [false, true, true, true]),
-            ("invites", invites, [false, true, false, true]),
+            (
+                "sees_requests",
+                sees_requests,
+                [false, true, true, true, false],
+            ),
+            ("invites", invites, [false, true, false, true, false]),
             (
                 "manages_members",
                 manages_members,
-                [false, true, false, false],
+                [false, true, false, false, false],
+            ),
+            (
+                "prepares_author_lists",
+                prepares_author_lists,
+                [false, false, false, true, true],
+            ),
+            (
+                "decides_authorship",
+                decides_authorship,
+                [false, false, true, true, false],
+            ),
+            (
+                "reads_author_lists",
+                reads_author_lists,
+                [false, true, true, true, true],
             ),
         ];
-        let people: [&[Role]; 4] = [
+        let people: [&[Role]; 5] = [
             &[Role::Member],
             &[Role::Member, Role::Ir],
             &[Role::Member, Role::IbChair],
             &[Role::Member, Role::Admin],
+            &[Role::Member, Role::Publications],
         ];
         for (name, predicate, expected) in table {
             assert_eq!(people.map(predicate), expected, "{name}");

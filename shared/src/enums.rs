@@ -190,6 +190,50 @@ string_enum! {
 }
 
 string_enum! {
+    /// Where an author list stands: `draft` follows the records, `review` too while the
+    /// institutions sign their sections off, `frozen` is a snapshot nothing changes.
+    AuthorListState {
+        Draft = "draft",
+        Review = "review",
+        Frozen = "frozen",
+    }
+}
+
+string_enum! {
+    /// An individual decision about a person's authorship, overriding the rules.
+    ExceptionKind {
+        /// An author although the rules would not make them one.
+        Include = "include",
+        /// Not an author although the rules would make them one.
+        Exclude = "exclude",
+    }
+}
+
+string_enum! {
+    /// Why a person is or is not an author on a day.
+    AuthorReasonCode {
+        /// Qualified by membership; `date` is the day they became an author.
+        Qualified = "qualified",
+        /// Qualified, with a membership that ends: `date` is their last day as an author.
+        StaysUntil = "stays_until",
+        /// Not yet: `date` is the day they qualify.
+        QualifiesOn = "qualifies_on",
+        /// No longer: `date` was their last day as an author.
+        StayedUntil = "stayed_until",
+        /// Their membership category does not make authors.
+        CategoryExcluded = "category_excluded",
+        /// Their membership ends (`date`) before they would qualify.
+        TooShort = "too_short",
+        /// No membership on the day.
+        NoMembership = "no_membership",
+        /// Included by a decision (`note` says why).
+        Included = "included",
+        /// Excluded by a decision (`note` says why).
+        Excluded = "excluded",
+    }
+}
+
+string_enum! {
     /// Status of an account in the registry.
     AccountStatus {
         Active = "active",
@@ -215,13 +259,15 @@ string_enum! {
         Ir = "ir",
         IbChair = "ib_chair",
         Admin = "admin",
+        /// Prepares author lists for papers.
+        Publications = "publications",
     }
 }
 
 impl Role {
     /// Roles an admin grants and withdraws directly; the others follow from other records.
     pub const fn is_grantable(self) -> bool {
-        matches!(self, Role::Admin | Role::IbChair)
+        matches!(self, Role::Admin | Role::IbChair | Role::Publications)
     }
 }
 
@@ -344,6 +390,7 @@ string_enum! {
         RegistrationsRead = "registrations:read",
         AuditRead = "audit:read",
         GroupsRead = "groups:read",
+        AuthorsRead = "authors:read",
     }
 }
 
@@ -355,6 +402,15 @@ string_enum! {
         AccountDisabled = "account.disabled",
         AccountLocked = "account.locked",
         AccountUnlocked = "account.unlocked",
+        AuthorExceptionAdded = "author_exception.added",
+        AuthorExceptionRemoved = "author_exception.removed",
+        AuthorListCreated = "author_list.created",
+        AuthorListFrozen = "author_list.frozen",
+        AuthorListReopened = "author_list.reopened",
+        AuthorListReviewStarted = "author_list.review_started",
+        AuthorListSignedOff = "author_list.signed_off",
+        AuthorListUpdated = "author_list.updated",
+        AuthorPolicyChanged = "author_policy.changed",
         GroupApplicationApproved = "group.application_approved",
         GroupApplicationRejected = "group.application_rejected",
         GroupApplicationWithdrawn = "group.application_withdrawn",

@@ -75,6 +75,16 @@ record_id! {
 }
 
 record_id! {
+    /// An author list for a paper.
+    AuthorListId
+}
+
+record_id! {
+    /// An individual decision about a person's authorship.
+    AuthorExceptionId
+}
+
+record_id! {
     /// A member institution.
     InstitutionId
 }

@@ -10,12 +10,13 @@ pub mod links;
 pub mod rules;
 
 pub use enums::{
-    AccountStatus, AffiliationKind, ApplicationState, AuditAction, Category, DirectorySort,
-    IdentityKind, InstitutionStatus, InvitationStatus, JoinPolicy, MailStatus, MembershipStatus,
-    PeriodEnd, RegistrationAction, RegistrationState, Role, Scope, SortOrder, TransferState,
+    AccountStatus, AffiliationKind, ApplicationState, AuditAction, AuthorListState,
+    AuthorReasonCode, Category, DirectorySort, ExceptionKind, IdentityKind, InstitutionStatus,
+    InvitationStatus, JoinPolicy, MailStatus, MembershipStatus, PeriodEnd, RegistrationAction,
+    RegistrationState, Role, Scope, SortOrder, TransferState,
 };
 pub use ids::{
-    AffiliationId, GroupApplicationId, GroupId, InstitutionId, InvitationId, PersonId,
-    RegistrationId, TransferId,
+    AffiliationId, AuthorExceptionId, AuthorListId, GroupApplicationId, GroupId, InstitutionId,
+    InvitationId, PersonId, RegistrationId, TransferId,
 };
 pub use rules::{FieldErrors, RuleViolation};

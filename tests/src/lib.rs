@@ -340,6 +340,8 @@ impl TestApp {
                     country: "JP".into(),
                     ror_id: None,
                     inspire_id: None,
+                    paper_name: None,
+                    address: None,
                 };
                 b2mms::ops::institutions::create_by_operator(conn, body, chrono_now())
             })

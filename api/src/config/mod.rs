@@ -52,6 +52,8 @@ pub struct Config {
     pub registry_email_domain: String,
     /// The group every member belongs to.
     pub main_group: String,
+    /// The collaboration's name as author lists print it.
+    pub collaboration_name: String,
     /// Days an invitation can be used.
     pub invitation_days: i64,
     /// Days an opened but unsubmitted registration request stays open.
@@ -122,6 +124,7 @@ impl Default for Config {
             log_format: "text".to_owned(),
             registry_email_domain: "example.org".to_owned(),
             main_group: "collaboration".to_owned(),
+            collaboration_name: "Belle II".to_owned(),
             invitation_days: 14,
             registration_expiry_days: 30,
             registration_token_ttl: 2 * 3600,

@@ -78,6 +78,7 @@ fn every_key_works_from_the_environment() {
         ("LOG_FORMAT", "json"),
         ("REGISTRY_EMAIL_DOMAIN", "belle2.org"),
         ("MAIN_GROUP", "belle2"),
+        ("COLLABORATION_NAME", "SuperKEKB Test"),
         ("INVITATION_DAYS", "7"),
         ("REGISTRATION_EXPIRY_DAYS", "10"),
         ("REGISTRATION_TOKEN_TTL", "900"),

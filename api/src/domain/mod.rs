@@ -1,5 +1,7 @@
 //! Pure rules of the collaboration: no I/O, exhaustively tested.
 
+pub mod author_list;
+pub mod authors;
 pub mod calendar;
 pub mod group_application;
 pub mod identity;

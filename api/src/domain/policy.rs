@@ -89,6 +89,38 @@ impl GroupManager {
     }
 }
 
+/// Proof that the caller prepares author lists: the publications role, or an administrator.
+#[derive(Debug, Clone)]
+pub struct Publications {
+    acting: Acting,
+}
+
+impl Publications {
+    pub fn acting(&self) -> &Acting {
+        &self.acting
+    }
+}
+
+/// Proof that the caller decides about individual authorship: the IB chair, or an
+/// administrator.
+#[derive(Debug, Clone)]
+pub struct AuthorshipDecider {
+    acting: Acting,
+}
+
+impl AuthorshipDecider {
+    pub fn acting(&self) -> &Acting {
+        &self.acting
+    }
+}
+
+/// Who reads author lists: a person whose roles open them, or a tool with `authors:read`.
+#[derive(Debug, Clone)]
+pub enum AuthorListReader {
+    Person(Acting),
+    Tool(Service),
+}
+
 /// Proof that the caller is this person, signed in.
 #[derive(Debug, Clone)]
 pub struct Member {
@@ -243,6 +275,40 @@ impl Subject {
         }
     }
 
+    pub fn publications(&self) -> Result<Publications, Denied> {
+        if access::prepares_author_lists(&self.roles) {
+            Ok(Publications {
+                acting: self.acting.clone(),
+            })
+        } else {
+            Err(Denied(
+                "Only administrators and people with the publications role prepare author lists.",
+            ))
+        }
+    }
+
+    pub fn authorship_decider(&self) -> Result<AuthorshipDecider, Denied> {
+        if access::decides_authorship(&self.roles) {
+            Ok(AuthorshipDecider {
+                acting: self.acting.clone(),
+            })
+        } else {
+            Err(Denied(
+                "Only the chair of the Institutional Board and administrators decide about individual authorship.",
+            ))
+        }
+    }
+
+    pub fn author_list_reader(&self) -> Result<AuthorListReader, Denied> {
+        if access::reads_author_lists(&self.roles) {
+            Ok(AuthorListReader::Person(self.acting.clone()))
+        } else {
+            Err(Denied(
+                "Author lists are read by those who prepare them, the IB chair and institutional representatives; a member sees their own authorship on their record.",
+            ))
+        }
+    }
+
     /// Acting for an institution: its representatives, and administrators.
     pub fn representative_of(
         &self,
@@ -357,35 +423,37 @@ mod tests {
         let ir_a = subject(&[Role::Member, Role::Ir], &[A]);
         let ib = subject(&[Role::Member, Role::IbChair], &[]);
         let admin = subject(&[Role::Member, Role::Admin], &[]);
+        let publications = subject(&[Role::Member, Role::Publications], &[]);
         let me: PersonId = id(1);
         let other: PersonId = id(2);
 
         type Check = Box<dyn Fn(&Subject) -> bool>;
-        let table: Vec<(&str, Check, [bool; 4])> = vec![
+        // member, IR of A, IB chair, admin, publications
+        let table: Vec<(&str, Check, [bool; 5])> = vec![
             (
                 "admin",
                 Box::new(|s| s.admin().is_ok()),
-                [false, false, false, true],
+                [false, false, false, true, false],
             ),
             (
                 "ib chair",
                 Box::new(|s| s.ib_chair().is_ok()),
-                [false, false, true, false],
+                [false, false, true, false, false],
             ),
             (
                 "representative of A",
                 Box::new(|s| s.representative_of(&id(A)).is_ok()),
-                [false, true, false, true],
+                [false, true, false, true, false],
             ),
             (
                 "representative of B",
                 Box::new(|s| s.representative_of(&id(B)).is_ok()),
-                [false, false, false, true],
+                [false, false, false, true, false],
             ),
             (
                 "reads own record",
                 Box::new(move |s| s.reader_of(&me, &id(B)).is_ok()),
-                [true, true, true, true],
+                [true, true, true, true, true],
             ),
             (
                 "reads a record of A",
@@ -393,41 +461,56 @@ mod tests {
                     let other = other.clone();
                     move |s| s.reader_of(&other, &id(A)).is_ok()
                 }),
-                [false, true, false, true],
+                [false, true, false, true, false],
             ),
             (
                 "reads a record of B",
                 Box::new(move |s| s.reader_of(&other, &id(B)).is_ok()),
-                [false, false, false, true],
+                [false, false, false, true, false],
             ),
             (
                 "sees invitations",
                 Box::new(|s| s.institutions_in_view().is_ok()),
-                [false, true, false, true],
+                [false, true, false, true, false],
             ),
             (
                 "acts on a request of A",
                 Box::new(|s| !s.capacities_on(Some(&id(A))).is_empty()),
-                [false, true, true, true],
+                [false, true, true, true, false],
             ),
             (
                 "manages a group the caller manages",
                 Box::new(|s| s.manager_of(&id(0xC), &[id(1)]).is_ok()),
-                [true, true, true, true],
+                [true, true, true, true, true],
             ),
             (
                 "manages a group of others",
                 Box::new(|s| s.manager_of(&id(0xC), &[id(2)]).is_ok()),
-                [false, false, false, true],
+                [false, false, false, true, false],
             ),
             (
                 "acts on a request of B",
                 Box::new(|s| !s.capacities_on(Some(&id(B))).is_empty()),
-                [false, false, true, true],
+                [false, false, true, true, false],
+            ),
+            (
+                "prepares author lists",
+                Box::new(|s| s.publications().is_ok()),
+                [false, false, false, true, true],
+            ),
+            (
+                "decides about authorship",
+                Box::new(|s| s.authorship_decider().is_ok()),
+                [false, false, true, true, false],
+            ),
+            (
+                "reads author lists",
+                Box::new(|s| s.author_list_reader().is_ok()),
+                [false, true, true, true, true],
             ),
         ];
         for (name, check, expected) in table {
-            let got = [&member, &ir_a, &ib, &admin].map(&check);
+            let got = [&member, &ir_a, &ib, &admin, &publications].map(&check);
             assert_eq!(got, expected, "{name}");
         }
         assert_eq!(

@@ -50,6 +50,35 @@ pub const OPERATION_IDS: &[(&str, &str)] = &[
     ("GET /api/v1/members.csv", "exportMembers"),
     ("POST /api/v1/members/import", "importMembers"),
     ("GET /api/v1/statistics", "getStatistics"),
+    ("GET /api/v1/author-policy", "getAuthorPolicy"),
+    ("PUT /api/v1/author-policy", "setAuthorPolicy"),
+    ("GET /api/v1/author-exceptions", "listAuthorExceptions"),
+    ("POST /api/v1/author-exceptions", "addAuthorException"),
+    (
+        "DELETE /api/v1/author-exceptions/{id}",
+        "removeAuthorException",
+    ),
+    ("GET /api/v1/me/authorship", "getMyAuthorship"),
+    ("GET /api/v1/author-lists/preview", "forecastAuthors"),
+    ("GET /api/v1/author-lists", "listAuthorLists"),
+    ("POST /api/v1/author-lists", "createAuthorList"),
+    ("GET /api/v1/author-lists/{id}", "getAuthorList"),
+    (
+        "POST /api/v1/author-lists/{id}/review",
+        "startAuthorListReview",
+    ),
+    ("POST /api/v1/author-lists/{id}/reopen", "reopenAuthorList"),
+    ("POST /api/v1/author-lists/{id}/freeze", "freezeAuthorList"),
+    (
+        "POST /api/v1/author-lists/{id}/institutions/{institution_id}/sign-off",
+        "signOffAuthorList",
+    ),
+    ("GET /api/v1/author-lists/{id}/diff", "diffAuthorLists"),
+    (
+        "GET /api/v1/author-lists/{id}/readiness",
+        "getAuthorListReadiness",
+    ),
+    ("GET /api/v1/author-lists/{id}/{file}", "exportAuthorList"),
     (
         "POST /api/v1/members/set-password-mails",
         "mailSetPasswordLinks",
@@ -523,6 +552,9 @@ mod tests {
             ("RegistrationAction", values(RegistrationAction::ALL)),
             ("Role", values(Role::ALL)),
             ("Scope", values(Scope::ALL)),
+            ("AuthorListState", values(AuthorListState::ALL)),
+            ("AuthorReasonCode", values(AuthorReasonCode::ALL)),
+            ("ExceptionKind", values(ExceptionKind::ALL)),
         ];
         let doc = document();
         for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {

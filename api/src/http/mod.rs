@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod authors;
 pub mod body;
 pub mod contract;
 pub mod decisions;
@@ -93,6 +94,23 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(transfers::approve)
         .service(transfers::reject)
         .service(statistics::read)
+        .service(authors::get_policy)
+        .service(authors::put_policy)
+        .service(authors::list_exceptions)
+        .service(authors::add_exception)
+        .service(authors::remove_exception)
+        .service(authors::my_authorship)
+        .service(authors::preview)
+        .service(authors::list_lists)
+        .service(authors::create_list)
+        .service(authors::get_list)
+        .service(authors::start_review)
+        .service(authors::reopen)
+        .service(authors::freeze)
+        .service(authors::sign_off)
+        .service(authors::diff)
+        .service(authors::readiness)
+        .service(authors::export)
         .service(members::directory)
         .service(service_tokens::create)
         .service(service_tokens::list)

@@ -16,7 +16,7 @@ fn optional(
     errors: &mut FieldErrors,
     field: &str,
     raw: Option<&str>,
-    parse: fn(&str) -> Result<String, RuleViolation>,
+    parse: impl Fn(&str) -> Result<String, RuleViolation>,
 ) -> Option<String> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         Some(text) => errors.check(field, parse(text)),
@@ -65,6 +65,12 @@ fn insert(
         body.inspire_id.as_deref(),
         rules::inspire_id,
     );
+    let paper_name = optional(&mut errors, "paper_name", body.paper_name.as_deref(), |v| {
+        rules::required_text(v, 300, "name in papers")
+    });
+    let address = optional(&mut errors, "address", body.address.as_deref(), |v| {
+        rules::required_text(v, 500, "address")
+    });
     let (Some(name), Some(short_name), Some(city), Some(country)) =
         (name, short_name, city, country)
     else {
@@ -82,6 +88,8 @@ fn insert(
         status: InstitutionStatus::Active,
         created_at: to_db_time(now),
         updated_at: to_db_time(now),
+        paper_name,
+        address,
     };
     store::institutions::insert(conn, &row)?;
     let created = store::institutions::get(conn, &row.id)?;
@@ -131,6 +139,16 @@ pub fn update(
         .inspire_id
         .as_ref()
         .map(|v| optional(&mut errors, "inspire_id", v.as_deref(), rules::inspire_id));
+    let paper_name = patch.paper_name.as_ref().map(|v| {
+        optional(&mut errors, "paper_name", v.as_deref(), |v| {
+            rules::required_text(v, 300, "name in papers")
+        })
+    });
+    let address = patch.address.as_ref().map(|v| {
+        optional(&mut errors, "address", v.as_deref(), |v| {
+            rules::required_text(v, 500, "address")
+        })
+    });
     errors.into_result()?;
     let before = store::institutions::get(conn, id)?;
     let mut row = store::institutions::find_row(conn, id)?;
@@ -151,6 +169,12 @@ pub fn update(
     }
     if let Some(v) = inspire_id {
         row.inspire_id = v;
+    }
+    if let Some(v) = paper_name {
+        row.paper_name = v;
+    }
+    if let Some(v) = address {
+        row.address = v;
     }
     if let Some(v) = patch.status {
         row.status = v;

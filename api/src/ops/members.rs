@@ -4,7 +4,7 @@
 use b2mms_shared::access::{Editor, RecordPart, may_change};
 use b2mms_shared::api::{Member, MemberPatch};
 use b2mms_shared::rules::{
-    ContactEmail, FieldErrors, Orcid, PersonName, RuleViolation, required_text,
+    ContactEmail, FieldErrors, Orcid, PersonName, RuleViolation, author_inspire_id, required_text,
 };
 use b2mms_shared::{Category, InstitutionId, MembershipStatus, PersonId, Role, Scope};
 use chrono::{DateTime, Utc};
@@ -200,6 +200,9 @@ fn check_details<'a>(
                 optional(&patch.orcid, |v| Orcid::parse(v).map(Orcid::into_string)),
             )
             .flatten(),
+        inspire_id: errors
+            .check("inspire_id", optional(&patch.inspire_id, author_inspire_id))
+            .flatten(),
         email: patch.email.as_deref().and_then(|v| {
             errors.check(
                 "email",
@@ -215,7 +218,7 @@ fn check_details<'a>(
 /// Changes a record, each field by those who may: the membership (category, status, end)
 /// the person's representatives and administrators, never one's own, `physicist_permanent`
 /// only with the IB chair or an administrator, a backdated end only by an administrator; the
-/// name in papers also the person; the middle name and ORCID iD the person and
+/// name in papers and the INSPIRE id also the person; the middle name and ORCID iD the person and
 /// administrators; names and the contact email administrators. Rights come before values.
 pub fn update<'a>(
     conn: &mut DbConnection,
@@ -250,9 +253,9 @@ pub fn update<'a>(
             },
         ),
         (
-            patch.paper_name.is_some(),
+            patch.paper_name.is_some() || patch.inspire_id.is_some(),
             RecordPart::PaperName,
-            "The name in papers is changed by the person, their representatives and administrators.",
+            "The name in papers and the INSPIRE id are changed by the person, their representatives and administrators.",
         ),
         (
             patch.middle_name.is_some() || patch.orcid.is_some(),

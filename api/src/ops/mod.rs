@@ -2,6 +2,7 @@
 //! command line, the demo loader, background jobs, test fixtures) so that a rule is applied
 //! the same way whoever asks.
 
+pub mod authors;
 pub mod decisions;
 pub mod email_changes;
 pub mod group_applications;

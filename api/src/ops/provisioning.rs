@@ -104,6 +104,7 @@ pub fn provision(
                 membership_end: None,
                 grace_from: None,
                 paper_name: None,
+                inspire_id: None,
                 search_key: String::new(),
                 created_at: at,
                 updated_at: at,

@@ -1,6 +1,8 @@
 //! The append-only audit log. Every change is recorded by the transaction that makes it.
 
-use b2mms_shared::{GroupId, InstitutionId, InvitationId, PersonId, RegistrationId};
+use b2mms_shared::{
+    AuthorExceptionId, AuthorListId, GroupId, InstitutionId, InvitationId, PersonId, RegistrationId,
+};
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -94,6 +96,10 @@ pub enum Subject<'a> {
     Session(&'a str),
     Mail(&'a str),
     Group(&'a GroupId),
+    /// The collaboration's one author policy.
+    AuthorPolicy,
+    AuthorException(&'a AuthorExceptionId),
+    AuthorList(&'a AuthorListId),
 }
 
 impl Subject<'_> {
@@ -109,6 +115,9 @@ impl Subject<'_> {
             Self::Session(_) => "session",
             Self::Mail(_) => "mail",
             Self::Group(_) => "group",
+            Self::AuthorPolicy => "author_policy",
+            Self::AuthorException(_) => "author_exception",
+            Self::AuthorList(_) => "author_list",
         }
     }
 
@@ -120,6 +129,10 @@ impl Subject<'_> {
             Self::Invitation(id) => id.as_str(),
             Self::ServiceToken(id) | Self::Session(id) | Self::Mail(id) => id,
             Self::Group(id) => id.as_str(),
+            // The one policy has no record id of its own; audit subjects are UUIDs.
+            Self::AuthorPolicy => "00000000-0000-0000-0000-000000000000",
+            Self::AuthorException(id) => id.as_str(),
+            Self::AuthorList(id) => id.as_str(),
         }
     }
 }

@@ -21,6 +21,8 @@ fn to_wire(row: InstitutionRow, representatives: Vec<PersonRef>) -> Institution 
         country: row.country,
         ror_id: row.ror_id,
         inspire_id: row.inspire_id,
+        paper_name: row.paper_name,
+        address: row.address,
         representatives,
         created_at: from_db_time(row.created_at),
         updated_at: from_db_time(row.updated_at),
@@ -131,6 +133,8 @@ pub fn update(conn: &mut DbConnection, row: &InstitutionRow) -> AppResult<()> {
             institutions::country.eq(&row.country),
             institutions::ror_id.eq(&row.ror_id),
             institutions::inspire_id.eq(&row.inspire_id),
+            institutions::paper_name.eq(&row.paper_name),
+            institutions::address.eq(&row.address),
             institutions::status.eq(&row.status),
             institutions::updated_at.eq(row.updated_at),
         ))

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod authors;
 pub mod backup;
 pub mod credentials;
 pub mod directory;

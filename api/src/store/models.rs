@@ -24,6 +24,10 @@ pub struct InstitutionRow {
     pub status: InstitutionStatus,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The name as printed in author lists; none means the name.
+    pub paper_name: Option<String>,
+    /// The postal address as printed in author lists.
+    pub address: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Insertable)]
@@ -50,6 +54,8 @@ pub struct PersonRow {
     pub paper_name: Option<String>,
     /// What the directory's search looks in (`store::persons::refresh_search_key`).
     pub search_key: String,
+    /// The INSPIRE author id.
+    pub inspire_id: Option<String>,
 }
 
 /// One affiliation: a membership period at the home institution (`primary`) or an additional

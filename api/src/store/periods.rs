@@ -79,17 +79,44 @@ pub fn set_current_end(
     Ok(())
 }
 
-/// Sets the category of the current membership period.
+/// Sets the category of the membership from `today`: a period that started earlier ends
+/// today and a new one with the new category continues it (same institution, same planned
+/// end), so the history keeps which category a person had when; a period starting today or
+/// later just takes the new category.
 pub fn set_current_category(
     conn: &mut DbConnection,
     person: &PersonId,
     category: Category,
+    today: NaiveDate,
 ) -> AppResult<()> {
-    if let Some(current) = current_period(conn, person)? {
+    let Some(current) = current_period(conn, person)? else {
+        return Ok(());
+    };
+    if current.category == Some(category) {
+        return Ok(());
+    }
+    let ended = current.end_date.is_some_and(|end| end <= today);
+    if current.start_date >= today || ended {
         diesel::update(affiliations::table.find(&current.id))
             .set(affiliations::category.eq(Some(category)))
             .execute(conn)?;
+        return Ok(());
     }
+    diesel::update(affiliations::table.find(&current.id))
+        .set((
+            affiliations::end_date.eq(Some(today)),
+            affiliations::end_reason.eq(None::<PeriodEnd>),
+            affiliations::end_note.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    diesel::insert_into(affiliations::table)
+        .values(&AffiliationRow {
+            id: super::new_id(),
+            start_date: today,
+            category: Some(category),
+            ..current
+        })
+        .execute(conn)?;
     Ok(())
 }
 

@@ -157,7 +157,7 @@ pub fn reactivate(
         return Ok(());
     }
     super::periods::set_current_end(conn, person_id, None, None, None)?;
-    super::periods::set_current_category(conn, person_id, category)?;
+    super::periods::set_current_category(conn, person_id, category, today)?;
     diesel::update(persons::table.find(person_id))
         .set((
             persons::category.eq(category),
@@ -221,6 +221,7 @@ pub struct DetailsChange {
     pub family_name: Option<String>,
     pub paper_name: Option<Option<String>>,
     pub orcid: Option<Option<String>>,
+    pub inspire_id: Option<Option<String>>,
     pub email: Option<String>,
 }
 
@@ -232,6 +233,7 @@ impl DetailsChange {
             && self.family_name.is_none()
             && self.paper_name.is_none()
             && self.orcid.is_none()
+            && self.inspire_id.is_none()
             && self.email.is_none()
     }
 }
@@ -370,6 +372,7 @@ pub fn member(conn: &mut DbConnection, id: &PersonId) -> AppResult<Member> {
         registry_email: person.registry_email,
         orcid: person.orcid,
         paper_name: person.paper_name,
+        inspire_id: person.inspire_id,
     })
 }
 
@@ -395,7 +398,7 @@ pub fn set_membership(
         .execute(conn)?;
     let reason = (status == MembershipStatus::Left).then_some(b2mms_shared::PeriodEnd::Left);
     super::periods::set_current_end(conn, id, end, reason, None)?;
-    super::periods::set_current_category(conn, id, category)
+    super::periods::set_current_category(conn, id, category, today)
 }
 
 /// The home institution of a person; `None` if there is no such person.
@@ -408,4 +411,33 @@ pub fn home_institution(
         .select(persons::institution_id)
         .first(conn)
         .optional()?)
+}
+
+/// Short references to the given people, by id.
+pub fn refs(
+    conn: &mut DbConnection,
+    ids: &[PersonId],
+) -> AppResult<std::collections::HashMap<PersonId, b2mms_shared::api::PersonRef>> {
+    let rows: Vec<(PersonId, String, String, Option<String>)> = persons::table
+        .left_join(accounts::table)
+        .filter(persons::id.eq_any(ids))
+        .select((
+            persons::id,
+            persons::given_name,
+            persons::family_name,
+            accounts::account_name.nullable(),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, given_name, family_name, account_name)| {
+            let reference = b2mms_shared::api::PersonRef {
+                id: id.uuid(),
+                given_name,
+                family_name,
+                account_name,
+            };
+            (id, reference)
+        })
+        .collect())
 }

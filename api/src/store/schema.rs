@@ -12,6 +12,8 @@ diesel::table! {
         status -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        paper_name -> Nullable<Text>,
+        address -> Nullable<Text>,
     }
 }
 
@@ -34,6 +36,7 @@ diesel::table! {
         grace_from -> Nullable<Date>,
         paper_name -> Nullable<Text>,
         search_key -> Text,
+        inspire_id -> Nullable<Text>,
     }
 }
 
@@ -355,7 +358,57 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    author_policy (id) {
+        id -> Integer,
+        categories -> Text,
+        qualification_months -> Integer,
+        months_after_end -> Integer,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    author_exceptions (id) {
+        id -> Text,
+        person_id -> Text,
+        kind -> Text,
+        reason -> Text,
+        from_date -> Date,
+        until_date -> Nullable<Date>,
+        decided_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    author_lists (id) {
+        id -> Text,
+        title -> Text,
+        reference -> Nullable<Text>,
+        list_date -> Date,
+        state -> Text,
+        snapshot -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        frozen_by -> Nullable<Text>,
+        frozen_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    author_list_sign_offs (list_id, institution_id) {
+        list_id -> Text,
+        institution_id -> Text,
+        person_id -> Text,
+        signed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(invitations -> institutions (institution_id));
+diesel::joinable!(author_list_sign_offs -> author_lists (list_id));
 diesel::joinable!(group_members -> collab_groups (group_id));
 diesel::joinable!(group_managers -> collab_groups (group_id));
 diesel::joinable!(group_applications -> collab_groups (group_id));
@@ -389,4 +442,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     membership_reminders,
     group_managers,
     group_applications,
+    author_policy,
+    author_exceptions,
+    author_lists,
+    author_list_sign_offs,
 );

@@ -9,11 +9,13 @@ use uuid::Uuid;
 use crate::enums::{AccountStatus, Category, InstitutionStatus, MembershipStatus, Role, Scope};
 use crate::rules::RuleViolation;
 
+mod authors;
 mod groups;
 mod import;
 mod membership;
 mod registration;
 mod statistics;
+pub use authors::*;
 pub use groups::*;
 pub use import::*;
 pub use membership::*;
@@ -152,6 +154,10 @@ pub struct Institution {
     pub country: String,
     pub ror_id: Option<String>,
     pub inspire_id: Option<String>,
+    /// The name as printed in author lists; the name when none is set.
+    pub paper_name: Option<String>,
+    /// The postal address as printed in author lists.
+    pub address: Option<String>,
     pub status: InstitutionStatus,
     /// Its institutional representatives (IRs).
     pub representatives: Vec<PersonRef>,
@@ -172,6 +178,10 @@ pub struct NewInstitution {
     pub ror_id: Option<String>,
     #[serde(default)]
     pub inspire_id: Option<String>,
+    #[serde(default)]
+    pub paper_name: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
 }
 
 /// `PATCH /api/v1/institutions/{id}`: only the fields present change; `null` clears an
@@ -202,6 +212,20 @@ pub struct InstitutionPatch {
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub inspire_id: Option<Option<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub paper_name: Option<Option<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub address: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<InstitutionStatus>,
 }
@@ -247,6 +271,9 @@ pub struct Member {
     /// The name as printed in papers, e.g. "T. Iijima"; none until someone sets it.
     #[serde(default)]
     pub paper_name: Option<String>,
+    /// The INSPIRE author id, e.g. "INSPIRE-00012345".
+    #[serde(default)]
+    pub inspire_id: Option<String>,
     pub category: Category,
     pub institution_id: Uuid,
     pub institution_short_name: String,
@@ -265,8 +292,8 @@ pub struct Member {
 
 /// `PATCH /api/v1/members/{id}`: only the fields present change; `null` clears an optional
 /// one. Who may change what: the membership (category, status, end) the person's IRs and
-/// admins, never one's own; the name in papers the person, their IRs and admins; the middle
-/// name and ORCID iD the person and admins; the given and family name and the contact email
+/// admins, never one's own; the name in papers and the INSPIRE id the person, their IRs and
+/// admins; the middle name and ORCID iD the person and admins; the given and family name and the contact email
 /// admins (a person changes their own contact email with `POST /api/v1/me/email`, confirmed
 /// from the new address). The account name never changes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -309,6 +336,13 @@ pub struct MemberPatch {
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub orcid: Option<Option<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub inspire_id: Option<Option<String>>,
     /// The contact address, set directly (admins only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,

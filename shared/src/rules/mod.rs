@@ -3,6 +3,7 @@
 //! how to fix it. The same functions run in the browser while typing and on the server.
 
 mod account_name;
+mod author_ids;
 mod email;
 mod institution;
 mod names;
@@ -18,6 +19,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use account_name::{AccountName, DEFAULT_RESERVED_ACCOUNT_NAMES};
+pub use author_ids::{author_inspire_id, paper_name_of};
 pub use email::{ContactEmail, DEFAULT_PERSONAL_MAIL_DOMAINS, is_personal_mail_domain};
 pub use institution::{country_code, inspire_id, required_text, ror_id};
 pub use names::{PersonName, check_optional_name, conventional_spelling};

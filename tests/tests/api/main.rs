@@ -1,6 +1,7 @@
 //! Integration tests over HTTP against the real application, on SQLite and PostgreSQL.
 
 mod auth;
+mod authors;
 mod brute_force;
 mod certificates;
 mod contract;

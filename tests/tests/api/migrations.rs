@@ -163,7 +163,7 @@ fn checks_match_enums(backend: Backend) {
         (
             "person_roles",
             "role",
-            values(&[Role::Admin, Role::IbChair]),
+            values(&[Role::Admin, Role::IbChair, Role::Publications]),
         ),
         ("invitations", "status", values(InvitationStatus::ALL)),
         ("invitations", "category", values(Category::ALL)),
@@ -176,6 +176,8 @@ fn checks_match_enums(backend: Backend) {
         ("affiliations", "end_reason", values(PeriodEnd::ALL)),
         ("transfers", "state", values(TransferState::ALL)),
         ("transfers", "category", values(Category::ALL)),
+        ("author_exceptions", "kind", values(ExceptionKind::ALL)),
+        ("author_lists", "state", values(AuthorListState::ALL)),
     ];
     for (table, column, values) in expected {
         let mut found = allowed(&mut conn, backend, table, column);

@@ -278,6 +278,7 @@ fn new_person(
         membership_end: c.end,
         grace_from: None,
         paper_name: None,
+        inspire_id: None,
         search_key: String::new(),
         created_at: at,
         updated_at: at,

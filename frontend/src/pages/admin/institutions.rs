@@ -165,6 +165,8 @@ pub fn admin_institutions() -> Html {
                 country: f.country.trim().to_owned(),
                 ror_id: optional(&f.ror_id),
                 inspire_id: optional(&f.inspire_id),
+                paper_name: None,
+                address: None,
             };
             let (new, attempt, busy, error, token, succeeded) = (
                 new.clone(),
@@ -221,6 +223,7 @@ pub fn admin_institutions() -> Html {
                 ror_id: changed(&was.ror_id, &f.ror_id).map(|v| optional(&v)),
                 inspire_id: changed(&was.inspire_id, &f.inspire_id).map(|v| optional(&v)),
                 status: InstitutionStatus::parse(&f.status).filter(|s| *s != before.status),
+                ..InstitutionPatch::default()
             };
             let (editing, attempt, busy, error, token, succeeded) = (
                 editing.clone(),

@@ -187,6 +187,7 @@ pub fn admin_people() -> Html {
                     <div class="actions">
                         { role_button(m, Role::Admin) }
                         { role_button(m, Role::IbChair) }
+                        { role_button(m, Role::Publications) }
                         <Link<Route> to={Route::Audit { id: m.id.to_string() }}>{ "Audit trail" }</Link<Route>>
                     </div>
                     <h3>{ "Change the record" }</h3>
