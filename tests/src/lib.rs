@@ -350,6 +350,27 @@ impl TestApp {
         id.id
     }
 
+    /// Imports people from CSV (`POST /api/v1/members/import?apply=true`) as `admin`, which
+    /// must succeed.
+    pub async fn import_csv(&self, admin: &str, csv: String) {
+        let reply = self
+            .client
+            .post(self.url("/api/v1/members/import?apply=true"))
+            .bearer_auth(admin)
+            .header("content-type", "text/csv")
+            .body(csv)
+            .send()
+            .await
+            .expect("import sent");
+        let status = reply.status();
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{}",
+            reply.text().await.unwrap_or_default()
+        );
+    }
+
     /// One round of the background jobs.
     pub async fn run_jobs(&self) -> b2mms::jobs::Report {
         b2mms::jobs::run_once(&self.state).await

@@ -4,7 +4,6 @@
 //! after "Z" as byte order would have them),
 //! institutions numbered in order of first appearance, primary affiliations before "also at".
 
-use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use b2mms_shared::api::{AuthorListContent, ListedAffiliation, ListedAuthor, ListedInstitution};
@@ -55,12 +54,16 @@ fn collator() -> CollatorBorrowed<'static> {
     Collator::try_new(Default::default(), options).expect("the root collation is compiled in")
 }
 
-/// Compares two names as readers of an author list expect.
-pub fn name_order(collator: &CollatorBorrowed<'_>, a: &ListedAuthor, b: &ListedAuthor) -> Ordering {
-    collator
-        .compare(&a.family_name, &b.family_name)
-        .then_with(|| collator.compare(&a.given_name, &b.given_name))
-        .then_with(|| a.person_id.cmp(&b.person_id))
+/// Sorts by family name, then given name, as readers of an author list expect; equal names
+/// keep their order.
+pub fn sort_by_name<T>(items: &mut [T], name: impl Fn(&T) -> (&str, &str)) {
+    let collator = collator();
+    items.sort_by(|a, b| {
+        let ((family_a, given_a), (family_b, given_b)) = (name(a), name(b));
+        collator
+            .compare(family_a, family_b)
+            .then_with(|| collator.compare(given_a, given_b))
+    });
 }
 
 /// Orders the authors, numbers the institutions by first appearance and fills in each
@@ -69,8 +72,11 @@ pub fn assemble(
     mut entries: Vec<Entry>,
     institutions: &HashMap<InstitutionId, ListedInstitution>,
 ) -> AuthorListContent {
-    let collator = collator();
-    entries.sort_by(|a, b| name_order(&collator, &a.author, &b.author));
+    // Equal names in a stable order.
+    entries.sort_by_key(|e| e.author.person_id);
+    sort_by_name(&mut entries, |e| {
+        (&e.author.family_name, &e.author.given_name)
+    });
     let mut numbered: Vec<ListedInstitution> = Vec::new();
     let mut numbers: HashMap<InstitutionId, u32> = HashMap::new();
     let mut authors = Vec::with_capacity(entries.len());
@@ -149,7 +155,6 @@ mod tests {
 
     #[test]
     fn names_sort_by_the_collation_not_by_bytes() {
-        let collator = collator();
         let mut names = vec![
             author("Zimmer", "A"),
             author("Łukasiewicz", "J"),
@@ -162,7 +167,7 @@ mod tests {
             author("Müller", "J"),
             author("Mueller", "A"),
         ];
-        names.sort_by(|a, b| name_order(&collator, a, b));
+        sort_by_name(&mut names, |a| (&a.family_name, &a.given_name));
         let order: Vec<&str> = names.iter().map(|a| a.family_name.as_str()).collect();
         assert_eq!(
             order,

@@ -39,19 +39,8 @@ impl Policy {
     }
 }
 
-/// A membership period: from `start` until `end` (none: open).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Period {
-    pub start: NaiveDate,
-    pub end: Option<NaiveDate>,
-    pub category: Category,
-}
-
-impl Period {
-    fn covers(&self, day: NaiveDate) -> bool {
-        self.start <= day && self.end.is_none_or(|end| day < end)
-    }
-}
+pub use super::period::Period;
+use super::period::covers;
 
 /// An individual decision, from `from` to `until` (both included).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -185,7 +174,7 @@ pub fn verdict(
     // Not an author: the reason that tells the most about the day.
     if let Some(run) = runs
         .iter()
-        .find(|r| r.start <= day && r.end.is_none_or(|end| day < end))
+        .find(|r| covers(r.start, r.end, day))
         .or_else(|| runs.iter().find(|r| r.start > day))
     {
         return if run.long_enough(policy) {

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod group_application;
 pub mod identity;
 pub mod passwords;
+pub mod period;
 pub mod policy;
 pub mod registration;
 pub mod statistics;

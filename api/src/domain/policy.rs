@@ -11,12 +11,14 @@ use crate::error::{AppError, AppResult};
 
 /// What a person whose membership has ended (expired or left) still reaches while the
 /// account is open: their own record and its history, their changes of institution, asking
-/// to be reactivated, their password and signing out — nothing else, and with no role.
+/// to be reactivated, whether (and until when) they are still an author, their password and
+/// signing out — nothing else, and with no role.
 pub const OPEN_AFTER_MEMBERSHIP: &[&str] = &[
     "GET /api/v1/me",
     "POST /api/v1/me/reactivation",
     "GET /api/v1/members/{id}",
     "GET /api/v1/members/{id}/affiliations",
+    "GET /api/v1/me/authorship",
     "GET /api/v1/transfers",
     "POST /api/v1/auth/password",
     "POST /api/v1/auth/logout",

@@ -4,19 +4,7 @@
 use b2mms_shared::Category;
 use chrono::{Datelike, Duration, NaiveDate};
 
-/// One membership period: it covers the days from `start` to the day before `end`.
-#[derive(Debug, Clone, Copy)]
-pub struct Period {
-    pub start: NaiveDate,
-    pub end: Option<NaiveDate>,
-    pub category: Category,
-}
-
-impl Period {
-    fn covers(&self, day: NaiveDate) -> bool {
-        self.start <= day && self.end.is_none_or(|end| day < end)
-    }
-}
+pub use super::period::Period;
 
 /// The last day of each of the `months` months up to `today`'s, oldest first; `today` itself
 /// for the current month.

@@ -163,7 +163,6 @@ pub struct Candidate {
     pub inspire_id: Option<String>,
     /// The home institution on the record now.
     pub institution_id: InstitutionId,
-    pub institution_short_name: String,
     /// Membership periods, oldest first, with their institution.
     pub periods: Vec<(Period, InstitutionId)>,
     /// "Also at" affiliations: institution, start, end.
@@ -202,30 +201,35 @@ pub fn candidates(
     extra: &[PersonId],
 ) -> AppResult<Vec<Candidate>> {
     let earliest_end = policy.earliest_relevant_end(first);
-    let other = diesel::alias!(affiliations as qualifying);
-    let qualifying = other
-        .filter(other.field(affiliations::kind).eq(AffiliationKind::Primary))
-        .filter(
+    // The people with a qualifying period in the window (a subquery; written where it is used,
+    // since a diesel subquery is consumed by its query).
+    macro_rules! qualifying {
+        () => {{
+            let other = diesel::alias!(affiliations as qualifying);
             other
-                .field(affiliations::category)
-                .eq_any(policy.categories.clone()),
-        )
-        .filter(other.field(affiliations::start_date).le(last))
-        .filter(
-            other
-                .field(affiliations::end_date)
-                .is_null()
-                .or(other.field(affiliations::end_date).ge(earliest_end)),
-        )
-        .select(other.field(affiliations::person_id));
-    let short_names: HashMap<InstitutionId, String> = institutions::table
-        .select((institutions::id, institutions::short_name))
-        .load(conn)?
-        .into_iter()
-        .collect();
+                .filter(other.field(affiliations::kind).eq(AffiliationKind::Primary))
+                .filter(
+                    other
+                        .field(affiliations::category)
+                        .eq_any(policy.categories.clone()),
+                )
+                .filter(other.field(affiliations::start_date).le(last))
+                .filter(
+                    other
+                        .field(affiliations::end_date)
+                        .is_null()
+                        .or(other.field(affiliations::end_date).ge(earliest_end)),
+                )
+                .select(other.field(affiliations::person_id))
+        }};
+    }
     let people: Vec<PersonFields> = persons::table
         .left_join(accounts::table)
-        .filter(persons::id.eq_any(qualifying).or(persons::id.eq_any(extra)))
+        .filter(
+            persons::id
+                .eq_any(qualifying!())
+                .or(persons::id.eq_any(extra)),
+        )
         .select((
             persons::id,
             persons::given_name,
@@ -238,26 +242,10 @@ pub fn candidates(
             accounts::account_name.nullable(),
         ))
         .load(conn)?;
-    let other = diesel::alias!(affiliations as qualifying);
-    let qualifying = other
-        .filter(other.field(affiliations::kind).eq(AffiliationKind::Primary))
-        .filter(
-            other
-                .field(affiliations::category)
-                .eq_any(policy.categories.clone()),
-        )
-        .filter(other.field(affiliations::start_date).le(last))
-        .filter(
-            other
-                .field(affiliations::end_date)
-                .is_null()
-                .or(other.field(affiliations::end_date).ge(earliest_end)),
-        )
-        .select(other.field(affiliations::person_id));
     let periods: Vec<AffiliationFields> = affiliations::table
         .filter(
             affiliations::person_id
-                .eq_any(qualifying)
+                .eq_any(qualifying!())
                 .or(affiliations::person_id.eq_any(extra)),
         )
         .order((affiliations::person_id, affiliations::start_date))
@@ -284,10 +272,6 @@ pub fn candidates(
                 institution_id,
                 account_name,
             )| {
-                let short = short_names
-                    .get(&institution_id)
-                    .cloned()
-                    .unwrap_or_default();
                 let candidate = Candidate {
                     id: id.clone(),
                     account_name,
@@ -298,7 +282,6 @@ pub fn candidates(
                     orcid,
                     inspire_id,
                     institution_id,
-                    institution_short_name: short,
                     periods: Vec::new(),
                     secondary: Vec::new(),
                 };
@@ -451,22 +434,23 @@ pub fn sign_off(
     by: &PersonId,
     at: NaiveDateTime,
 ) -> AppResult<bool> {
-    let signed = author_list_sign_offs::table
-        .find((list, institution))
-        .count()
-        .get_result::<i64>(conn)?;
-    if signed > 0 {
-        return Ok(false);
+    use diesel::result::{DatabaseErrorKind, Error as DieselError};
+    // In a savepoint: a concurrent sign-off of the same section fails only this statement.
+    let inserted = conn.transaction(|conn| {
+        diesel::insert_into(author_list_sign_offs::table)
+            .values((
+                author_list_sign_offs::list_id.eq(list),
+                author_list_sign_offs::institution_id.eq(institution),
+                author_list_sign_offs::person_id.eq(by),
+                author_list_sign_offs::signed_at.eq(at),
+            ))
+            .execute(conn)
+    });
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
+        Err(e) => Err(e.into()),
     }
-    diesel::insert_into(author_list_sign_offs::table)
-        .values((
-            author_list_sign_offs::list_id.eq(list),
-            author_list_sign_offs::institution_id.eq(institution),
-            author_list_sign_offs::person_id.eq(by),
-            author_list_sign_offs::signed_at.eq(at),
-        ))
-        .execute(conn)?;
-    Ok(true)
 }
 
 /// The sign-offs of a list: institution, who, when.

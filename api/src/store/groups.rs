@@ -97,17 +97,6 @@ pub fn sizes(conn: &mut DbConnection) -> AppResult<Vec<(GroupId, i64)>> {
         .load(conn)?)
 }
 
-fn person_ref(
-    (id, given, family, account): (PersonId, String, String, Option<String>),
-) -> PersonRef {
-    PersonRef {
-        id: id.uuid(),
-        given_name: given,
-        family_name: family,
-        account_name: account,
-    }
-}
-
 /// The managers of every group, by group.
 pub fn managers(conn: &mut DbConnection) -> AppResult<Vec<(GroupId, PersonRef)>> {
     let rows: Vec<(GroupId, PersonId, String, String, Option<String>)> = group_managers::table
@@ -125,7 +114,10 @@ pub fn managers(conn: &mut DbConnection) -> AppResult<Vec<(GroupId, PersonRef)>>
     Ok(rows
         .into_iter()
         .map(|(group, id, given, family, account)| {
-            (group, person_ref((id, given, family, account)))
+            (
+                group,
+                super::persons::person_ref((id, given, family, account)),
+            )
         })
         .collect())
 }
@@ -286,7 +278,11 @@ pub fn members(
     Ok((
         rows.into_iter()
             .map(|(id, given, family, account, short, since)| {
-                (person_ref((id, given, family, account)), short, since)
+                (
+                    super::persons::person_ref((id, given, family, account)),
+                    short,
+                    since,
+                )
             })
             .collect(),
         total,
@@ -412,7 +408,11 @@ pub fn applications(
     Ok((
         rows.into_iter()
             .map(|(row, name, id, given, family, account)| {
-                (row, name, person_ref((id, given, family, account)))
+                (
+                    row,
+                    name,
+                    super::persons::person_ref((id, given, family, account)),
+                )
             })
             .collect(),
         total,

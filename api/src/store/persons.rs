@@ -413,11 +413,39 @@ pub fn home_institution(
         .optional()?)
 }
 
-/// Short references to the given people, by id.
-pub fn refs(
-    conn: &mut DbConnection,
-    ids: &[PersonId],
-) -> AppResult<std::collections::HashMap<PersonId, b2mms_shared::api::PersonRef>> {
+/// A short reference to a person from their id, given and family name and account name.
+pub fn person_ref(
+    (id, given_name, family_name, account_name): (PersonId, String, String, Option<String>),
+) -> b2mms_shared::api::PersonRef {
+    b2mms_shared::api::PersonRef {
+        id: id.uuid(),
+        given_name,
+        family_name,
+        account_name,
+    }
+}
+
+/// Short references to people, by id.
+#[derive(Debug, Default)]
+pub struct PersonRefs(std::collections::HashMap<PersonId, b2mms_shared::api::PersonRef>);
+
+impl PersonRefs {
+    /// The person's reference; one of an id that was not read shows the bare id.
+    pub fn of(&self, id: &PersonId) -> b2mms_shared::api::PersonRef {
+        self.0
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| b2mms_shared::api::PersonRef {
+                id: id.uuid(),
+                given_name: String::new(),
+                family_name: String::new(),
+                account_name: None,
+            })
+    }
+}
+
+/// Short references to the given people.
+pub fn refs(conn: &mut DbConnection, ids: &[PersonId]) -> AppResult<PersonRefs> {
     let rows: Vec<(PersonId, String, String, Option<String>)> = persons::table
         .left_join(accounts::table)
         .filter(persons::id.eq_any(ids))
@@ -428,16 +456,9 @@ pub fn refs(
             accounts::account_name.nullable(),
         ))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, given_name, family_name, account_name)| {
-            let reference = b2mms_shared::api::PersonRef {
-                id: id.uuid(),
-                given_name,
-                family_name,
-                account_name,
-            };
-            (id, reference)
-        })
-        .collect())
+    Ok(PersonRefs(
+        rows.into_iter()
+            .map(|row| (row.0.clone(), person_ref(row)))
+            .collect(),
+    ))
 }

@@ -217,6 +217,18 @@ pub struct AuthorListContent {
     pub institutions: Vec<ListedInstitution>,
 }
 
+impl AuthorListContent {
+    /// An author's affiliations as printed, primary first.
+    pub fn printed_affiliations(&self, author: &ListedAuthor) -> Vec<String> {
+        author
+            .affiliations
+            .iter()
+            .filter_map(|a| self.institutions.iter().find(|i| i.number == a.number))
+            .map(ListedInstitution::printed)
+            .collect()
+    }
+}
+
 /// An institution's representative confirmed its section of a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

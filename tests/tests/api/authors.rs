@@ -7,24 +7,6 @@ use b2mms_tests::fixtures::Institution;
 use b2mms_tests::{StatusCode, TestApp, on_both_databases};
 use serde_json::{Value, json};
 
-async fn import(app: &TestApp, admin: &str, csv: String) {
-    let reply = app
-        .client
-        .post(app.url("/api/v1/members/import?apply=true"))
-        .bearer_auth(admin)
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        reply.status(),
-        StatusCode::OK,
-        "{}",
-        reply.text().await.unwrap()
-    );
-}
-
 /// The people of the tests, at KEK and at DESY: three qualified physicists with names that
 /// test the collation, a PhD student who joined three months ago, an engineer, and a
 /// physicist whose membership ends in a month.
@@ -34,7 +16,7 @@ async fn people(app: &TestApp, kek: &Institution) -> (String, Value) {
         .await;
     assert_eq!(desy.status, StatusCode::CREATED, "{}", desy.text);
     let (long_ago, recently, soon) = (app.day(-800), app.day(-90), app.day(30));
-    import(app, &kek.admin, format!(
+    app.import_csv(&kek.admin, format!(
         "account_name,given_name,family_name,email,category,institution,membership_start,membership_end,orcid\n\
          zimmer,Anton,Zimmer,anton.zimmer@desy.de,physicist_permanent,DESY,{long_ago},,0000-0002-1825-0097\n\
          lukas,Jan,Łukasiewicz,jan.lukasiewicz@desy.de,physicist_temporary,DESY,{long_ago},,\n\
@@ -161,6 +143,7 @@ on_both_databases! {
 
         // Who may read: members with a role, tools with `authors:read`; not plain members.
         let plain = app.seed_person("plain", &[], kek.id).await;
+        let plain_id = plain.id.clone();
         let plain = app.sign_in_fresh(&plain).await;
         app.get("/api/v1/author-lists/preview", Some(&plain)).await.assert_problem(403, "forbidden");
         app.get("/api/v1/author-lists", None).await.assert_problem(401, "missing_token");
@@ -170,6 +153,12 @@ on_both_databases! {
         assert_eq!(mine.body["author"], true, "{}", mine.text);
         assert_eq!(mine.body["reason"]["code"], "qualified");
         assert_eq!(mine.body["reason"]["date"], app.day(0));
+        // A member who has left still learns how long they stay an author, and nothing else.
+        let patched = app.patch(&format!("/api/v1/members/{}", plain_id), Some(&kek.admin), json!({"status": "left"})).await;
+        assert_eq!(patched.status, StatusCode::OK, "{}", patched.text);
+        let left = app.get("/api/v1/me/authorship", Some(&plain)).await;
+        assert_eq!(left.status, StatusCode::OK, "{}", left.text);
+        app.get("/api/v1/author-lists", Some(&plain)).await.assert_problem(403, "membership_ended");
         let tool = app.post("/api/v1/service-tokens", Some(&kek.admin), json!({"name": "inspire", "scopes": ["authors:read"]})).await;
         let tool = tool.body["token"].as_str().unwrap().to_owned();
         assert_eq!(app.get("/api/v1/author-lists/preview", Some(&tool)).await.status, StatusCode::OK);
@@ -216,8 +205,13 @@ on_both_databases! {
         assert_eq!(review.body["state"], "review", "{}", review.text);
         app.post(&format!("/api/v1/author-lists/{id}/review"), Some(&editor), json!({})).await.assert_problem(409, "invalid_transition");
         app.post(&format!("/api/v1/author-lists/{id}/institutions/{desy}/sign-off"), Some(&kek.ir_token), json!({})).await.assert_problem(403, "forbidden");
-        let signed = app.post(&sign_kek, Some(&kek.ir_token), json!({})).await;
+        // A double click: two sign-offs of one section at once make one, and both succeed.
+        let (signed, again) = tokio::join!(
+            app.post(&sign_kek, Some(&kek.ir_token), json!({})),
+            app.post(&sign_kek, Some(&kek.ir_token), json!({})),
+        );
         assert_eq!(signed.status, StatusCode::OK, "{}", signed.text);
+        assert_eq!(again.status, StatusCode::OK, "{}", again.text);
         assert_eq!(signed.body["sign_offs"].as_array().unwrap().len(), 1);
         assert_eq!(app.post(&sign_kek, Some(&kek.ir_token), json!({})).await.body["sign_offs"].as_array().unwrap().len(), 1, "signing twice changes nothing");
 
@@ -227,6 +221,8 @@ on_both_databases! {
         assert!(unconfirmed.text.contains("DESY"), "{}", unconfirmed.text);
         let frozen = app.post(&format!("/api/v1/author-lists/{id}/freeze?confirm=true"), Some(&editor), json!({})).await;
         assert_eq!(frozen.body["state"], "frozen", "{}", frozen.text);
+        app.post(&format!("/api/v1/author-lists/{id}/freeze?confirm=true"), Some(&editor), json!({})).await.assert_problem(409, "invalid_transition");
+        app.post(&sign_kek, Some(&kek.ir_token), json!({})).await.assert_problem(409, "invalid_transition");
         app.post(&format!("/api/v1/author-lists/{id}/reopen"), Some(&editor), json!({})).await.assert_problem(409, "invalid_transition");
 
         // A later record change leaves the frozen list as it was.

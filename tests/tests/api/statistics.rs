@@ -3,7 +3,7 @@
 //! those whose membership ended or tools without `members:read`.
 
 use b2mms_tests::fixtures::Institution;
-use b2mms_tests::{StatusCode, TestApp, on_both_databases};
+use b2mms_tests::{StatusCode, on_both_databases};
 use serde_json::{Value, json};
 
 fn count(list: &Value, key: &str, value: &str) -> i64 {
@@ -12,24 +12,6 @@ fn count(list: &Value, key: &str, value: &str) -> i64 {
         .iter()
         .find(|entry| entry[key] == value)
         .map_or(0, |entry| entry["count"].as_i64().unwrap())
-}
-
-async fn import(app: &TestApp, admin: &str, csv: String) {
-    let reply = app
-        .client
-        .post(app.url("/api/v1/members/import?apply=true"))
-        .bearer_auth(admin)
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        reply.status(),
-        StatusCode::OK,
-        "{}",
-        reply.text().await.unwrap()
-    );
 }
 
 on_both_databases! {
@@ -44,7 +26,7 @@ on_both_databases! {
             .await;
         assert_eq!(naf.status, StatusCode::CREATED, "{}", naf.text);
         let ends = app.day(5);
-        import(app, &kek.admin, format!(
+        app.import_csv(&kek.admin, format!(
             "account_name,given_name,family_name,email,category,institution,membership_start,membership_end,groups\n\
              amueller,Anna,Müller,anna.mueller@desy.de,phd_student,DESY,2025-01-15,,NAF\n\
              bweber,Bert,Weber,bert.weber@desy.de,phd_student,DESY,2025-01-15,{ends},\n\

@@ -286,17 +286,8 @@ fn tex(collaboration: &str, summary: &AuthorListSummary, content: &AuthorListCon
         // Initials are joined to the family name with a non-breaking space.
         let name = tex_escape(&author.paper_name).replace(". ", ".~");
         out.push_str(&format!("\\author{{{name}}}\n"));
-        for affiliation in &author.affiliations {
-            if let Some(institution) = content
-                .institutions
-                .iter()
-                .find(|i| i.number == affiliation.number)
-            {
-                out.push_str(&format!(
-                    "\\affiliation{{{}}}\n",
-                    tex_escape(&institution.printed())
-                ));
-            }
+        for printed in content.printed_affiliations(author) {
+            out.push_str(&format!("\\affiliation{{{}}}\n", tex_escape(&printed)));
         }
     }
     out.push_str(&format!(
@@ -356,17 +347,7 @@ fn csv(content: &AuthorListContent) -> AppResult<Vec<u8>> {
             .iter()
             .map(|a| a.number.to_string())
             .collect();
-        let printed: Vec<String> = author
-            .affiliations
-            .iter()
-            .filter_map(|a| {
-                content
-                    .institutions
-                    .iter()
-                    .find(|i| i.number == a.number)
-                    .map(|i| i.printed())
-            })
-            .collect();
+        let printed = content.printed_affiliations(author);
         out.write_record([
             (position + 1).to_string(),
             author.paper_name.clone(),

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use b2mms_shared::api::{
     AuthorList, AuthorListContent, AuthorListDiff, AuthorListSummary, ChangedAuthor,
-    MissingAuthorIds, MissingInstitutionIds, NewAuthorList, PersonRef, Readiness, SignOff,
+    MissingAuthorIds, MissingInstitutionIds, NewAuthorList, Readiness, SignOff,
 };
 use b2mms_shared::rules::required_text;
 use b2mms_shared::{AuthorListId, AuthorListState, InstitutionId, PersonId};
@@ -17,21 +17,17 @@ use crate::domain::policy::{AuthorListReader, Publications, RepresentativeOf};
 use crate::error::{AppError, AppResult};
 use crate::store::audit::{self, Actor, Change};
 use crate::store::authors::ListRow;
+use crate::store::persons::PersonRefs;
 use crate::store::{self, DbConnection, from_db_time, to_db_time};
 
-fn summary(row: &ListRow, refs: &HashMap<PersonId, PersonRef>) -> AuthorListSummary {
+fn summary(row: &ListRow, refs: &PersonRefs) -> AuthorListSummary {
     AuthorListSummary {
         id: row.id.uuid(),
         title: row.title.clone(),
         reference: row.reference.clone(),
         date: row.list_date,
         state: row.state,
-        created_by: refs.get(&row.created_by).cloned().unwrap_or(PersonRef {
-            id: row.created_by.uuid(),
-            given_name: String::new(),
-            family_name: String::new(),
-            account_name: None,
-        }),
+        created_by: refs.of(&row.created_by),
         created_at: from_db_time(row.created_at),
         frozen_at: row.frozen_at.map(from_db_time),
     }
@@ -54,12 +50,10 @@ fn whole(conn: &mut DbConnection, row: ListRow) -> AppResult<AuthorList> {
     let refs = store::persons::refs(conn, &ids)?;
     let sign_offs = signed
         .into_iter()
-        .filter_map(|(institution, person, at)| {
-            Some(SignOff {
-                institution_id: institution.uuid(),
-                by: refs.get(&person)?.clone(),
-                at: from_db_time(at),
-            })
+        .map(|(institution, person, at)| SignOff {
+            institution_id: institution.uuid(),
+            by: refs.of(&person),
+            at: from_db_time(at),
         })
         .collect();
     Ok(AuthorList {
@@ -287,24 +281,6 @@ pub fn sign_off(
     whole(conn, row)
 }
 
-/// Printed affiliations of an author, primary first.
-fn printed_affiliations(
-    content: &AuthorListContent,
-    author: &b2mms_shared::api::ListedAuthor,
-) -> Vec<String> {
-    author
-        .affiliations
-        .iter()
-        .filter_map(|a| {
-            content
-                .institutions
-                .iter()
-                .find(|i| i.number == a.number)
-                .map(|i| i.printed())
-        })
-        .collect()
-}
-
 /// What changed from `against` to the list `id`: authors added and removed, and authors
 /// whose printed name or affiliations differ.
 pub fn diff(
@@ -332,8 +308,8 @@ pub fn diff(
         {
             None => out.added.push(author.clone()),
             Some(before) => {
-                let before_affiliations = printed_affiliations(&other, before);
-                let after_affiliations = printed_affiliations(&this, author);
+                let before_affiliations = other.printed_affiliations(before);
+                let after_affiliations = this.printed_affiliations(author);
                 if before.paper_name != author.paper_name
                     || before_affiliations != after_affiliations
                 {

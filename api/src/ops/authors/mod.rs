@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use b2mms_shared::api::{
     AuthorException, AuthorForecast, AuthorListContent, AuthorPolicy, AuthorPolicyUpdate,
-    Authorship, ForecastEntry, ListedAuthor, NewAuthorException, PersonRef,
+    Authorship, ForecastEntry, ListedAuthor, NewAuthorException,
 };
 use b2mms_shared::rules::{paper_name_of, required_text};
 use b2mms_shared::{
@@ -19,10 +19,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::author_list::{self, Entry};
 use crate::domain::authors::{Decision, Policy, Verdict, verdict};
+use crate::domain::period::{Period, covers};
 use crate::domain::policy::{Admin, AuthorListReader, AuthorshipDecider, Member};
 use crate::error::{AppError, AppResult};
 use crate::store::audit::{self, Actor, Change};
 use crate::store::authors::{Candidate, ExceptionRow};
+use crate::store::persons::PersonRefs;
 use crate::store::{self, DbConnection, from_db_time, to_db_time};
 
 /// The longest qualification time or tail a policy may set, in months.
@@ -110,23 +112,11 @@ pub fn set_policy(
     Ok(after)
 }
 
-fn exception_to_wire(row: ExceptionRow, refs: &HashMap<PersonId, PersonRef>) -> AuthorException {
-    let unknown = |id: &PersonId| PersonRef {
-        id: id.uuid(),
-        given_name: String::new(),
-        family_name: String::new(),
-        account_name: None,
-    };
+fn exception_to_wire(row: ExceptionRow, refs: &PersonRefs) -> AuthorException {
     AuthorException {
         id: row.id.uuid(),
-        person: refs
-            .get(&row.person_id)
-            .cloned()
-            .unwrap_or_else(|| unknown(&row.person_id)),
-        decided_by: refs
-            .get(&row.decided_by)
-            .cloned()
-            .unwrap_or_else(|| unknown(&row.decided_by)),
+        person: refs.of(&row.person_id),
+        decided_by: refs.of(&row.decided_by),
         kind: row.kind,
         reason: row.reason,
         from: row.from_date,
@@ -273,12 +263,12 @@ fn institutions_on(candidate: &Candidate, day: NaiveDate) -> Vec<(InstitutionId,
         .periods
         .iter()
         .rev()
-        .find(|(p, _)| p.start <= day && p.end.is_none_or(|end| day < end))
+        .find(|(p, _)| p.covers(day))
         .or_else(|| candidate.periods.iter().rev().find(|(p, _)| p.start <= day))
         .map_or(&candidate.institution_id, |(_, institution)| institution);
     let mut out = vec![(home.clone(), AffiliationKind::Primary)];
     for (institution, start, end) in &candidate.secondary {
-        if *start <= day && end.is_none_or(|end| day < end) && institution != home {
+        if covers(*start, *end, day) && institution != home {
             out.push((institution.clone(), AffiliationKind::Secondary));
         }
     }
@@ -325,35 +315,20 @@ pub fn forecast(
     date: NaiveDate,
     today: NaiveDate,
 ) -> AppResult<AuthorForecast> {
-    let evaluated = verdicts(conn, &[date, today])?;
-    let order: HashMap<PersonId, usize> = {
-        let content = author_list::assemble(
-            evaluated
-                .iter()
-                .map(|(c, _)| Entry {
-                    author: listed(c),
-                    institutions: Vec::new(),
-                })
-                .collect(),
-            &HashMap::new(),
-        );
-        content
-            .authors
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (PersonId::from(a.person_id), i))
-            .collect()
-    };
-    let mut evaluated = evaluated;
-    evaluated.sort_by_key(|(c, _)| order.get(&c.id).copied().unwrap_or(usize::MAX));
+    let mut evaluated = verdicts(conn, &[date, today])?;
+    author_list::sort_by_name(&mut evaluated, |(c, _)| (&c.family_name, &c.given_name));
+    let institutions = store::authors::listed_institutions(conn)?;
     let entry = |c: &Candidate, v: &Verdict| ForecastEntry {
-        person: PersonRef {
-            id: c.id.uuid(),
-            given_name: c.given_name.clone(),
-            family_name: c.family_name.clone(),
-            account_name: c.account_name.clone(),
-        },
-        institution_short_name: c.institution_short_name.clone(),
+        person: store::persons::person_ref((
+            c.id.clone(),
+            c.given_name.clone(),
+            c.family_name.clone(),
+            c.account_name.clone(),
+        )),
+        institution_short_name: institutions
+            .get(&c.institution_id)
+            .map(|i| i.short_name.clone())
+            .unwrap_or_default(),
         author: v.author,
         reason: v.reason(),
     };
@@ -376,12 +351,7 @@ pub fn forecast(
         }
         if on_date.author {
             out.authors.push(listed);
-        } else if candidate
-            .periods
-            .iter()
-            .any(|(p, _)| p.start <= date && p.end.is_none_or(|end| date < end))
-            || on_date.note.is_some()
-        {
+        } else if candidate.periods.iter().any(|(p, _)| p.covers(date)) || on_date.note.is_some() {
             out.not_authors.push(listed);
         }
     }
@@ -399,7 +369,7 @@ pub fn authorship(
         .into_iter()
         .filter(|(row, ..)| row.kind == AffiliationKind::Primary)
         .filter_map(|(row, ..)| {
-            row.category.map(|category| crate::domain::authors::Period {
+            row.category.map(|category| Period {
                 start: row.start_date,
                 end: row.end_date,
                 category,
