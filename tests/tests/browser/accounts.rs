@@ -118,6 +118,65 @@ async fn an_administrator_signs_in_through_the_web_frontend() {
     client.close().await.unwrap();
 }
 
+/// An imported member without a password sets it from the link in the mail, then signs in;
+/// the link works once.
+#[actix_web::test]
+async fn an_imported_member_sets_a_password_from_the_mail() {
+    let app = web_app().await;
+    app.seed_institution("KEK").await;
+    let (_, admin) = app.admin().await;
+    app.import_csv(
+        &admin,
+        "account_name,given_name,family_name,email,category,institution\n\
+         hsato,Hana,Sato,hana.sato@kek.jp,phd_student,KEK\n"
+            .to_owned(),
+    )
+    .await;
+    let mailed = app
+        .post(
+            "/api/v1/members/set-password-mails",
+            Some(&admin),
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(mailed.status.as_u16(), 200, "{}", mailed.text);
+    app.run_jobs().await;
+    let mail = app
+        .mail
+        .to("hana.sato@kek.jp")
+        .pop()
+        .expect("set-password mail");
+    let link = mail
+        .body
+        .split_whitespace()
+        .find(|w| w.contains("/reset-password?token="))
+        .expect("a link in the mail")
+        .to_owned();
+    let path = link[link.find("/reset-password").unwrap()..].to_owned();
+
+    let driver = Driver::start().await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.browser(profile.path()).await;
+    client.goto(&app.url(&path)).await.unwrap();
+    wait_for_text(&client, "h1", "Set a new password").await;
+    fill(&client, "#new_password", "Quiet-Maple-Harbour-57").await;
+    fill(&client, "#confirm_password", "Quiet-Maple-Harbour-57").await;
+    click(&client, "form button[type=submit]").await;
+    wait_for_text(&client, "[data-testid=reset-done]", "password is set").await;
+    sign_in(&client, &app, "hsato", "Quiet-Maple-Harbour-57").await;
+    wait_for_text(&client, "[data-testid=welcome]", "Signed in as Hana Sato").await;
+    sign_out(&client).await;
+
+    // The same link a second time is refused, and says so.
+    client.goto(&app.url(&path)).await.unwrap();
+    wait_for_text(&client, "h1", "Set a new password").await;
+    fill(&client, "#new_password", "Other-Maple-Harbour-58").await;
+    fill(&client, "#confirm_password", "Other-Maple-Harbour-58").await;
+    click(&client, "form button[type=submit]").await;
+    wait_for_text(&client, "[role=alert]", "already used").await;
+    client.close().await.unwrap();
+}
+
 /// A lost password, reset from the link in the mail.
 #[actix_web::test]
 async fn a_lost_password_is_reset_from_the_mail() {
