@@ -254,3 +254,12 @@ fn sentence(key: &str) -> String {
         None => String::new(),
     }
 }
+
+/// Who acted on a request, as people say it.
+pub fn actor(actor: &str) -> String {
+    match actor {
+        "applicant" => "the applicant".into(),
+        "system" => "b2mms".into(),
+        other => other.to_owned(),
+    }
+}

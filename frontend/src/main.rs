@@ -1,14 +1,20 @@
 //! The b2mms web frontend: a single-page app that talks only to the public API and explains
-//! the collaboration's rules live with the same code the server enforces them with.
+//! the collaboration's rules live with the same code the server enforces them with. It is
+//! built twice (see `builds`); the member build leaves out the staff pages, and with them code
+//! only they use, so there dead code is expected and the staff build is the one linted for it.
+#![cfg_attr(not(feature = "staff"), allow(dead_code))]
 
 mod action;
 mod api;
+mod builds;
 mod forms;
 mod labels;
 mod membership;
 mod page_focus;
+#[cfg(feature = "staff")]
 mod pager;
 mod pages;
+#[cfg(feature = "staff")]
 mod people_list;
 mod record_editor;
 mod session;
@@ -17,14 +23,10 @@ use b2mms_shared::access;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::pages::admin::{AdminAudit, AdminInstitutions, AdminPeople, AdminTokens};
-use crate::pages::invitations::Invitations;
-use crate::pages::members::InstitutionMembers;
 use crate::pages::password_reset::{ForgotPassword, ResetPassword};
 use crate::pages::register::{RegisterCertificate, RegisterInvitation};
 use crate::pages::registration_form::RegistrationForm;
 use crate::pages::registration_status::RegistrationStatus;
-use crate::pages::requests::{RequestDetail, Requests};
 use crate::pages::{home::Home, login::Login, not_found::NotFound};
 use crate::session::{Auth, SessionProvider, use_auth};
 
@@ -96,22 +98,41 @@ fn switch(route: Route) -> Html {
         Route::RegisterCertificate => html! { <RegisterCertificate /> },
         Route::RegisterForm => html! { <RegistrationForm /> },
         Route::RegistrationStatus => html! { <RegistrationStatus /> },
+        Route::Groups => html! { <crate::pages::groups::Groups /> },
+        Route::Statistics => html! { <crate::pages::statistics::StatisticsPage /> },
+        Route::NotFound => html! { <NotFound /> },
+        staff => staff_page(staff),
+    }
+}
+
+/// The pages for people who hold a role, in the staff build.
+#[cfg(feature = "staff")]
+fn staff_page(route: Route) -> Html {
+    use crate::pages::admin::{AdminAudit, AdminInstitutions, AdminPeople, AdminTokens};
+    use crate::pages::invitations::Invitations;
+    use crate::pages::members::InstitutionMembers;
+    use crate::pages::requests::{RequestDetail, Requests};
+    match route {
         Route::Requests => html! { <Requests /> },
         Route::Request { id } => html! { <RequestDetail {id} /> },
         Route::Invitations => html! { <Invitations /> },
         Route::Members => html! { <InstitutionMembers /> },
         Route::Member { id } => html! { <crate::pages::member_record::MemberRecord id={id} /> },
         Route::Transfers => html! { <crate::pages::transfers::Transfers /> },
-        Route::Groups => html! { <crate::pages::groups::Groups /> },
-        Route::Statistics => html! { <crate::pages::statistics::StatisticsPage /> },
         Route::AdminInstitutions => html! { <AdminInstitutions /> },
         Route::AdminPeople => html! { <AdminPeople /> },
         Route::AdminTokens => html! { <AdminTokens /> },
         Route::AdminMail => html! { <crate::pages::mail_queue::MailQueue /> },
         Route::AuditTrail => html! { <AdminAudit /> },
         Route::Audit { id } => html! { <AdminAudit id={Some(id)} /> },
-        Route::NotFound => html! { <NotFound /> },
+        _ => html! { <NotFound /> },
     }
+}
+
+/// In the member build a staff page loads the staff build at the same address.
+#[cfg(not(feature = "staff"))]
+fn staff_page(_: Route) -> Html {
+    html! { <crate::pages::staff_build::LoadStaffBuild /> }
 }
 
 /// The requests waiting for the signed-in person, counted afresh on every page.

@@ -53,13 +53,27 @@ impl Reducible for Auth {
 pub struct AuthHandle(UseReducerHandle<Auth>);
 
 impl AuthHandle {
+    /// A sign-in that loads the staff build (see `builds`) leaves the pages waiting as while
+    /// resuming, since the session resumes there.
     pub fn set(&self, next: Auth) {
+        let next = if switches_build(&next) {
+            Auth::Resuming
+        } else {
+            next
+        };
         self.0.dispatch(AuthAction::Set(next));
     }
 
     fn resumed(&self, next: Auth) {
-        self.0.dispatch(AuthAction::Resumed(next));
+        if !switches_build(&next) {
+            self.0.dispatch(AuthAction::Resumed(next));
+        }
     }
+}
+
+/// Whether a sign-in reloads the app into the other build.
+fn switches_build(next: &Auth) -> bool {
+    matches!(next, Auth::SignedIn(s) if crate::builds::signed_in_as(&s.roles))
 }
 
 impl std::ops::Deref for AuthHandle {
@@ -77,17 +91,14 @@ pub fn use_auth() -> AuthHandle {
 }
 
 /// Builds a session from a token answer, loading the record when the token allows it.
-pub async fn establish(account: String, token: TokenResponse) -> Result<Session, api::ApiError> {
+pub async fn establish(token: TokenResponse) -> Result<Session, api::ApiError> {
     let me = if token.must_change_password {
         None
     } else {
         Some(api::me(&token.access_token).await?)
     };
     Ok(Session {
-        account: me
-            .as_ref()
-            .and_then(|m| m.account_name.clone())
-            .unwrap_or(account),
+        account: token.account,
         token: token.access_token,
         expires_in: token.expires_in,
         roles: token.roles,
@@ -109,7 +120,7 @@ pub fn session_provider(props: &ProviderProps) -> Html {
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 let resumed = match api::refresh().await {
-                    Ok(token) => establish(String::new(), token).await.ok(),
+                    Ok(token) => establish(token).await.ok(),
                     Err(_) => None,
                 };
                 auth.resumed(resumed.map_or(Auth::SignedOut, |s| Auth::SignedIn(Box::new(s))));

@@ -49,6 +49,12 @@ pub fn reads_author_lists(roles: &[Role]) -> bool {
     prepares_author_lists(roles) || chairs_the_board(roles) || represents_an_institution(roles)
 }
 
+/// Who holds an office beyond membership (every role but `member`): the web app serves them
+/// the build with the staff pages.
+pub fn holds_an_office(roles: &[Role]) -> bool {
+    roles.iter().any(|r| *r != Role::Member)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,7 +63,7 @@ mod tests {
     fn each_role_opens_what_it_should() {
         type Predicate = fn(&[Role]) -> bool;
         // predicate, [member, IR, IB chair, admin, publications]
-        let table: [(&str, Predicate, [bool; 5]); 9] = [
+        let table: [(&str, Predicate, [bool; 5]); 10] = [
             (
                 "administers",
                 administers,
@@ -93,6 +99,11 @@ mod tests {
                 "decides_authorship",
                 decides_authorship,
                 [false, false, true, true, false],
+            ),
+            (
+                "holds_an_office",
+                holds_an_office,
+                [false, true, true, true, true],
             ),
             (
                 "reads_author_lists",

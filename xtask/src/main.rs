@@ -1,6 +1,7 @@
 //! Build tasks. `cargo run -p xtask -- web [OUT_DIR]` builds the web frontend to WebAssembly
-//! (release profile `web`), runs wasm-bindgen as a library (so its version always matches the
-//! `wasm-bindgen` crate in Cargo.lock) and writes `index.html` with content-hashed assets,
+//! (release profile `web`) twice, the member build and the staff build, runs wasm-bindgen as a
+//! library (so its version always matches the `wasm-bindgen` crate in Cargo.lock) and writes
+//! `index.html` and a start script that loads one of the builds, with content-hashed assets,
 //! each beside its brotli (`.br`) and gzip (`.gz`) twin for the server to send as they are.
 
 use std::path::{Path, PathBuf};
@@ -10,8 +11,11 @@ use sha2::{Digest, Sha256};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-/// The most the WebAssembly may weigh as browsers download it (its brotli twin).
-const BUDGET_KIB: usize = 350;
+/// The most the member build's WebAssembly may weigh as browsers download it (its brotli twin),
+/// in KiB: what applicants and members load.
+const MEMBER_BUDGET_KIB: usize = 300;
+/// The same for the staff build, loaded by people who hold a role.
+const STAFF_BUDGET_KIB: usize = 450;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -21,8 +25,9 @@ fn main() -> ExitCode {
             eprintln!("usage: cargo run -p xtask -- web [OUT_DIR]");
             eprintln!("  optimises with wasm-opt when it is on PATH or named by WASM_OPT,");
             eprintln!(
-                "  and fails when the WebAssembly exceeds {BUDGET_KIB} KiB as downloaded (brotli)"
+                "  and fails when a build's WebAssembly exceeds its budget as downloaded (brotli):"
             );
+            eprintln!("  member build {MEMBER_BUDGET_KIB} KiB, staff build {STAFF_BUDGET_KIB} KiB");
             return ExitCode::from(2);
         }
     };
@@ -85,88 +90,142 @@ fn write_with_twins(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// One of the two builds of the app: the member build every visitor loads first, and the staff
+/// build (feature `staff`) with every page, loaded for people who hold a role.
+struct Build {
+    /// The name its files carry.
+    name: &'static str,
+    features: &'static [&'static str],
+    /// The most its WebAssembly may weigh as browsers download it (the brotli twin), in KiB.
+    budget_kib: usize,
+}
+
+const BUILDS: [Build; 2] = [
+    Build {
+        name: "b2mms",
+        features: &[],
+        budget_kib: MEMBER_BUDGET_KIB,
+    },
+    Build {
+        name: "staff",
+        features: &["staff"],
+        budget_kib: STAFF_BUDGET_KIB,
+    },
+];
+
+/// A build's files, named by content hash, as the loader imports them.
+struct Built {
+    js_name: String,
+    wasm_name: String,
+}
+
 fn web(out: Option<PathBuf>) -> Result<()> {
     let root = workspace_root();
     let out = out.unwrap_or_else(|| root.join("frontend/dist"));
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(&cargo)
-        .current_dir(&root)
-        .args([
-            "build",
-            "-p",
-            "b2mms-frontend",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--profile",
-            "web",
-        ])
-        .status()?;
-    if !status.success() {
-        return Err("building the frontend for wasm32 failed (is the wasm32-unknown-unknown target installed? `rustup target add wasm32-unknown-unknown`)".into());
-    }
     let target_dir = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .map(|p| if p.is_absolute() { p } else { root.join(p) })
         .unwrap_or_else(|| root.join("target"));
-    let wasm_in = target_dir.join("wasm32-unknown-unknown/web/b2mms-frontend.wasm");
-
-    let staging = tempdir(&target_dir)?;
-    wasm_bindgen_cli_support::Bindgen::new()
-        .input_path(&wasm_in)
-        .web(true)?
-        .typescript(false)
-        .out_name("b2mms")
-        .generate(&staging)?;
-    optimise(&staging.join("b2mms_bg.wasm"))?;
-    let wasm = std::fs::read(staging.join("b2mms_bg.wasm"))?;
-    let js = std::fs::read(staging.join("b2mms.js"))?;
-    let css = std::fs::read(root.join("frontend/style.css"))?;
-    let favicon = std::fs::read(root.join("frontend/favicon.svg"))?;
-
-    let wasm_name = format!("b2mms_bg-{}.wasm", short_hash(&wasm));
-    let js_name = format!("b2mms-{}.js", short_hash(&js));
-    let css_name = format!("style-{}.css", short_hash(&css));
-    let favicon_name = format!("favicon-{}.svg", short_hash(&favicon));
-    let loader = format!(
-        "import init from './{js_name}';\ninit({{ module_or_path: new URL('./{wasm_name}', import.meta.url) }});\n"
-    );
-    let loader_name = format!("start-{}.js", short_hash(loader.as_bytes()));
-    let index = std::fs::read_to_string(root.join("frontend/index.html"))?
-        .replace("{{style}}", &css_name)
-        .replace("{{favicon}}", &favicon_name)
-        .replace("{{wasm}}", &wasm_name)
-        .replace("{{loader}}", &loader_name);
-
     if out.exists() {
         std::fs::remove_dir_all(&out)?;
     }
     std::fs::create_dir_all(&out)?;
-    write_with_twins(&out, &wasm_name, &wasm)?;
-    write_with_twins(&out, &js_name, &js)?;
+
+    let member = build(&root, &target_dir, &out, &BUILDS[0])?;
+    let staff = build(&root, &target_dir, &out, &BUILDS[1])?;
+
+    let css = std::fs::read(root.join("frontend/style.css"))?;
+    let favicon = std::fs::read(root.join("frontend/favicon.svg"))?;
+    let css_name = format!("style-{}.css", short_hash(&css));
+    let favicon_name = format!("favicon-{}.svg", short_hash(&favicon));
+    let loader = loader(&member, &staff);
+    let loader_name = format!("start-{}.js", short_hash(loader.as_bytes()));
+    let index = std::fs::read_to_string(root.join("frontend/index.html"))?
+        .replace("{{style}}", &css_name)
+        .replace("{{favicon}}", &favicon_name)
+        .replace("{{loader}}", &loader_name);
     write_with_twins(&out, &css_name, &css)?;
     write_with_twins(&out, &favicon_name, &favicon)?;
     write_with_twins(&out, &loader_name, loader.as_bytes())?;
     write_with_twins(&out, "index.html", index.as_bytes())?;
+    println!("web frontend written to {}", out.display());
+    Ok(())
+}
+
+/// The start script: the staff build when the app last chose it (a flag in local storage that
+/// the app sets when someone with a role signs in), the member build otherwise.
+fn loader(member: &Built, staff: &Built) -> String {
+    format!(
+        "let staff = false;\n\
+         try {{ staff = localStorage.getItem('b2mms.build') === 'staff'; }} catch (e) {{}}\n\
+         const [js, wasm] = staff ? ['./{}', './{}'] : ['./{}', './{}'];\n\
+         const {{ default: init }} = await import(js);\n\
+         await init({{ module_or_path: new URL(wasm, import.meta.url) }});\n",
+        staff.js_name, staff.wasm_name, member.js_name, member.wasm_name
+    )
+}
+
+/// Compiles one build to WebAssembly, binds and optimises it, writes its files with their
+/// twins, and checks its budget.
+fn build(root: &Path, target_dir: &Path, out: &Path, build: &Build) -> Result<Built> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut command = Command::new(&cargo);
+    command.current_dir(root).args([
+        "build",
+        "-p",
+        "b2mms-frontend",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "web",
+    ]);
+    if !build.features.is_empty() {
+        command.args(["--features", &build.features.join(",")]);
+    }
+    if !command.status()?.success() {
+        return Err("building the frontend for wasm32 failed (is the wasm32-unknown-unknown target installed? `rustup target add wasm32-unknown-unknown`)".into());
+    }
+    let wasm_in = target_dir.join("wasm32-unknown-unknown/web/b2mms-frontend.wasm");
+    let staging = tempdir(target_dir)?;
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(&wasm_in)
+        .web(true)?
+        .typescript(false)
+        .out_name(build.name)
+        .generate(&staging)?;
+    let bg = staging.join(format!("{}_bg.wasm", build.name));
+    optimise(&bg)?;
+    let wasm = std::fs::read(&bg)?;
+    let js = std::fs::read(staging.join(format!("{}.js", build.name)))?;
     std::fs::remove_dir_all(&staging)?;
+
+    let built = Built {
+        wasm_name: format!("{}_bg-{}.wasm", build.name, short_hash(&wasm)),
+        js_name: format!("{}-{}.js", build.name, short_hash(&js)),
+    };
+    write_with_twins(out, &built.wasm_name, &wasm)?;
+    write_with_twins(out, &built.js_name, &js)?;
 
     let size = |name: &str| std::fs::metadata(out.join(name)).map(|m| m.len() as usize / 1024);
     let (gzipped, downloaded) = (
-        size(&format!("{wasm_name}.gz"))?,
-        size(&format!("{wasm_name}.br"))?,
+        size(&format!("{}.gz", built.wasm_name))?,
+        size(&format!("{}.br", built.wasm_name))?,
     );
     println!(
-        "web frontend written to {}: wasm {} KiB, downloaded as {downloaded} KiB with brotli \
-         ({gzipped} KiB gzipped), budget {BUDGET_KIB} KiB",
-        out.display(),
+        "{} build: wasm {} KiB, downloaded as {downloaded} KiB with brotli ({gzipped} KiB \
+         gzipped), budget {} KiB",
+        build.name,
         wasm.len() / 1024,
+        build.budget_kib,
     );
-    if downloaded > BUDGET_KIB {
+    if downloaded > build.budget_kib {
         return Err(format!(
-            "the WebAssembly downloads as {downloaded} KiB (brotli), over the budget of {BUDGET_KIB} KiB"
+            "the {} build's WebAssembly downloads as {downloaded} KiB (brotli), over its budget of {} KiB",
+            build.name, build.budget_kib
         )
         .into());
     }
-    Ok(())
+    Ok(built)
 }
 
 /// Shrinks the module with binaryen's `wasm-opt -Oz`, when it is available.

@@ -72,11 +72,12 @@ pub fn access_token(state: &Services, issued: Issued) -> AppResult<TokenResponse
         exp: now.timestamp() + ttl,
         jti: uuid::Uuid::new_v4().to_string(),
         sid: issued.session_id,
-        name: issued.account_name,
+        name: issued.account_name.clone(),
         roles: issued.roles.clone(),
     };
     Ok(TokenResponse {
         access_token: state.keys.sign(&claims)?,
+        account: issued.account_name,
         token_type: "Bearer".into(),
         expires_in: ttl,
         must_change_password: issued.must_change,

@@ -327,9 +327,10 @@ pub async fn confirm_reset(token: String, new_password: String) -> Result<(), Ap
 
 // Administration.
 
+#[cfg(feature = "staff")]
+use b2mms_shared::api::AuditEvent;
 use b2mms_shared::api::{
-    AuditEvent, CreatedServiceToken, DirectoryEntry, NewInstitution, NewMember, NewServiceToken,
-    ServiceToken,
+    CreatedServiceToken, DirectoryEntry, NewInstitution, NewMember, NewServiceToken, ServiceToken,
 };
 
 pub async fn create_institution(
@@ -423,6 +424,7 @@ pub async fn remove_representative(
 }
 
 /// A page of audit events, optionally of one record, filtered as the audit page says.
+#[cfg(feature = "staff")]
 pub async fn audit_events(
     token: &str,
     subject: Option<&str>,

@@ -99,19 +99,17 @@ pub fn change_password(props: &Props) -> Html {
         let refused = !problems.is_empty();
         let confirm = confirm.clone();
         let token = props.session.token.clone();
-        let account = account.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if refused {
                 attempt.set(*attempt + 1);
                 return;
             }
-            let (auth, error, busy, token, account, changed) = (
+            let (auth, error, busy, token, changed) = (
                 auth.clone(),
                 error.clone(),
                 busy.clone(),
                 token.clone(),
-                account.clone(),
                 changed.clone(),
             );
             let (cur, next) = ((*current).clone(), (*new).clone());
@@ -119,7 +117,7 @@ pub fn change_password(props: &Props) -> Html {
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
                 let result = match api::change_password(&token, cur, next).await {
-                    Ok(t) => establish(account, t).await,
+                    Ok(t) => establish(t).await,
                     Err(e) => Err(e),
                 };
                 busy.set(false);

@@ -36,8 +36,8 @@ pub fn login() -> Html {
             let (name, pw) = ((*account).clone(), (*password).clone());
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                let result = match api::login(name.clone(), pw).await {
-                    Ok(token) => establish(name, token).await,
+                let result = match api::login(name, pw).await {
+                    Ok(token) => establish(token).await,
                     Err(e) => Err(e),
                 };
                 busy.set(false);

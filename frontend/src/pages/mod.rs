@@ -1,22 +1,31 @@
 //! One module per page.
 
+#[cfg(feature = "staff")]
 pub mod admin;
 pub mod change_password;
 pub mod confirm_email;
 pub mod groups;
 pub mod home;
+#[cfg(feature = "staff")]
 pub mod invitations;
 pub mod login;
+#[cfg(feature = "staff")]
 pub mod mail_queue;
+#[cfg(feature = "staff")]
 pub mod member_record;
+#[cfg(feature = "staff")]
 pub mod members;
 pub mod not_found;
 pub mod password_reset;
 pub mod register;
 pub mod registration_form;
 pub mod registration_status;
+#[cfg(feature = "staff")]
 pub mod requests;
+#[cfg(not(feature = "staff"))]
+pub mod staff_build;
 pub mod statistics;
+#[cfg(feature = "staff")]
 pub mod transfers;
 
 use yew::prelude::*;

@@ -77,7 +77,7 @@ pub fn registration_status() -> Html {
             <h2>{ "History" }</h2>
             <ol class="history">
                 { for r.history.iter().map(|e| html! {
-                    <li>{ format!("{} — {} ({})", crate::pages::when(e.at), labels::event(&e.action), crate::pages::requests::actor(&e.actor)) }</li>
+                    <li>{ format!("{} — {} ({})", crate::pages::when(e.at), labels::event(&e.action), labels::actor(&e.actor)) }</li>
                 }) }
             </ol>
             if withdrawable {

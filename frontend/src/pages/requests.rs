@@ -447,20 +447,11 @@ pub fn request_detail(props: &RequestProps) -> Html {
             <h2>{ "History" }</h2>
             <ol class="history">
                 { for r.history.iter().map(|e| html! {
-                    <li>{ format!("{} — {} ({})", crate::pages::when(e.at), labels::event(&e.action), actor(&e.actor)) }
+                    <li>{ format!("{} — {} ({})", crate::pages::when(e.at), labels::event(&e.action), labels::actor(&e.actor)) }
                         { e.comment.clone().map(|c| format!(": {c}")).unwrap_or_default() }</li>
                 }) }
             </ol>
             <Link<Route> to={Route::Requests}>{ "Back to the requests" }</Link<Route>>
         </section>
-    }
-}
-
-/// Who acted, as people say it.
-pub fn actor(actor: &str) -> String {
-    match actor {
-        "applicant" => "the applicant".into(),
-        "system" => "b2mms".into(),
-        other => other.to_owned(),
     }
 }

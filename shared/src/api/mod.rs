@@ -94,6 +94,8 @@ pub struct LoginRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenResponse {
     pub access_token: String,
+    /// The account name the session belongs to.
+    pub account: String,
     /// Always `Bearer`.
     pub token_type: String,
     /// Lifetime of the access token in seconds.

@@ -13,6 +13,8 @@ on_both_databases! {
             .await;
         assert_eq!(login.status, StatusCode::OK, "{}", login.text);
         assert_eq!(login.body["token_type"], "Bearer");
+        // The account name as stored, whatever case it was typed in.
+        assert_eq!(login.body["account"], "jdoe");
         assert_eq!(login.body["must_change_password"], true);
         assert_eq!(login.body["roles"], json!(["member"]));
         assert!(login.body["password_expires_at"].is_string());

@@ -52,17 +52,35 @@ async fn the_first_load_shows_a_placeholder_and_sends_a_precompressed_bundle() {
     assert!(html.contains(r#"id="loading""#), "{html}");
     assert!(html.contains("Loading the membership system"), "{html}");
 
-    // Every asset the page names exists, with twins no larger than itself.
-    let assets: Vec<String> = html
+    // Every asset the page and its start script name exists, with twins no larger than itself.
+    let mut assets: Vec<String> = html
         .split(['"', '\''])
         .filter(|s| s.starts_with('/') && s.contains('.') && !s.starts_with("/api"))
         .map(str::to_owned)
         .collect();
+    let loader = assets
+        .iter()
+        .find(|a| a.starts_with("/start-"))
+        .expect("index.html names its start script")
+        .clone();
+    let loader = app.client.get(app.url(&loader)).send().await.unwrap();
+    let loader = loader.text().await.unwrap();
+    assets.extend(
+        loader
+            .split('\'')
+            .filter_map(|s| s.strip_prefix("./"))
+            .map(|s| format!("/{s}")),
+    );
+    // Both builds: the member build and the staff build.
+    assert_eq!(
+        assets.iter().filter(|a| a.ends_with(".wasm")).count(),
+        2,
+        "{assets:?}"
+    );
     assert!(
         assets.iter().any(|a| a.ends_with(".svg")),
         "a favicon: {assets:?}"
     );
-    assert!(assets.iter().any(|a| a.ends_with(".wasm")), "{assets:?}");
     for asset in &assets {
         let plain = app.client.get(app.url(asset)).send().await.unwrap();
         assert_eq!(plain.status(), 200, "{asset}");
@@ -289,5 +307,83 @@ async fn every_page_fits_a_phone_for_each_role() {
         }
         sign_out(&client).await;
     }
+    client.close().await.unwrap();
+}
+
+/// The WebAssembly files this page has loaded, by their build's name.
+async fn loaded_builds(client: &Client) -> Vec<String> {
+    let names = script(
+        client,
+        "return performance.getEntriesByType('resource').map(e => e.name)\
+           .filter(n => n.endsWith('.wasm')).map(n => n.split('/').pop().split('_bg-')[0]);",
+    )
+    .await;
+    serde_json::from_value(names).unwrap()
+}
+
+#[actix_web::test]
+async fn members_load_the_small_build_and_people_with_a_role_the_staff_build() {
+    let app = web_app().await;
+    let kek = Institution::with_representative(&app).await;
+    let jane = app.seed_person("jdoe", &[], kek.id).await;
+    app.sign_in_fresh(&jane).await;
+    let driver = Driver::start().await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.browser(profile.path()).await;
+
+    // A member stays in the member build.
+    signed_in(&client, &app, "jdoe").await;
+    assert_eq!(loaded_builds(&client).await, ["b2mms"]);
+    sign_out(&client).await;
+
+    // The representative's sign-in reloads into the staff build, still signed in.
+    signed_in(&client, &app, "irkek").await;
+    assert_eq!(loaded_builds(&client).await, ["staff"]);
+    click(&client, "header a[href='/requests']").await;
+    wait_for_text(&client, "main h1", "Registration requests").await;
+    sign_out(&client).await;
+    // The browser remembers it: the next visit starts in the staff build.
+    client.goto(&app.url("/login")).await.unwrap();
+    wait_for_text(&client, "h1", "Sign in").await;
+    assert_eq!(loaded_builds(&client).await, ["staff"]);
+    // A member signing in here afterwards is served by the staff build, and the next visit
+    // is back in the member build.
+    signed_in(&client, &app, "jdoe").await;
+    assert_eq!(loaded_builds(&client).await, ["staff"]);
+    client.goto(&app.url("/")).await.unwrap();
+    wait_for_text(&client, "[data-testid=welcome]", "Signed in as").await;
+    assert_eq!(loaded_builds(&client).await, ["b2mms"]);
+    sign_out(&client).await;
+    client.close().await.unwrap();
+
+    // A staff page opened from a mailed link in a fresh browser loads the staff build, which
+    // asks for a sign-in and comes back to the page.
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.browser(profile.path()).await;
+    client.goto(&app.url("/invitations")).await.unwrap();
+    wait_for_text(&client, "h1", "Sign in").await;
+    assert_eq!(loaded_builds(&client).await, ["staff"]);
+    fill(&client, "#account", "irkek").await;
+    fill(&client, "#password", &new_password("irkek")).await;
+    click(&client, "button[type=submit]").await;
+    wait_for_text(&client, "main h1", "Invitations").await;
+    client.close().await.unwrap();
+
+    // A browser that keeps no site data cannot switch builds: the page says so instead of
+    // reloading for ever.
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.browser(profile.path()).await;
+    client.goto(&app.url("/login")).await.unwrap();
+    wait_for_text(&client, "h1", "Sign in").await;
+    script(
+        &client,
+        "Storage.prototype.setItem = () => { throw new DOMException('blocked', 'SecurityError'); };\
+         history.pushState({}, '', '/admin/people');\
+         dispatchEvent(new PopStateEvent('popstate'));",
+    )
+    .await;
+    wait_for_text(&client, "main h1", "This page cannot load").await;
+    assert!(page_text(&client).await.contains("local storage"));
+    assert_eq!(loaded_builds(&client).await, ["b2mms"]);
     client.close().await.unwrap();
 }
