@@ -263,3 +263,13 @@ pub fn actor(actor: &str) -> String {
         other => other.to_owned(),
     }
 }
+
+/// An author list's state.
+pub fn author_list(state: b2mms_shared::AuthorListState) -> &'static str {
+    use b2mms_shared::AuthorListState as S;
+    match state {
+        S::Draft => "Draft — follows the records",
+        S::Review => "Under review by the institutions",
+        S::Frozen => "Frozen",
+    }
+}

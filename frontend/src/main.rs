@@ -7,6 +7,8 @@
 mod action;
 mod api;
 mod builds;
+#[cfg(feature = "staff")]
+mod download;
 mod forms;
 mod labels;
 mod membership;
@@ -69,6 +71,12 @@ pub enum Route {
     Groups,
     #[at("/statistics")]
     Statistics,
+    #[at("/author-lists")]
+    AuthorLists,
+    #[at("/author-lists/forecast")]
+    AuthorForecast,
+    #[at("/author-lists/:id")]
+    AuthorList { id: String },
     #[at("/admin/institutions")]
     AdminInstitutions,
     #[at("/admin/people")]
@@ -109,6 +117,7 @@ fn switch(route: Route) -> Html {
 #[cfg(feature = "staff")]
 fn staff_page(route: Route) -> Html {
     use crate::pages::admin::{AdminAudit, AdminInstitutions, AdminPeople, AdminTokens};
+    use crate::pages::author_lists::{AuthorForecastPage, AuthorListPage, AuthorLists};
     use crate::pages::invitations::Invitations;
     use crate::pages::members::InstitutionMembers;
     use crate::pages::requests::{RequestDetail, Requests};
@@ -125,6 +134,9 @@ fn staff_page(route: Route) -> Html {
         Route::AdminMail => html! { <crate::pages::mail_queue::MailQueue /> },
         Route::AuditTrail => html! { <AdminAudit /> },
         Route::Audit { id } => html! { <AdminAudit id={Some(id)} /> },
+        Route::AuthorLists => html! { <AuthorLists /> },
+        Route::AuthorForecast => html! { <AuthorForecastPage /> },
+        Route::AuthorList { id } => html! { <AuthorListPage id={id} /> },
         _ => html! { <NotFound /> },
     }
 }
@@ -203,6 +215,9 @@ fn header() -> Html {
                         if access::manages_members(roles) {
                             <Link<Route> to={Route::Members}>{ "Members" }</Link<Route>>
                             <Link<Route> to={Route::Transfers}>{ "Transfers" }</Link<Route>>
+                        }
+                        if access::reads_author_lists(roles) {
+                            <Link<Route> to={Route::AuthorLists}>{ "Author lists" }</Link<Route>>
                         }
                         if access::administers(roles) {
                             <Link<Route> to={Route::AdminInstitutions}>{ "Institutions" }</Link<Route>>

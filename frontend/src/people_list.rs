@@ -5,7 +5,6 @@
 use b2mms_shared::api::{DirectoryEntry, Page};
 use b2mms_shared::{Category, DirectorySort, SortOrder};
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::Route;
@@ -79,30 +78,6 @@ impl ListQuery {
         }
         serde_urlencoded::to_string(&pairs).unwrap_or_default()
     }
-}
-
-/// Saves a text as a file the browser downloads.
-fn download(name: &str, text: &str) {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/csv");
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
-    if let Ok(link) = document.create_element("a")
-        && let Ok(link) = link.dyn_into::<web_sys::HtmlAnchorElement>()
-    {
-        link.set_href(&url);
-        link.set_download(name);
-        link.click();
-    }
-    let _ = web_sys::Url::revoke_object_url(&url);
 }
 
 #[derive(Properties, PartialEq)]
@@ -241,7 +216,11 @@ pub fn people_list(props: &PeopleListProps) -> Html {
                 match api::people_csv(&token, &query).await {
                     Ok(text) => {
                         let today = chrono::Utc::now().date_naive();
-                        download(&format!("b2mms-members-{today}.csv"), &text);
+                        crate::download::save(
+                            &format!("b2mms-members-{today}.csv"),
+                            "text/csv",
+                            &text,
+                        );
                     }
                     Err(e) => error.set(Some(e)),
                 }

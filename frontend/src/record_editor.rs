@@ -5,7 +5,8 @@
 use b2mms_shared::access::{Editor, RecordPart, may_change};
 use b2mms_shared::api::{Member, MemberPatch};
 use b2mms_shared::rules::{
-    ContactEmail, DEFAULT_PERSONAL_MAIL_DOMAINS, Orcid, PersonName, RuleViolation, required_text,
+    ContactEmail, DEFAULT_PERSONAL_MAIL_DOMAINS, Orcid, PersonName, RuleViolation,
+    author_inspire_id, required_text,
 };
 use b2mms_shared::{Category, MembershipStatus};
 use yew::prelude::*;
@@ -21,6 +22,7 @@ struct Fields {
     middle_name: String,
     family_name: String,
     paper_name: String,
+    inspire_id: String,
     orcid: String,
     email: String,
     category: String,
@@ -35,6 +37,7 @@ impl Fields {
             middle_name: m.middle_name.clone().unwrap_or_default(),
             family_name: m.family_name.clone(),
             paper_name: m.paper_name.clone().unwrap_or_default(),
+            inspire_id: m.inspire_id.clone().unwrap_or_default(),
             orcid: m.orcid.clone().unwrap_or_default(),
             email: m.email.clone(),
             category: m.category.as_str().to_owned(),
@@ -96,6 +99,10 @@ fn patch(before: &Fields, f: &Fields, editor: Editor) -> (MemberPatch, Problems)
                 "paper_name",
                 required_text(&f.paper_name, 100, "name in papers").map(drop),
             );
+        }
+        out.inspire_id = optional_change(&before.inspire_id, &f.inspire_id);
+        if !f.inspire_id.trim().is_empty() {
+            check("inspire_id", author_inspire_id(&f.inspire_id).map(drop));
         }
     }
     if may(RecordPart::Membership) {
@@ -269,6 +276,8 @@ pub fn record_editor(props: &RecordEditorProps) -> Html {
             if may(RecordPart::PaperName) {
                 <Field id="rec_paper_name" label="Name in papers (optional)" value={fields.paper_name.clone()} errors={shown("rec_paper_name")} oninput={set(|f, v| f.paper_name = v)}
                     hint={Some(AttrValue::Static("As printed in author lists, e.g. T. Iijima."))} />
+                <Field id="rec_inspire_id" label="INSPIRE author id (optional)" value={fields.inspire_id.clone()} errors={shown("rec_inspire_id")} oninput={set(|f, v| f.inspire_id = v)}
+                    hint={Some(AttrValue::Static("For example INSPIRE-00012345."))} />
             }
             if may(RecordPart::Membership) {
                 <Choice id="rec_category" label="Category" value={fields.category.clone()}

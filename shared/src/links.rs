@@ -37,6 +37,11 @@ pub fn member(id: impl Display) -> String {
     format!("/members/{id}")
 }
 
+/// One author list, where representatives sign their institutions' sections off.
+pub fn author_list(id: impl Display) -> String {
+    format!("/author-lists/{id}")
+}
+
 /// The reset page with its one-time token.
 pub fn reset_password(token: &str) -> String {
     format!("{RESET_PASSWORD}?token={token}")

@@ -38,6 +38,29 @@ impl Institution {
         }
     }
 
+    /// People at KEK and at a second institution, DESY (its id and record are returned),
+    /// imported: three qualified physicists with names that test the collation (Åström,
+    /// Łukasiewicz, Zimmer), a PhD student who joined 90 days ago, an engineer, and a physicist
+    /// whose membership ends in 30 days.
+    pub async fn add_authors(&self, app: &TestApp) -> (String, Value) {
+        let desy = app
+            .post("/api/v1/institutions", Some(&self.admin), json!({"name": "Deutsches Elektronen-Synchrotron", "short_name": "DESY", "city": "Hamburg", "country": "DE", "ror_id": "01js2sh04", "address": "Notkestraße 85, 22607 Hamburg, Germany"}))
+            .await;
+        assert_eq!(desy.status, StatusCode::CREATED, "{}", desy.text);
+        let (long_ago, recently, soon) = (app.day(-800), app.day(-90), app.day(30));
+        app.import_csv(&self.admin, format!(
+            "account_name,given_name,family_name,email,category,institution,membership_start,membership_end,orcid\n\
+             zimmer,Anton,Zimmer,anton.zimmer@desy.de,physicist_permanent,DESY,{long_ago},,0000-0002-1825-0097\n\
+             lukas,Jan,Łukasiewicz,jan.lukasiewicz@desy.de,physicist_temporary,DESY,{long_ago},,\n\
+             astrom,Karin,Åström,karin.astrom@kek.jp,physicist_permanent,KEK,{long_ago},,\n\
+             lutzm,Maria,Lutz,maria.lutz@kek.jp,phd_student,KEK,{recently},,\n\
+             engin,Erik,Engel,erik.engel@kek.jp,technical_staff,KEK,{long_ago},,\n\
+             leaves,Lea,Verlassen,lea.verlassen@desy.de,physicist_temporary,DESY,{long_ago},{soon},\n"
+        ))
+        .await;
+        (desy.body["id"].as_str().unwrap().to_owned(), desy.body)
+    }
+
     /// The IR invites `email` and the invitee signs in with the temporary credentials:
     /// `(registration token, request id)`.
     pub async fn open_request(&self, app: &TestApp, email: &str) -> (String, String) {

@@ -291,10 +291,12 @@ async fn step(
 ) -> AppResult<HttpResponse> {
     let who = principal.subject.publications()?;
     let (now, id) = (state.clock.now(), AuthorListId::from(id));
+    let public_url = state.config.public_url.clone();
     let list = state
         .db
-        .write(move |conn| lists::step(conn, &who, &id, step, confirm, now))
+        .write(move |conn| lists::step(conn, &who, &id, (step, confirm), &public_url, now))
         .await?;
+    state.jobs.nudge();
     Ok(HttpResponse::Ok().json(list))
 }
 

@@ -339,6 +339,19 @@ pub fn group_changed(group: &str, added: bool) -> Mail {
     }
 }
 
+/// An author list went to review — to the representatives of each institution on it.
+pub fn author_list_review(title: &str, institution: &str, authors: usize, link: &str) -> Mail {
+    mail(
+        format!("Author list for review: {title}"),
+        format!(
+            "The author list of the paper \"{title}\" is under review. {institution} has \
+             {authors} authors on it. As a representative of {institution}, check its section \
+             (names as printed, affiliations, name and address of the institution) and sign it \
+             off, or correct the records (the list follows them until it is frozen): {link}\n"
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

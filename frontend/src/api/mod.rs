@@ -5,8 +5,12 @@ use std::collections::BTreeMap;
 
 use b2mms_shared::RuleViolation;
 
+#[cfg(feature = "staff")]
+mod authors;
 mod groups;
 mod membership;
+#[cfg(feature = "staff")]
+pub use authors::*;
 use b2mms_shared::api::{ChangePasswordRequest, LoginRequest, Member, Problem, TokenResponse};
 use gloo_net::http::{Request, RequestBuilder, Response};
 pub use groups::*;
@@ -128,6 +132,11 @@ pub async fn logout(token: &str) {
 
 pub async fn me(token: &str) -> Result<Member, ApiError> {
     get("/api/v1/me", token).await
+}
+
+/// Whether the signed-in member is an author today, and from or until when.
+pub async fn my_authorship(token: &str) -> Result<b2mms_shared::api::Authorship, ApiError> {
+    get("/api/v1/me/authorship", token).await
 }
 
 pub async fn statistics(token: &str) -> Result<b2mms_shared::api::Statistics, ApiError> {
@@ -365,13 +374,15 @@ pub async fn people(token: &str, query: &str) -> Result<Page<DirectoryEntry>, Ap
 
 /// The directory as CSV for a list's query string (representatives and admins).
 pub async fn people_csv(token: &str, query: &str) -> Result<String, ApiError> {
-    let response = authorised(
-        Request::get(&format!("/api/v1/members.csv?{query}")),
-        Some(token),
-    )
-    .send()
-    .await
-    .map_err(ApiError::network)?;
+    text(&format!("/api/v1/members.csv?{query}"), token).await
+}
+
+/// A file the API answers as text (an export).
+async fn text(path: &str, token: &str) -> Result<String, ApiError> {
+    let response = authorised(Request::get(path), Some(token))
+        .send()
+        .await
+        .map_err(ApiError::network)?;
     if !response.ok() {
         return Err(expect_success(response)
             .await

@@ -2,6 +2,8 @@
 
 #[cfg(feature = "staff")]
 pub mod admin;
+#[cfg(feature = "staff")]
+pub mod author_lists;
 pub mod change_password;
 pub mod confirm_email;
 pub mod groups;
@@ -15,6 +17,7 @@ pub mod mail_queue;
 pub mod member_record;
 #[cfg(feature = "staff")]
 pub mod members;
+pub mod my_authorship;
 pub mod not_found;
 pub mod password_reset;
 pub mod register;

@@ -218,6 +218,13 @@ pub struct AuthorListContent {
 }
 
 impl AuthorListContent {
+    /// The authors with an affiliation (primary or "also at") to the institution numbered so.
+    pub fn authors_at(&self, number: u32) -> impl Iterator<Item = &ListedAuthor> {
+        self.authors
+            .iter()
+            .filter(move |a| a.affiliations.iter().any(|f| f.number == number))
+    }
+
     /// An author's affiliations as printed, primary first.
     pub fn printed_affiliations(&self, author: &ListedAuthor) -> Vec<String> {
         author

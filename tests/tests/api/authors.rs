@@ -7,28 +7,7 @@ use b2mms_tests::fixtures::Institution;
 use b2mms_tests::{StatusCode, TestApp, on_both_databases};
 use serde_json::{Value, json};
 
-/// The people of the tests, at KEK and at DESY: three qualified physicists with names that
-/// test the collation, a PhD student who joined three months ago, an engineer, and a
-/// physicist whose membership ends in a month.
-async fn people(app: &TestApp, kek: &Institution) -> (String, Value) {
-    let desy = app
-        .post("/api/v1/institutions", Some(&kek.admin), json!({"name": "Deutsches Elektronen-Synchrotron", "short_name": "DESY", "city": "Hamburg", "country": "DE", "ror_id": "01js2sh04", "address": "Notkestraße 85, 22607 Hamburg, Germany"}))
-        .await;
-    assert_eq!(desy.status, StatusCode::CREATED, "{}", desy.text);
-    let (long_ago, recently, soon) = (app.day(-800), app.day(-90), app.day(30));
-    app.import_csv(&kek.admin, format!(
-        "account_name,given_name,family_name,email,category,institution,membership_start,membership_end,orcid\n\
-         zimmer,Anton,Zimmer,anton.zimmer@desy.de,physicist_permanent,DESY,{long_ago},,0000-0002-1825-0097\n\
-         lukas,Jan,Łukasiewicz,jan.lukasiewicz@desy.de,physicist_temporary,DESY,{long_ago},,\n\
-         astrom,Karin,Åström,karin.astrom@kek.jp,physicist_permanent,KEK,{long_ago},,\n\
-         lutzm,Maria,Lutz,maria.lutz@kek.jp,phd_student,KEK,{recently},,\n\
-         engin,Erik,Engel,erik.engel@kek.jp,technical_staff,KEK,{long_ago},,\n\
-         leaves,Lea,Verlassen,lea.verlassen@desy.de,physicist_temporary,DESY,{long_ago},{soon},\n"
-    ))
-    .await;
-    (desy.body["id"].as_str().unwrap().to_owned(), desy.body)
-}
-
+/// The family names of a list of people (forecast entries or listed authors).
 fn names(list: &Value) -> Vec<String> {
     list.as_array()
         .unwrap()
@@ -70,7 +49,7 @@ async fn put(app: &TestApp, path: &str, token: &str, body: Value) -> b2mms_tests
 on_both_databases! {
     async fn the_policy_and_decisions_make_the_forecast(app: TestApp) {
         let kek = Institution::with_representative(app).await;
-        people(app, &kek).await;
+        kek.add_authors(app).await;
 
         let today = app.get("/api/v1/author-lists/preview", Some(&kek.admin)).await;
         assert_eq!(today.status, StatusCode::OK, "{}", today.text);
@@ -169,7 +148,7 @@ on_both_databases! {
 
     async fn lists_are_reviewed_frozen_compared_and_exported(app: TestApp) {
         let kek = Institution::with_representative(app).await;
-        let (desy, _) = people(app, &kek).await;
+        let (desy, _) = kek.add_authors(app).await;
         let kek_id = kek.id.to_string();
 
         // The publications role creates lists; representatives do not.
@@ -204,6 +183,11 @@ on_both_databases! {
         let review = app.post(&format!("/api/v1/author-lists/{id}/review"), Some(&editor), json!({})).await;
         assert_eq!(review.body["state"], "review", "{}", review.text);
         app.post(&format!("/api/v1/author-lists/{id}/review"), Some(&editor), json!({})).await.assert_problem(409, "invalid_transition");
+        // Each institution's representatives are asked, once, with a link to the list.
+        app.run_jobs().await;
+        let asked: Vec<_> = app.mail.to("irkek@kek.jp").into_iter().filter(|m| m.subject.starts_with("Author list for review")).collect();
+        assert_eq!(asked.len(), 1, "one mail to the KEK representative");
+        assert!(asked[0].body.contains(&format!("/author-lists/{id}")) && asked[0].body.contains("KEK has"), "{}", asked[0].body);
         app.post(&format!("/api/v1/author-lists/{id}/institutions/{desy}/sign-off"), Some(&kek.ir_token), json!({})).await.assert_problem(403, "forbidden");
         // A double click: two sign-offs of one section at once make one, and both succeed.
         let (signed, again) = tokio::join!(

@@ -9,6 +9,7 @@
 
 mod accounts;
 mod admin;
+mod authors;
 mod groups;
 mod journeys;
 mod mailed_links;

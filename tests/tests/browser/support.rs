@@ -59,7 +59,12 @@ impl Driver {
                     "--disable-component-update", "--disable-sync",
                     "--disable-dev-shm-usage", "--window-size=1200,900",
                     format!("--user-data-dir={}", profile.display()),
-                ]
+                ],
+                // Files the app saves land in the profile's `downloads` folder.
+                "prefs": {
+                    "download.default_directory": profile.join("downloads"),
+                    "download.prompt_for_download": false,
+                },
             }),
         );
         ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -343,4 +348,16 @@ pub async fn submitted_request(
         submitted.text
     );
     id
+}
+
+/// The text of a file the page saved to the profile's `downloads` folder, once it is there.
+pub async fn downloaded(profile: &std::path::Path, name: &str) -> String {
+    let path = profile.join("downloads").join(name);
+    for _ in 0..100 {
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{name} was never downloaded to {}", path.display());
 }

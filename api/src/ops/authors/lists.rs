@@ -8,6 +8,7 @@ use b2mms_shared::api::{
     AuthorList, AuthorListContent, AuthorListDiff, AuthorListSummary, ChangedAuthor,
     MissingAuthorIds, MissingInstitutionIds, NewAuthorList, Readiness, SignOff,
 };
+use b2mms_shared::links;
 use b2mms_shared::rules::required_text;
 use b2mms_shared::{AuthorListId, AuthorListState, InstitutionId, PersonId};
 use chrono::{DateTime, Utc};
@@ -15,8 +16,10 @@ use chrono::{DateTime, Utc};
 use crate::domain::author_list::{Step, next, takes_sign_offs};
 use crate::domain::policy::{AuthorListReader, Publications, RepresentativeOf};
 use crate::error::{AppError, AppResult};
+use crate::mail::templates;
 use crate::store::audit::{self, Actor, Change};
 use crate::store::authors::ListRow;
+use crate::store::outbox;
 use crate::store::persons::PersonRefs;
 use crate::store::{self, DbConnection, from_db_time, to_db_time};
 
@@ -148,14 +151,15 @@ fn cannot(state: AuthorListState, what: &str) -> AppError {
     )
 }
 
-/// Moves a list on: review, back to draft (dropping sign-offs), or frozen. Freezing before
-/// every institution of the list has signed off needs `confirm`.
+/// Moves a list on: review (each institution's representatives are mailed a link to sign its
+/// section off), back to draft (dropping sign-offs), or frozen. Freezing before every
+/// institution of the list has signed off needs `confirm`.
 pub fn step(
     conn: &mut DbConnection,
     who: &Publications,
     id: &AuthorListId,
-    step: Step,
-    confirm: bool,
+    (step, confirm): (Step, bool),
+    public_url: &str,
     now: DateTime<Utc>,
 ) -> AppResult<AuthorList> {
     let row = store::authors::list(conn, id)?;
@@ -197,10 +201,13 @@ pub fn step(
                 audit::Event::AuthorListFrozen,
             )
         }
-        Step::StartReview => (
-            store::authors::set_state(conn, id, row.state, to, at)?,
-            audit::Event::AuthorListReviewStarted,
-        ),
+        Step::StartReview => {
+            let moved = store::authors::set_state(conn, id, row.state, to, at)?;
+            if moved {
+                ask_for_sign_offs(conn, &row, public_url, now)?;
+            }
+            (moved, audit::Event::AuthorListReviewStarted)
+        }
         Step::Reopen => {
             store::authors::clear_sign_offs(conn, id)?;
             (
@@ -225,6 +232,27 @@ pub fn step(
     )?;
     let row = store::authors::list(conn, id)?;
     whole(conn, row)
+}
+
+/// Mails each institution of the list's representatives: its section waits for their sign-off.
+fn ask_for_sign_offs(
+    conn: &mut DbConnection,
+    row: &ListRow,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let content = content(conn, row)?;
+    let link = links::absolute(public_url, &links::author_list(&row.id));
+    for institution in &content.institutions {
+        let authors = content.authors_at(institution.number).count();
+        let mail =
+            templates::author_list_review(&row.title, &institution.short_name, authors, &link);
+        let id = InstitutionId::from(institution.institution_id);
+        for address in store::roles::representative_emails(conn, &id)? {
+            outbox::enqueue(conn, &address, &mail.subject, &mail.body, now)?;
+        }
+    }
+    Ok(())
 }
 
 /// An institution's representative confirms its section of a list under review.

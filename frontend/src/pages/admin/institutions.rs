@@ -24,6 +24,8 @@ struct Fields {
     country: String,
     ror_id: String,
     inspire_id: String,
+    paper_name: String,
+    address: String,
     status: String,
 }
 
@@ -36,6 +38,8 @@ impl Fields {
             country: i.country.clone(),
             ror_id: i.ror_id.clone().unwrap_or_default(),
             inspire_id: i.inspire_id.clone().unwrap_or_default(),
+            paper_name: i.paper_name.clone().unwrap_or_default(),
+            address: i.address.clone().unwrap_or_default(),
             status: i.status.as_str().to_owned(),
         }
     }
@@ -58,6 +62,15 @@ impl Fields {
         }
         if !self.inspire_id.trim().is_empty() {
             check("inspire", inspire_id(&self.inspire_id));
+        }
+        if !self.paper_name.trim().is_empty() {
+            check(
+                "paper",
+                required_text(&self.paper_name, 300, "name in papers"),
+            );
+        }
+        if !self.address.trim().is_empty() {
+            check("address", required_text(&self.address, 500, "address"));
         }
         p
     }
@@ -97,6 +110,10 @@ fn inputs(prefix: &str, fields: &UseStateHandle<Fields>, problems: &Problems, sh
                 hint={Some(AttrValue::Static("For example https://ror.org/01g5y5k24 or 01g5y5k24."))} />
             <Field id={id("inspire")} label="INSPIRE institution id (optional)" value={fields.inspire_id.clone()} errors={errors("inspire")} oninput={set(|f, v| f.inspire_id = v)}
                 hint={Some(AttrValue::Static("The number of its INSPIRE record, e.g. 903267."))} />
+            <Field id={id("paper")} label="Name as printed in papers (optional)" value={fields.paper_name.clone()} errors={errors("paper")} oninput={set(|f, v| f.paper_name = v)}
+                hint={Some(AttrValue::Static("How author lists print it, e.g. High Energy Accelerator Research Organization (KEK); the name when empty."))} />
+            <Field id={id("address")} label="Address as printed (optional)" value={fields.address.clone()} errors={errors("address")} oninput={set(|f, v| f.address = v)}
+                hint={Some(AttrValue::Static("Postal address after the name, e.g. Tsukuba 305-0801, Japan; the city when empty."))} />
         </>
     }
 }
@@ -165,8 +182,8 @@ pub fn admin_institutions() -> Html {
                 country: f.country.trim().to_owned(),
                 ror_id: optional(&f.ror_id),
                 inspire_id: optional(&f.inspire_id),
-                paper_name: None,
-                address: None,
+                paper_name: optional(&f.paper_name),
+                address: optional(&f.address),
             };
             let (new, attempt, busy, error, token, succeeded) = (
                 new.clone(),
@@ -222,8 +239,9 @@ pub fn admin_institutions() -> Html {
                 country: changed(&was.country, &f.country),
                 ror_id: changed(&was.ror_id, &f.ror_id).map(|v| optional(&v)),
                 inspire_id: changed(&was.inspire_id, &f.inspire_id).map(|v| optional(&v)),
+                paper_name: changed(&was.paper_name, &f.paper_name).map(|v| optional(&v)),
+                address: changed(&was.address, &f.address).map(|v| optional(&v)),
                 status: InstitutionStatus::parse(&f.status).filter(|s| *s != before.status),
-                ..InstitutionPatch::default()
             };
             let (editing, attempt, busy, error, token, succeeded) = (
                 editing.clone(),
