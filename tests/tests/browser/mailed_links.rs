@@ -1,7 +1,8 @@
 //! Every link b2mms mails opens the right page: the test makes b2mms send each kind of mail
 //! that carries a link (invitation, request to decide on, IB decision, failed account,
-//! account ready, reminders, password reset, password expiry), then opens every link found
-//! in the mail sink in the browser, signed in as its recipient where the page needs it.
+//! account ready, reminders, password reset, password expiry, an author list to review), then
+//! opens every link found in the mail sink in the browser, signed in as its recipient where
+//! the page needs it.
 
 use std::collections::BTreeMap;
 
@@ -83,6 +84,37 @@ async fn every_link_b2mms_mails_opens_its_page() {
         )
         .await;
     assert_eq!(existing.status.as_u16(), 201, "{}", existing.text);
+    // An author list goes to review: the representatives are asked to sign their section off.
+    // (Without a qualification time KEK's people are authors from their first day.)
+    let policy = app
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/author-policy",
+            Some(&kek.admin),
+            Some(
+                json!({"categories": ["physicist_permanent", "physicist_temporary", "phd_student"],
+                        "qualification_months": 0, "months_after_end": 12}),
+            ),
+        )
+        .await;
+    assert_eq!(policy.status.as_u16(), 200, "{}", policy.text);
+    let list = app
+        .post(
+            "/api/v1/author-lists",
+            Some(&kek.admin),
+            json!({"title": "A paper", "date": app.day(0)}),
+        )
+        .await;
+    assert_eq!(list.status.as_u16(), 201, "{}", list.text);
+    let list = list.body["id"].as_str().unwrap().to_owned();
+    let review = app
+        .post(
+            &format!("/api/v1/author-lists/{list}/review"),
+            Some(&kek.admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(review.status.as_u16(), 200, "{}", review.text);
     // An approved request whose account is created: the new member is told to sign in.
     kek.approved_request(&app, "Verdi", "g.verdi@kek.jp", "gverdi")
         .await;
@@ -127,6 +159,7 @@ async fn every_link_b2mms_mails_opens_its_page() {
         "/reset-password?token=",
         "/password",
         "/email/confirm?token=",
+        &format!("/author-lists/{list}"),
     ];
     for kind in kinds {
         assert!(
@@ -197,6 +230,14 @@ async fn every_link_b2mms_mails_opens_its_page() {
             if path == "/password" {
                 wait_for_text(&client, "h1", "Change your password").await;
                 screenshot(&client, "mailed-password-link").await;
+            } else if path.starts_with("/author-lists/") {
+                wait_for_text(
+                    &client,
+                    "[data-testid=section-KEK]",
+                    "waiting for its sign-off",
+                )
+                .await;
+                screenshot(&client, "mailed-author-list-link").await;
             } else {
                 wait_for_text(&client, "[data-testid=state]", "").await;
                 screenshot(&client, &format!("mailed-request-link-{account}")).await;

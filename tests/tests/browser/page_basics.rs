@@ -257,6 +257,16 @@ async fn every_page_fits_a_phone_for_each_role() {
     app.sign_in_fresh(&member).await;
     // Something in every list.
     kek.open_request(&app, "n.bruno@kek.jp").await;
+    kek.add_authors(&app).await;
+    let list = app
+        .post(
+            "/api/v1/author-lists",
+            Some(&kek.admin),
+            serde_json::json!({"title": "A paper with a rather long title about B mesons", "date": app.day(0)}),
+        )
+        .await;
+    assert_eq!(list.status.as_u16(), 201, "{}", list.text);
+    let list = format!("/author-lists/{}", list.body["id"].as_str().unwrap());
     let driver = Driver::start().await;
     let profile = tempfile::tempdir().unwrap();
     let client = driver.browser(profile.path()).await;
@@ -272,6 +282,7 @@ async fn every_page_fits_a_phone_for_each_role() {
                 "/invitations",
                 "/members",
                 "/transfers",
+                &list,
             ],
         ),
         (
@@ -282,6 +293,9 @@ async fn every_page_fits_a_phone_for_each_role() {
                 "/admin/tokens",
                 "/admin/mail",
                 "/admin/audit",
+                "/author-lists",
+                "/author-lists/forecast",
+                &list,
             ],
         ),
     ];
@@ -303,7 +317,8 @@ async fn every_page_fits_a_phone_for_each_role() {
                 "{account} {path} is wider than a phone"
             );
             let name = format!("phone-{account}{}", path.replace(['/', '?', '='], "-"));
-            screenshot(&client, &name).await;
+            let name = name.get(..60).unwrap_or(&name);
+            screenshot(&client, name).await;
         }
         sign_out(&client).await;
     }
