@@ -19,6 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::http::body::Body;
 use crate::http::extract::{Admin, Reader};
 use crate::ops::authors::{self, exports, lists};
+use crate::store::DbConnection;
 
 /// Proof that the caller reads author lists, before anything is looked up.
 fn reader(caller: &Reader) -> AppResult<AuthorListReader> {
@@ -26,6 +27,19 @@ fn reader(caller: &Reader) -> AppResult<AuthorListReader> {
         Reader::Person(principal) => principal.subject.author_list_reader()?,
         Reader::Service(token) => AuthorListReader::Tool(token.require(Scope::AuthorsRead)?),
     })
+}
+
+/// Answers what a read operation on one list finds, for a caller who may read lists.
+async fn read_list<T: serde::Serialize + Send + 'static>(
+    state: web::Data<AppState>,
+    caller: Reader,
+    id: Uuid,
+    read: fn(&mut DbConnection, &AuthorListReader, &AuthorListId) -> AppResult<T>,
+) -> AppResult<HttpResponse> {
+    let proof = reader(&caller)?;
+    let id = AuthorListId::from(id);
+    let found = state.db.run(move |conn| read(conn, &proof, &id)).await?;
+    Ok(HttpResponse::Ok().json(found))
 }
 
 /// The policy that makes members authors.
@@ -266,13 +280,7 @@ pub async fn get_list(
     caller: Reader,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let proof = reader(&caller)?;
-    let id = AuthorListId::from(id.into_inner());
-    let found = state
-        .db
-        .run(move |conn| lists::get(conn, &proof, &id))
-        .await?;
-    Ok(HttpResponse::Ok().json(found))
+    read_list(state, caller, id.into_inner(), lists::get).await
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -455,13 +463,7 @@ pub async fn readiness(
     caller: Reader,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let proof = reader(&caller)?;
-    let id = AuthorListId::from(id.into_inner());
-    let found = state
-        .db
-        .run(move |conn| lists::readiness(conn, &proof, &id))
-        .await?;
-    Ok(HttpResponse::Ok().json(found))
+    read_list(state, caller, id.into_inner(), lists::readiness).await
 }
 
 /// The list as `authors.xml` (INSPIRE), `authors.tex` (REVTeX 4.2), `authors.txt` (the

@@ -45,12 +45,14 @@ fn section(props: &SectionsProps, institution: &ListedInstitution) -> Html {
         .iter()
         .find(|s| s.institution_id == institution.institution_id);
     let own = props.represents.contains(&institution.institution_id);
+    // The reader's section waits for their sign-off.
+    let theirs_to_sign = own && signed.is_none() && l.summary.state == AuthorListState::Review;
     let status = match signed {
         Some(s) => format!("signed off by {} on {}", person(&s.by), s.at.date_naive()),
         None if l.summary.state == AuthorListState::Review => "waiting for its sign-off".to_owned(),
         None => "not signed off".to_owned(),
     };
-    let sign = (own && signed.is_none() && l.summary.state == AuthorListState::Review).then(|| {
+    let sign = theirs_to_sign.then(|| {
         let (token, id, institution_id, short, changed) = (
             props.token.clone(),
             l.summary.id.to_string(),
@@ -86,7 +88,7 @@ fn section(props: &SectionsProps, institution: &ListedInstitution) -> Html {
                 </summary>
                 <p>{ institution.printed() }</p>
                 <p>{ authors.join(", ") }</p>
-                if own && signed.is_none() && l.summary.state == AuthorListState::Review {
+                if theirs_to_sign {
                     <p class="hint">{ "If a name, an affiliation or a person is wrong, correct the record (or ask the secretariat): the list follows the records until it is frozen." }</p>
                 }
                 { sign.unwrap_or_default() }
