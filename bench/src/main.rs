@@ -387,32 +387,71 @@ async fn backend(
         tokio::task::spawn_blocking(move || data::grow(&url, &institutions, have, target)).await??
     };
     let people = ids.len() + grown.len();
-    let directory = |query: fn(usize, usize) -> String| {
-        let (base, token) = (server.url("/api/v1/members"), Arc::clone(&token));
+    let base = server.url("/api/v1/members");
+    // Where each page of 50 begins (the last person of the page before), walked once.
+    let starts = Arc::new(page_starts(&base, &token, 50).await?);
+    let directory = |query: Arc<dyn Fn(usize) -> String + Send + Sync>| {
+        let (base, token) = (base.clone(), Arc::clone(&token));
         load::run(16.min(args.connections), span, move |client, n| {
-            let url = format!("{base}?{}", query(n, people));
+            let url = format!("{base}?{}", query(n));
             let token = Arc::clone(&token);
             async move { load::get_ok(&client, &url, Some(&token)).await }
         })
     };
-    let search =
-        directory(|n, people| format!("q=family{}&per_page=50", (n * 7919) % people)).await;
+    let search = directory(Arc::new(move |n| {
+        format!("q=family{}&per_page=50", (n * 7919) % people)
+    }))
+    .await;
     report.row(Row::latency(
         name,
         &format!("directory search at {people} people, page of 50, 16 clients"),
         &search,
         20.0,
     ));
-    let page =
-        directory(|n, people| format!("page={}&per_page=50", 1 + n % (people / 50).max(1))).await;
+    let page = {
+        let starts = Arc::clone(&starts);
+        directory(Arc::new(move |n| match n % (starts.len() + 1) {
+            0 => "per_page=50".to_owned(),
+            i => format!("per_page=50&after={}", starts[i - 1]),
+        }))
+        .await
+    };
     report.row(Row::latency(
         name,
-        &format!("directory page of 50 at {people} people, 16 clients"),
+        &format!("directory page of 50 at any depth (after a person), {people} people, 16 clients"),
         &page,
         20.0,
     ));
 
     Ok(())
+}
+
+/// The `next_after` of every page of `per_page` people in the directory's default order: where
+/// each page after the first begins.
+async fn page_starts(base: &str, token: &str, per_page: usize) -> Result<Vec<String>> {
+    let client = reqwest::Client::new();
+    let (mut starts, mut after) = (Vec::new(), None::<String>);
+    loop {
+        let mut url = format!("{base}?per_page={per_page}");
+        if let Some(after) = &after {
+            url.push_str(&format!("&after={after}"));
+        }
+        let page: serde_json::Value = client
+            .get(&url)
+            .bearer_auth(token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        match page["next_after"].as_str() {
+            Some(next) => {
+                starts.push(next.to_owned());
+                after = Some(next.to_owned());
+            }
+            None => return Ok(starts),
+        }
+    }
 }
 
 /// GETs of `base` (with a person's id appended when `ids` is given) under full load.

@@ -2,7 +2,7 @@
 //! a category, a country, a group, memberships ending soon, sortable columns (the end of the membership too), pages with the total, "nothing found", and a CSV export. The search, the
 //! order and the page live in the address, so they are kept when coming back to the list.
 
-use b2mms_shared::api::{DirectoryEntry, Page};
+use b2mms_shared::api::DirectoryPage;
 use b2mms_shared::{Category, DirectorySort, SortOrder};
 use serde::{Deserialize, Serialize};
 use yew::prelude::*;
@@ -103,7 +103,7 @@ pub fn people_list(props: &PeopleListProps) -> Html {
     let (asked, go) = use_list_state::<ListQuery>(props.route.clone());
     let typed = use_state(|| asked.q.clone());
     let typed_country = use_state(|| asked.country.clone());
-    let page = use_state(|| None::<Page<DirectoryEntry>>);
+    let page = use_state(|| None::<DirectoryPage>);
     let error = use_state(|| None::<ApiError>);
     let exporting = use_state(|| false);
     let groups = use_state(Vec::<b2mms_shared::api::Group>::new);
@@ -298,7 +298,7 @@ pub fn people_list(props: &PeopleListProps) -> Html {
                     let pages = crate::pager::pages(p.total, PER_PAGE);
                     html! {
                         <>
-                            <p data-testid="people-total">{ format!("{} people · page {} of {pages}", p.total, p.page) }</p>
+                            <p data-testid="people-total">{ format!("{} people · page {} of {pages}", p.total, p.page.unwrap_or(1)) }</p>
                             <div class="table-scroll">
                             <table class="list stack" data-testid="people">
                                 <thead><tr>
@@ -321,7 +321,7 @@ pub fn people_list(props: &PeopleListProps) -> Html {
                                 }) }</tbody>
                             </table>
                             </div>
-                            <Pager page={p.page} {pages} go={to_page.clone()} />
+                            <Pager page={p.page.unwrap_or(1)} {pages} go={to_page.clone()} />
                         </>
                     }
                 }

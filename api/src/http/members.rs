@@ -79,8 +79,13 @@ pub struct DirectoryQuery {
     pub category: Option<b2mms_shared::Category>,
     /// Only the current members of this group.
     pub group_id: Option<Uuid>,
+    /// Page number, from 1 (default 1); not with `after`.
     pub page: Option<i64>,
+    /// Items per page, 1–500 (default 100).
     pub per_page: Option<i64>,
+    /// Begin after this person (the `next_after` of the page before): the next page, read as
+    /// fast at any depth.
+    pub after: Option<Uuid>,
 }
 
 impl DirectoryQuery {
@@ -141,7 +146,7 @@ impl DirectoryQuery {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of the directory; with `Accept: text/csv` every match as CSV (representatives their institutions, admins everyone), as `/members.csv` answers", content(
-            (b2mms_shared::api::Page<b2mms_shared::api::DirectoryEntry> = "application/json"),
+            (b2mms_shared::api::DirectoryPage = "application/json"),
             (String = "text/csv"),
         )),
         (status = 401, description = "Not signed in", body = b2mms_shared::api::Problem),
@@ -171,26 +176,32 @@ pub async fn directory(
         Reader::Person(person) => person.subject.admin().is_ok(),
     };
     let query = query.into_inner();
-    let (page, per_page, offset) = crate::http::PageQuery {
+    if query.after.is_some() && query.page.is_some() {
+        return Err(crate::error::AppError::bad_request(
+            "invalid_query",
+            "Give `page` or `after`, not both: `after` (the `next_after` of a page) already says where the page begins.",
+        ));
+    }
+    let (_, per_page, offset) = crate::http::PageQuery {
         page: query.page,
         per_page: query.per_page,
     }
     .resolve()?;
     let today = crate::domain::calendar::today(state.clock.now());
-    let (filter, order) = (query.filter(admin, today)?, query.order());
+    let ((sort, descending), filter) = (query.order(), query.filter(admin, today)?);
+    let window = store::directory::Window {
+        sort,
+        descending,
+        after: query.after.map(PersonId::from),
+        offset,
+        limit: per_page,
+    };
     let totals = std::sync::Arc::clone(&state.directory_totals);
-    let (items, total) = state
+    let page = state
         .db
-        .run(move |conn| {
-            store::directory::directory(conn, &filter, order, (offset, per_page), &totals)
-        })
+        .run(move |conn| store::directory::directory(conn, &filter, &window, &totals))
         .await?;
-    Ok(HttpResponse::Ok().json(b2mms_shared::api::Page {
-        items,
-        total,
-        page,
-        per_page,
-    }))
+    Ok(HttpResponse::Ok().json(page))
 }
 
 /// The directory as a CSV file, with contact addresses and membership dates, for the people the
@@ -242,9 +253,9 @@ async fn csv_export(
     let csv = state
         .db
         .run(move |conn| {
-            let (rows, _) =
-                store::directory::rows(conn, &filter, order.0, order.1, 0, EXPORT_MAX, None)?;
-            crate::ops::members::directory_csv(&rows)
+            let window = store::directory::Window::first(order.0, order.1, EXPORT_MAX);
+            let found = store::directory::rows(conn, &filter, &window, None)?;
+            crate::ops::members::directory_csv(&found.rows)
         })
         .await?;
     Ok(HttpResponse::Ok()

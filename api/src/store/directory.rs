@@ -49,12 +49,12 @@ pub fn like_escaped(text: &str) -> String {
 pub fn directory(
     conn: &mut DbConnection,
     filter: &DirectoryFilter,
-    (sort, descending): (DirectorySort, bool),
-    (offset, limit): (i64, i64),
+    window: &Window,
     totals: &super::totals_cache::TotalsCache,
-) -> AppResult<(Vec<b2mms_shared::api::DirectoryEntry>, i64)> {
-    let (rows, total) = rows(conn, filter, sort, descending, offset, limit, Some(totals))?;
-    let items = rows
+) -> AppResult<b2mms_shared::api::DirectoryPage> {
+    let found = rows(conn, filter, window, Some(totals))?;
+    let items = found
+        .rows
         .into_iter()
         .map(|(p, short, account)| b2mms_shared::api::DirectoryEntry {
             id: p.id.uuid(),
@@ -71,7 +71,16 @@ pub fn directory(
             orcid: p.orcid,
         })
         .collect();
-    Ok((items, total))
+    Ok(b2mms_shared::api::DirectoryPage {
+        items,
+        total: found.total,
+        page: window
+            .after
+            .is_none()
+            .then(|| 1 + window.offset / window.limit.max(1)),
+        per_page: window.limit,
+        next_after: found.next_after.map(|id| id.uuid()),
+    })
 }
 
 /// SQLite's full-text expression for a search: the folds of the term in the search text
@@ -167,19 +176,133 @@ macro_rules! narrowed {
     }};
 }
 
+/// Which part of the directory to read: the order, and where the page begins — after a
+/// person (a keyset page, as fast at any depth) or after skipping `offset` people.
+#[derive(Debug, Clone)]
+pub struct Window {
+    pub sort: DirectorySort,
+    pub descending: bool,
+    /// The last person of the page before; the page begins after them in this order.
+    pub after: Option<PersonId>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+impl Window {
+    /// Everyone from the start, up to `limit` people (an export).
+    pub fn first(sort: DirectorySort, descending: bool, limit: i64) -> Self {
+        Self {
+            sort,
+            descending,
+            after: None,
+            offset: 0,
+            limit,
+        }
+    }
+}
+
+/// A page of the directory: the people on it, how many match in all, and the last person when
+/// more follow (to read the next page after).
+pub struct DirectoryPage {
+    pub rows: Vec<DirectoryRow>,
+    pub total: i64,
+    pub next_after: Option<PersonId>,
+}
+
+/// The sort keys of the person a keyset page begins after.
+#[derive(Debug, Clone, Queryable)]
+struct Cursor {
+    id: PersonId,
+    family: String,
+    given: String,
+    category: b2mms_shared::Category,
+    status: MembershipStatus,
+    end: Option<chrono::NaiveDate>,
+    institution: String,
+    account: Option<String>,
+}
+
+impl Cursor {
+    fn of(conn: &mut DbConnection, id: &PersonId) -> AppResult<Self> {
+        persons::table
+            .inner_join(institutions::table)
+            .left_join(accounts::table)
+            .filter(persons::id.eq(id.clone()))
+            .select((
+                persons::id,
+                persons::family_name,
+                persons::given_name,
+                persons::category,
+                persons::status,
+                persons::membership_end,
+                institutions::short_name,
+                accounts::account_name.nullable(),
+            ))
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| {
+                crate::error::AppError::bad_request(
+                    "invalid_query",
+                    "`after` names no person: pass the id of the last person on the page before (its `next_after`).",
+                )
+            })
+    }
+}
+
+/// People after `$c` by name (family, given name, id), with `$op` `gt` ascending or `lt`
+/// descending.
+macro_rules! after_name {
+    ($op:ident, $c:expr) => {
+        persons::family_name
+            .$op($c.family.clone())
+            .or(persons::family_name.eq($c.family.clone()).and(
+                persons::given_name
+                    .$op($c.given.clone())
+                    .or(persons::given_name
+                        .eq($c.given.clone())
+                        .and(persons::id.$op($c.id.clone()))),
+            ))
+    };
+}
+
+/// People after `$c` by a leading column `$lead` (compared with `$op`), then by name.
+macro_rules! after_lead {
+    ($lead:expr, $op:ident, $value:expr, $c:expr) => {
+        $lead
+            .$op($value.clone())
+            .or($lead.eq($value.clone()).and(after_name!(gt, $c)))
+    };
+}
+
+/// People after `$c` by a column `$lead` whose empty values come last, then by name.
+macro_rules! after_nullable_lead {
+    ($q:expr, $lead:expr, $op:ident, $value:expr, $c:expr) => {
+        match $value.clone() {
+            Some(value) => $q.filter(
+                $lead
+                    .$op(value.clone())
+                    .or($lead.is_null())
+                    .or($lead.eq(value).and(after_name!(gt, $c))),
+            ),
+            None => $q.filter($lead.is_null().and(after_name!(gt, $c))),
+        }
+    };
+}
+
 /// The people the directory finds, in the order asked for, and how many there are in all.
 /// The count and the page's keys read `persons` alone (its name index gives the order
-/// without a sort); only the page's fifty rows are joined to their institution and account.
+/// without a sort); only the page's rows are joined to their institution and account.
 pub fn rows(
     conn: &mut DbConnection,
     filter: &DirectoryFilter,
-    sort: DirectorySort,
-    descending: bool,
-    offset: i64,
-    limit: i64,
+    window: &Window,
     totals: Option<&super::totals_cache::TotalsCache>,
-) -> AppResult<(Vec<DirectoryRow>, i64)> {
+) -> AppResult<DirectoryPage> {
     let full_text = matches!(conn, DbConnection::Sqlite(_));
+    let cursor = match &window.after {
+        Some(id) => Some(Cursor::of(conn, id)?),
+        None => None,
+    };
     let alone = || {
         let q = narrowed!(persons::table.into_boxed(), filter, full_text);
         match &filter.country {
@@ -198,47 +321,78 @@ pub fn rows(
         Some(cache) => cache.total(format!("{filter:?}"), count)?,
         None => count()?,
     };
+    if matches!(
+        window.sort,
+        DirectorySort::Account | DirectorySort::Institution
+    ) {
+        return joined_page(conn, filter, window, cursor.as_ref(), total);
+    }
     let by_name = (persons::family_name, persons::given_name, persons::id);
-    let keys: Vec<PersonId> = match (sort, descending) {
-        (DirectorySort::Name, false) => alone().order(by_name),
-        (DirectorySort::Name, true) => alone().order((
+    let after = || {
+        let q = alone();
+        let Some(c) = &cursor else { return q };
+        match (window.sort, window.descending) {
+            (DirectorySort::Name, false) => q.filter(after_name!(gt, c)),
+            (DirectorySort::Name, true) => q.filter(after_name!(lt, c)),
+            (DirectorySort::Category, false) => {
+                q.filter(after_lead!(persons::category, gt, c.category, c))
+            }
+            (DirectorySort::Category, true) => {
+                q.filter(after_lead!(persons::category, lt, c.category, c))
+            }
+            (DirectorySort::Status, false) => {
+                q.filter(after_lead!(persons::status, gt, c.status, c))
+            }
+            (DirectorySort::Status, true) => {
+                q.filter(after_lead!(persons::status, lt, c.status, c))
+            }
+            (DirectorySort::MembershipEnd, false) => {
+                after_nullable_lead!(q, persons::membership_end, gt, c.end, c)
+            }
+            (DirectorySort::MembershipEnd, true) => {
+                after_nullable_lead!(q, persons::membership_end, lt, c.end, c)
+            }
+            (DirectorySort::Account | DirectorySort::Institution, _) => q,
+        }
+    };
+    let keys: Vec<PersonId> = match (window.sort, window.descending) {
+        (DirectorySort::Name, true) => after().order((
             persons::family_name.desc(),
             persons::given_name.desc(),
             persons::id.desc(),
         )),
-        (DirectorySort::Category, false) => alone()
+        (DirectorySort::Category, false) => after()
             .order(persons::category.asc())
             .then_order_by(by_name),
-        (DirectorySort::Category, true) => alone()
+        (DirectorySort::Category, true) => after()
             .order(persons::category.desc())
             .then_order_by(by_name),
         (DirectorySort::Status, false) => {
-            alone().order(persons::status.asc()).then_order_by(by_name)
+            after().order(persons::status.asc()).then_order_by(by_name)
         }
         (DirectorySort::Status, true) => {
-            alone().order(persons::status.desc()).then_order_by(by_name)
+            after().order(persons::status.desc()).then_order_by(by_name)
         }
         // Open-ended memberships (no end) come last either way.
-        (DirectorySort::MembershipEnd, false) => alone()
+        (DirectorySort::MembershipEnd, false) => after()
             .order((
                 persons::membership_end.is_null().asc(),
                 persons::membership_end.asc(),
             ))
             .then_order_by(by_name),
-        (DirectorySort::MembershipEnd, true) => alone()
+        (DirectorySort::MembershipEnd, true) => after()
             .order((
                 persons::membership_end.is_null().asc(),
                 persons::membership_end.desc(),
             ))
             .then_order_by(by_name),
-        (DirectorySort::Account | DirectorySort::Institution, _) => {
-            return joined_page(conn, filter, sort, descending, offset, limit, total);
-        }
+        _ => after().order(by_name),
     }
     .select(persons::id)
-    .offset(offset)
-    .limit(limit)
+    .offset(if cursor.is_some() { 0 } else { window.offset })
+    .limit(window.limit + 1)
     .load(conn)?;
+    let (keys, next_after) = split_off_more(keys, window.limit, |id| id.clone());
     let mut rows: Vec<DirectoryRow> = persons::table
         .inner_join(institutions::table)
         .left_join(accounts::table)
@@ -252,19 +406,38 @@ pub fn rows(
     let place: std::collections::HashMap<&PersonId, usize> =
         keys.iter().enumerate().map(|(i, id)| (id, i)).collect();
     rows.sort_by_key(|(p, _, _)| place.get(&p.id).copied().unwrap_or(usize::MAX));
-    Ok((rows, total))
+    Ok(DirectoryPage {
+        rows,
+        total,
+        next_after,
+    })
 }
 
-/// A page ordered by a column of the institution or the account: the joined query.
+/// `found` (read one beyond `limit`) cut to `limit`, and the id of the last one kept when more
+/// followed.
+fn split_off_more<T>(
+    mut found: Vec<T>,
+    limit: i64,
+    id: impl Fn(&T) -> PersonId,
+) -> (Vec<T>, Option<PersonId>) {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    if found.len() <= limit {
+        return (found, None);
+    }
+    found.truncate(limit);
+    let last = found.last().map(id);
+    (found, last)
+}
+
+/// A page ordered by a column of the institution or the account (people without an account
+/// last): the joined query.
 fn joined_page(
     conn: &mut DbConnection,
     filter: &DirectoryFilter,
-    sort: DirectorySort,
-    descending: bool,
-    offset: i64,
-    limit: i64,
+    window: &Window,
+    cursor: Option<&Cursor>,
     total: i64,
-) -> AppResult<(Vec<DirectoryRow>, i64)> {
+) -> AppResult<DirectoryPage> {
     let full_text = matches!(conn, DbConnection::Sqlite(_));
     let joined = || {
         let q = narrowed!(
@@ -275,14 +448,27 @@ fn joined_page(
             filter,
             full_text
         );
-        match &filter.country {
+        let q = match &filter.country {
             Some(country) => q.filter(institutions::country.eq(country.clone())),
             None => q,
+        };
+        let Some(c) = cursor else { return q };
+        let account = accounts::account_name.nullable();
+        match (window.sort, window.descending) {
+            (DirectorySort::Account, false) => after_nullable_lead!(q, account, gt, c.account, c),
+            (DirectorySort::Account, true) => after_nullable_lead!(q, account, lt, c.account, c),
+            (_, false) => q.filter(after_lead!(institutions::short_name, gt, c.institution, c)),
+            (_, true) => q.filter(after_lead!(institutions::short_name, lt, c.institution, c)),
         }
     };
-    let ordered = match (sort, descending) {
-        (DirectorySort::Account, false) => joined().order(accounts::account_name.asc()),
-        (DirectorySort::Account, true) => joined().order(accounts::account_name.desc()),
+    let account_last = accounts::account_name.nullable().is_null().asc();
+    let ordered = match (window.sort, window.descending) {
+        (DirectorySort::Account, false) => joined()
+            .order(account_last)
+            .then_order_by(accounts::account_name.asc()),
+        (DirectorySort::Account, true) => joined()
+            .order(account_last)
+            .then_order_by(accounts::account_name.desc()),
         (_, false) => joined().order(institutions::short_name.asc()),
         (_, true) => joined().order(institutions::short_name.desc()),
     };
@@ -290,15 +476,20 @@ fn joined_page(
         .then_order_by(persons::family_name)
         .then_order_by(persons::given_name)
         .then_order_by(persons::id)
-        .offset(offset)
-        .limit(limit)
+        .offset(if cursor.is_some() { 0 } else { window.offset })
+        .limit(window.limit + 1)
         .select((
             persons::all_columns,
             institutions::short_name,
             accounts::account_name.nullable(),
         ))
         .load(conn)?;
-    Ok((rows, total))
+    let (rows, next_after) = split_off_more(rows, window.limit, |(p, _, _)| p.id.clone());
+    Ok(DirectoryPage {
+        rows,
+        total,
+        next_after,
+    })
 }
 
 #[cfg(test)]

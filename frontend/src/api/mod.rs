@@ -339,7 +339,7 @@ pub async fn confirm_reset(token: String, new_password: String) -> Result<(), Ap
 #[cfg(feature = "staff")]
 use b2mms_shared::api::AuditEvent;
 use b2mms_shared::api::{
-    CreatedServiceToken, DirectoryEntry, NewInstitution, NewMember, NewServiceToken, ServiceToken,
+    CreatedServiceToken, DirectoryPage, NewInstitution, NewMember, NewServiceToken, ServiceToken,
 };
 
 pub async fn create_institution(
@@ -362,13 +362,13 @@ pub async fn appoint(
     .await
 }
 
-pub async fn directory(token: &str, query: &str) -> Result<Page<DirectoryEntry>, ApiError> {
+pub async fn directory(token: &str, query: &str) -> Result<DirectoryPage, ApiError> {
     let q = serde_urlencoded::to_string([("q", query.trim())]).unwrap_or_default();
     get(&format!("/api/v1/members?per_page=50&{q}"), token).await
 }
 
 /// A page of the directory for a list's query string.
-pub async fn people(token: &str, query: &str) -> Result<Page<DirectoryEntry>, ApiError> {
+pub async fn people(token: &str, query: &str) -> Result<DirectoryPage, ApiError> {
     get(&format!("/api/v1/members?{query}"), token).await
 }
 

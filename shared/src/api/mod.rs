@@ -384,6 +384,24 @@ pub struct AccountNameCheck {
     pub violations: Vec<RuleViolation>,
 }
 
+/// A page of the member directory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DirectoryPage {
+    pub items: Vec<DirectoryEntry>,
+    /// How many people match in all.
+    pub total: i64,
+    /// The page number asked for; absent when the page was read `after` a person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<i64>,
+    pub per_page: i64,
+    /// When more people follow: the last person on this page, to pass as `after` for the
+    /// next page (as fast at any depth, and nobody is skipped or repeated when people are
+    /// added meanwhile).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_after: Option<Uuid>,
+}
+
 /// One person in the member directory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

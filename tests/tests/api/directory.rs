@@ -99,3 +99,73 @@ on_both_databases! {
         assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     }
 }
+
+/// The ids of a directory page's people, in order.
+fn ids(body: &Value) -> Vec<String> {
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+on_both_databases! {
+    async fn paging_after_a_person_walks_every_order_without_skipping_or_repeating(app: TestApp) {
+        let kek = Institution::with_representative(app).await;
+        kek.add_authors(app).await;
+        // Two people spelt alike, told apart only by their id.
+        for account in ["asame", "bsame"] {
+            let made = app
+                .post("/api/v1/members", Some(&kek.admin), json!({
+                    "given_name": "Anna", "family_name": "Zimmer", "email": format!("{account}@kek.jp"),
+                    "account_name": account, "initial_password": "Initial-Secret-42!",
+                    "institution_id": kek.id, "category": "physicist_temporary",
+                }))
+                .await;
+            assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+        }
+        let get = |query: String| {
+            let token = kek.admin.clone();
+            async move { app.get(&format!("/api/v1/members?{query}"), Some(&token)).await }
+        };
+        for sort in ["name", "category", "status", "membership_end", "account", "institution"] {
+            for order in ["asc", "desc"] {
+                let whole = get(format!("sort={sort}&order={order}&per_page=500")).await;
+                assert_eq!(whole.status, StatusCode::OK, "{}", whole.text);
+                assert!(whole.body.get("next_after").is_none(), "everyone fits: {}", whole.text);
+                let expected = ids(&whole.body);
+                assert!(expected.len() >= 10, "{sort} {order}: {}", whole.text);
+                let mut walked = Vec::new();
+                let mut page = get(format!("sort={sort}&order={order}&per_page=3")).await;
+                assert_eq!(page.body["page"], 1);
+                loop {
+                    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+                    assert_eq!(page.body["total"], whole.body["total"]);
+                    walked.extend(ids(&page.body));
+                    let Some(next) = page.body["next_after"].as_str() else { break };
+                    assert_eq!(Some(next), walked.last().map(String::as_str));
+                    page = get(format!("sort={sort}&order={order}&per_page=3&after={next}")).await;
+                    assert!(page.body.get("page").is_none(), "a page read after a person has no number");
+                }
+                assert_eq!(walked, expected, "sort={sort} order={order}");
+            }
+        }
+
+        // Someone added in front while paging is not met again, nor anyone skipped.
+        let first = get("per_page=4".into()).await;
+        let next = first.body["next_after"].as_str().unwrap().to_owned();
+        app.seed_person("aaron", &[], kek.id).await;
+        let rest = get(format!("per_page=500&after={next}")).await;
+        let mut walked = ids(&first.body);
+        walked.extend(ids(&rest.body));
+        let now = ids(&get("per_page=500".into()).await.body);
+        let aaron = now.iter().find(|id| !walked.contains(id)).expect("the new person is not in the walk");
+        assert_eq!(walked.len() + 1, now.len(), "{aaron} is the only one missing");
+
+        // An unknown person to begin after, or both a page number and a person, are refused.
+        get(format!("after={}", uuid::Uuid::new_v4())).await.assert_problem(400, "invalid_query");
+        get(format!("page=2&after={next}")).await.assert_problem(400, "invalid_query");
+        get("after=someone".into()).await.assert_problem(400, "invalid_query");
+    }
+}

@@ -1,0 +1,2 @@
+DROP INDEX persons_status_order_idx;
+DROP INDEX persons_category_order_idx;
