@@ -58,6 +58,7 @@ pub fn scope(scope: Scope) -> &'static str {
         Scope::AuditRead => "The audit trail",
         Scope::GroupsRead => "Groups and their members",
         Scope::AuthorsRead => "Author lists and their exports",
+        Scope::MailingListsRead => "Mailing lists and their subscribers",
     }
 }
 
@@ -146,6 +147,9 @@ pub fn event(action: &str) -> String {
         A::AuthorListReviewStarted => "Author list sent to review",
         A::AuthorListSignedOff => "Section of an author list signed off",
         A::AuthorListUpdated => "Author list changed",
+        A::MailingListCreated => "Mailing list defined",
+        A::MailingListUpdated => "Mailing list changed",
+        A::MailingListDeleted => "Mailing list removed",
         A::AuthorPolicyChanged => "Author policy changed",
         A::GroupApplicationApproved => "Application to a group approved",
         A::GroupApplicationRejected => "Application to a group rejected",

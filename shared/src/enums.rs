@@ -391,6 +391,27 @@ string_enum! {
         AuditRead = "audit:read",
         GroupsRead = "groups:read",
         AuthorsRead = "authors:read",
+        MailingListsRead = "mailing-lists:read",
+    }
+}
+
+string_enum! {
+    /// Which of a person's addresses a mailing list subscribes.
+    SubscribeWith {
+        /// The contact address (at the home institution).
+        ContactEmail = "contact_email",
+        /// The collaboration address, or the contact address for someone without one.
+        RegistryEmail = "registry_email",
+    }
+}
+
+string_enum! {
+    /// The roles a mailing list's audience may ask for.
+    AudienceRole {
+        /// Representatives of an institution.
+        Ir = "ir",
+        IbChair = "ib_chair",
+        Admin = "admin",
     }
 }
 
@@ -411,6 +432,9 @@ string_enum! {
         AuthorListSignedOff = "author_list.signed_off",
         AuthorListUpdated = "author_list.updated",
         AuthorPolicyChanged = "author_policy.changed",
+        MailingListCreated = "mailing_list.created",
+        MailingListDeleted = "mailing_list.deleted",
+        MailingListUpdated = "mailing_list.updated",
         GroupApplicationApproved = "group.application_approved",
         GroupApplicationRejected = "group.application_rejected",
         GroupApplicationWithdrawn = "group.application_withdrawn",

@@ -119,6 +119,11 @@ record_id! {
     GroupApplicationId
 }
 
+record_id! {
+    /// A mailing list kept from the records.
+    MailingListId
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,13 +10,13 @@ pub mod links;
 pub mod rules;
 
 pub use enums::{
-    AccountStatus, AffiliationKind, ApplicationState, AuditAction, AuthorListState,
+    AccountStatus, AffiliationKind, ApplicationState, AudienceRole, AuditAction, AuthorListState,
     AuthorReasonCode, Category, DirectorySort, ExceptionKind, IdentityKind, InstitutionStatus,
     InvitationStatus, JoinPolicy, MailStatus, MembershipStatus, PeriodEnd, RegistrationAction,
-    RegistrationState, Role, Scope, SortOrder, TransferState,
+    RegistrationState, Role, Scope, SortOrder, SubscribeWith, TransferState,
 };
 pub use ids::{
     AffiliationId, AuthorExceptionId, AuthorListId, GroupApplicationId, GroupId, InstitutionId,
-    InvitationId, PersonId, RegistrationId, TransferId,
+    InvitationId, MailingListId, PersonId, RegistrationId, TransferId,
 };
 pub use rules::{FieldErrors, RuleViolation};

@@ -1,5 +1,6 @@
 //! Pure rules of the collaboration: no I/O, exhaustively tested.
 
+pub mod audience;
 pub mod author_list;
 pub mod authors;
 pub mod calendar;

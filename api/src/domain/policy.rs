@@ -123,6 +123,14 @@ pub enum AuthorListReader {
     Tool(Service),
 }
 
+/// Who reads mailing lists and their subscribers: administrators, or a tool with
+/// `mailing-lists:read`.
+#[derive(Debug, Clone)]
+pub enum MailingListReader {
+    Admin(Admin),
+    Tool(Service),
+}
+
 /// Proof that the caller is this person, signed in.
 #[derive(Debug, Clone)]
 pub struct Member {
@@ -309,6 +317,12 @@ impl Subject {
                 "Author lists are read by those who prepare them, the IB chair and institutional representatives; a member sees their own authorship on their record.",
             ))
         }
+    }
+
+    pub fn mailing_list_reader(&self) -> Result<MailingListReader, Denied> {
+        self.admin().map(MailingListReader::Admin).map_err(|_| {
+            Denied("Mailing lists and their subscribers are read by administrators; a member sees the lists they are on.")
+        })
     }
 
     /// Acting for an institution: its representatives, and administrators.
@@ -509,6 +523,11 @@ mod tests {
                 "reads author lists",
                 Box::new(|s| s.author_list_reader().is_ok()),
                 [false, true, true, true, true],
+            ),
+            (
+                "reads mailing lists",
+                Box::new(|s| s.mailing_list_reader().is_ok()),
+                [false, false, false, true, false],
             ),
         ];
         for (name, check, expected) in table {

@@ -59,6 +59,16 @@ pub const OPERATION_IDS: &[(&str, &str)] = &[
         "removeAuthorException",
     ),
     ("GET /api/v1/me/authorship", "getMyAuthorship"),
+    ("GET /api/v1/mailing-lists", "listMailingLists"),
+    ("POST /api/v1/mailing-lists", "createMailingList"),
+    ("GET /api/v1/mailing-lists/{id}", "getMailingList"),
+    ("PATCH /api/v1/mailing-lists/{id}", "updateMailingList"),
+    ("DELETE /api/v1/mailing-lists/{id}", "deleteMailingList"),
+    (
+        "GET /api/v1/mailing-lists/{id}/members",
+        "listMailingListMembers",
+    ),
+    ("GET /api/v1/me/mailing-lists", "listMyMailingLists"),
     ("GET /api/v1/author-lists/preview", "forecastAuthors"),
     ("GET /api/v1/author-lists", "listAuthorLists"),
     ("POST /api/v1/author-lists", "createAuthorList"),
@@ -555,6 +565,8 @@ mod tests {
             ("AuthorListState", values(AuthorListState::ALL)),
             ("AuthorReasonCode", values(AuthorReasonCode::ALL)),
             ("ExceptionKind", values(ExceptionKind::ALL)),
+            ("SubscribeWith", values(SubscribeWith::ALL)),
+            ("AudienceRole", values(AudienceRole::ALL)),
         ];
         let doc = document();
         for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {

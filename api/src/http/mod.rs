@@ -17,6 +17,7 @@ pub mod input;
 pub mod institutions;
 pub mod invitations;
 pub mod mail_outbox;
+pub mod mailing_lists;
 pub mod members;
 pub mod membership;
 pub mod metrics;
@@ -94,6 +95,13 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(transfers::approve)
         .service(transfers::reject)
         .service(statistics::read)
+        .service(mailing_lists::list)
+        .service(mailing_lists::create)
+        .service(mailing_lists::get_one)
+        .service(mailing_lists::update)
+        .service(mailing_lists::remove)
+        .service(mailing_lists::members)
+        .service(mailing_lists::mine)
         .service(authors::get_policy)
         .service(authors::put_policy)
         .service(authors::list_exceptions)

@@ -100,6 +100,7 @@ pub enum Subject<'a> {
     AuthorPolicy,
     AuthorException(&'a AuthorExceptionId),
     AuthorList(&'a AuthorListId),
+    MailingList(&'a b2mms_shared::MailingListId),
 }
 
 impl Subject<'_> {
@@ -118,6 +119,7 @@ impl Subject<'_> {
             Self::AuthorPolicy => "author_policy",
             Self::AuthorException(_) => "author_exception",
             Self::AuthorList(_) => "author_list",
+            Self::MailingList(_) => "mailing_list",
         }
     }
 
@@ -133,6 +135,7 @@ impl Subject<'_> {
             Self::AuthorPolicy => "00000000-0000-0000-0000-000000000000",
             Self::AuthorException(id) => id.as_str(),
             Self::AuthorList(id) => id.as_str(),
+            Self::MailingList(id) => id.as_str(),
         }
     }
 }

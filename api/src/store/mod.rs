@@ -4,6 +4,7 @@
 //! concurrent writers queue instead of failing.
 
 pub mod accounts;
+pub mod audience;
 pub mod audit;
 pub mod authors;
 pub mod backup;
@@ -14,6 +15,7 @@ pub mod imports;
 pub mod institutions;
 pub mod invitations;
 pub mod keys;
+pub mod mailing_lists;
 pub mod migrate;
 pub mod models;
 pub mod outbox;

@@ -3,8 +3,8 @@
 use b2mms_shared::{
     AccountStatus, AffiliationId, AffiliationKind, ApplicationState, Category, GroupApplicationId,
     GroupId, IdentityKind, InstitutionId, InstitutionStatus, InvitationId, InvitationStatus,
-    JoinPolicy, MailStatus, MembershipStatus, PeriodEnd, PersonId, RegistrationId,
-    RegistrationState, TransferId, TransferState,
+    JoinPolicy, MailStatus, MailingListId, MembershipStatus, PeriodEnd, PersonId, RegistrationId,
+    RegistrationState, SubscribeWith, TransferId, TransferState,
 };
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -312,4 +312,26 @@ pub struct GroupApplicationRow {
     pub created_at: NaiveDateTime,
     pub decided_at: Option<NaiveDateTime>,
     pub decided_by: Option<PersonId>,
+}
+
+/// A mailing list: its definition (audience and addresses as JSON) and how its last sync went.
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset)]
+#[diesel(table_name = mailing_lists)]
+#[diesel(treat_none_as_null = true)]
+pub struct MailingListRow {
+    pub id: MailingListId,
+    pub name: String,
+    pub address: String,
+    pub description: String,
+    pub audience: String,
+    pub extra_addresses: String,
+    pub excluded_addresses: String,
+    pub subscribe_with: SubscribeWith,
+    pub send_welcome: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub synced_at: Option<NaiveDateTime>,
+    pub sync_error: Option<String>,
+    pub sync_failures: i32,
+    pub next_sync_at: Option<NaiveDateTime>,
 }

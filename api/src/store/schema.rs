@@ -407,6 +407,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    mailing_lists (id) {
+        id -> Text,
+        name -> Text,
+        address -> Text,
+        description -> Text,
+        audience -> Text,
+        extra_addresses -> Text,
+        excluded_addresses -> Text,
+        subscribe_with -> Text,
+        send_welcome -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        synced_at -> Nullable<Timestamp>,
+        sync_error -> Nullable<Text>,
+        sync_failures -> Integer,
+        next_sync_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(invitations -> institutions (institution_id));
 diesel::joinable!(author_list_sign_offs -> author_lists (list_id));
 diesel::joinable!(group_members -> collab_groups (group_id));
@@ -446,4 +466,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     author_exceptions,
     author_lists,
     author_list_sign_offs,
+    mailing_lists,
 );

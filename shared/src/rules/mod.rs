@@ -6,6 +6,7 @@ mod account_name;
 mod author_ids;
 mod email;
 mod institution;
+pub mod mailing_list;
 mod names;
 mod orcid;
 mod password;

@@ -16,6 +16,7 @@ mod hardening;
 mod import;
 mod institutions;
 mod lifecycle;
+mod mailing_lists;
 mod members;
 mod membership;
 mod migrations;

@@ -293,6 +293,18 @@ fn listed(candidate: &Candidate) -> ListedAuthor {
     }
 }
 
+/// The people who are authors on `day`, from the records as they are now.
+pub fn authors_on(
+    conn: &mut DbConnection,
+    day: NaiveDate,
+) -> AppResult<std::collections::HashSet<PersonId>> {
+    Ok(verdicts(conn, &[day])?
+        .into_iter()
+        .filter(|(_, v)| v[0].author)
+        .map(|(candidate, _)| candidate.id)
+        .collect())
+}
+
 /// The authors of `day` from the records as they are now, in the order of a list.
 pub fn content_on(conn: &mut DbConnection, day: NaiveDate) -> AppResult<AuthorListContent> {
     let entries: Vec<Entry> = verdicts(conn, &[day])?
