@@ -249,28 +249,32 @@ impl Cursor {
     }
 }
 
-/// People after `$c` by name (family, given name, id), with `$op` `gt` ascending or `lt`
-/// descending.
+/// People after `$c` by name: `(family_name, given_name, id) $op (…)` with `$op` `>`
+/// ascending or `<` descending, one row-value comparison that both databases answer from the
+/// name index as a range (an `OR` of its parts would be read from the start of the index).
 macro_rules! after_name {
-    ($op:ident, $c:expr) => {
-        persons::family_name
-            .$op($c.family.clone())
-            .or(persons::family_name.eq($c.family.clone()).and(
-                persons::given_name
-                    .$op($c.given.clone())
-                    .or(persons::given_name
-                        .eq($c.given.clone())
-                        .and(persons::id.$op($c.id.clone()))),
-            ))
+    ($c:expr, $op:literal) => {
+        diesel::dsl::sql::<diesel::sql_types::Bool>(concat!(
+            "(persons.family_name, persons.given_name, persons.id) ",
+            $op,
+            " ("
+        ))
+        .bind::<diesel::sql_types::Text, _>($c.family.clone())
+        .sql(", ")
+        .bind::<diesel::sql_types::Text, _>($c.given.clone())
+        .sql(", ")
+        .bind::<diesel::sql_types::Text, _>($c.id.as_str().to_owned())
+        .sql(")")
     };
 }
 
-/// People after `$c` by a leading column `$lead` (compared with `$op`), then by name.
+/// People after `$c` by a leading column `$lead`, then by name ascending: `$from` (`ge` or
+/// `le`) bounds the range where the lead is `$value`, `$beyond` (`gt` or `lt`) passes it.
 macro_rules! after_lead {
-    ($lead:expr, $op:ident, $value:expr, $c:expr) => {
+    ($lead:expr, $from:ident, $beyond:ident, $value:expr, $c:expr) => {
         $lead
-            .$op($value.clone())
-            .or($lead.eq($value.clone()).and(after_name!(gt, $c)))
+            .$from($value.clone())
+            .and($lead.$beyond($value.clone()).or(after_name!($c, ">")))
     };
 }
 
@@ -282,9 +286,9 @@ macro_rules! after_nullable_lead {
                 $lead
                     .$op(value.clone())
                     .or($lead.is_null())
-                    .or($lead.eq(value).and(after_name!(gt, $c))),
+                    .or($lead.eq(value).and(after_name!($c, ">"))),
             ),
-            None => $q.filter($lead.is_null().and(after_name!(gt, $c))),
+            None => $q.filter($lead.is_null().and(after_name!($c, ">"))),
         }
     };
 }
@@ -316,35 +320,58 @@ pub fn rows(
             None => q,
         }
     };
-    let mut count = || Ok(alone().count().get_result::<i64>(conn)?);
-    let total = match totals {
-        Some(cache) => cache.total(format!("{filter:?}"), count)?,
-        None => count()?,
-    };
-    if matches!(
+    let (rows, next_after) = if matches!(
         window.sort,
         DirectorySort::Account | DirectorySort::Institution
     ) {
-        return joined_page(conn, filter, window, cursor.as_ref(), total);
-    }
+        joined_page(conn, filter, window, cursor.as_ref())?
+    } else {
+        alone_page(conn, window, cursor.as_ref(), &alone)?
+    };
+    // The first page that holds everyone counts them; otherwise the count, remembered for a
+    // moment.
+    let total = if cursor.is_none() && window.offset == 0 && next_after.is_none() {
+        i64::try_from(rows.len()).unwrap_or(i64::MAX)
+    } else {
+        let mut count = || Ok(alone().count().get_result::<i64>(conn)?);
+        match totals {
+            Some(cache) => cache.total(format!("{filter:?}"), count)?,
+            None => count()?,
+        }
+    };
+    Ok(DirectoryPage {
+        rows,
+        total,
+        next_after,
+    })
+}
+
+/// A page in an order of `persons`' own columns: its keys read from `persons` alone (an
+/// index gives the order), then only its rows joined to their institution and account.
+fn alone_page<'a>(
+    conn: &mut DbConnection,
+    window: &Window,
+    cursor: Option<&Cursor>,
+    alone: &dyn Fn() -> persons::BoxedQuery<'a, super::MultiBackend>,
+) -> AppResult<(Vec<DirectoryRow>, Option<PersonId>)> {
     let by_name = (persons::family_name, persons::given_name, persons::id);
     let after = || {
         let q = alone();
-        let Some(c) = &cursor else { return q };
+        let Some(c) = cursor else { return q };
         match (window.sort, window.descending) {
-            (DirectorySort::Name, false) => q.filter(after_name!(gt, c)),
-            (DirectorySort::Name, true) => q.filter(after_name!(lt, c)),
+            (DirectorySort::Name, false) => q.filter(after_name!(c, ">")),
+            (DirectorySort::Name, true) => q.filter(after_name!(c, "<")),
             (DirectorySort::Category, false) => {
-                q.filter(after_lead!(persons::category, gt, c.category, c))
+                q.filter(after_lead!(persons::category, ge, gt, c.category, c))
             }
             (DirectorySort::Category, true) => {
-                q.filter(after_lead!(persons::category, lt, c.category, c))
+                q.filter(after_lead!(persons::category, le, lt, c.category, c))
             }
             (DirectorySort::Status, false) => {
-                q.filter(after_lead!(persons::status, gt, c.status, c))
+                q.filter(after_lead!(persons::status, ge, gt, c.status, c))
             }
             (DirectorySort::Status, true) => {
-                q.filter(after_lead!(persons::status, lt, c.status, c))
+                q.filter(after_lead!(persons::status, le, lt, c.status, c))
             }
             (DirectorySort::MembershipEnd, false) => {
                 after_nullable_lead!(q, persons::membership_end, gt, c.end, c)
@@ -406,11 +433,7 @@ pub fn rows(
     let place: std::collections::HashMap<&PersonId, usize> =
         keys.iter().enumerate().map(|(i, id)| (id, i)).collect();
     rows.sort_by_key(|(p, _, _)| place.get(&p.id).copied().unwrap_or(usize::MAX));
-    Ok(DirectoryPage {
-        rows,
-        total,
-        next_after,
-    })
+    Ok((rows, next_after))
 }
 
 /// `found` (read one beyond `limit`) cut to `limit`, and the id of the last one kept when more
@@ -436,8 +459,7 @@ fn joined_page(
     filter: &DirectoryFilter,
     window: &Window,
     cursor: Option<&Cursor>,
-    total: i64,
-) -> AppResult<DirectoryPage> {
+) -> AppResult<(Vec<DirectoryRow>, Option<PersonId>)> {
     let full_text = matches!(conn, DbConnection::Sqlite(_));
     let joined = || {
         let q = narrowed!(
@@ -457,8 +479,20 @@ fn joined_page(
         match (window.sort, window.descending) {
             (DirectorySort::Account, false) => after_nullable_lead!(q, account, gt, c.account, c),
             (DirectorySort::Account, true) => after_nullable_lead!(q, account, lt, c.account, c),
-            (_, false) => q.filter(after_lead!(institutions::short_name, gt, c.institution, c)),
-            (_, true) => q.filter(after_lead!(institutions::short_name, lt, c.institution, c)),
+            (_, false) => q.filter(after_lead!(
+                institutions::short_name,
+                ge,
+                gt,
+                c.institution,
+                c
+            )),
+            (_, true) => q.filter(after_lead!(
+                institutions::short_name,
+                le,
+                lt,
+                c.institution,
+                c
+            )),
         }
     };
     let account_last = accounts::account_name.nullable().is_null().asc();
@@ -484,12 +518,7 @@ fn joined_page(
             accounts::account_name.nullable(),
         ))
         .load(conn)?;
-    let (rows, next_after) = split_off_more(rows, window.limit, |(p, _, _)| p.id.clone());
-    Ok(DirectoryPage {
-        rows,
-        total,
-        next_after,
-    })
+    Ok(split_off_more(rows, window.limit, |(p, _, _)| p.id.clone()))
 }
 
 #[cfg(test)]
