@@ -94,6 +94,21 @@ ensure_python_tools() {
     export B2MMS_PYTHON_TOOLS="$venv/bin"
 }
 
+# A real Mailman 3 core from PyPI, for the mailing-list sync tests (SQLAlchemy held below 2.1,
+# which Mailman 3.3 does not support yet). Its command is exported as B2MMS_MAILMAN.
+ensure_mailman() {
+    local venv="${CARGO_TARGET_DIR:-$ROOT/target}/tools/mailman"
+    if [ ! -x "$venv/bin/mailman" ]; then
+        command -v python3 >/dev/null || apt_install python3
+        [ -x "$venv/bin/pip" ] || python3 -m venv "$venv" 2>/dev/null ||
+            { apt_install python3-venv; python3 -m venv "$venv"; }
+        say "installing Mailman 3 core"
+        timeout 900 "$venv/bin/pip" install -q 'mailman==3.3.10' 'sqlalchemy>=2.0,<2.1' ||
+            die "could not install Mailman from PyPI"
+    fi
+    export B2MMS_MAILMAN="$venv/bin/mailman"
+}
+
 build_web() {
     ensure_wasm_opt
     say "building the web frontend"

@@ -48,6 +48,9 @@ pub enum AppError {
     /// 503: the database (or another dependency) cannot be reached.
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// 502: a service b2mms relies on (Mailman) failed or did not answer.
+    #[error("{detail}")]
+    Upstream { code: &'static str, detail: String },
     /// 500: a bug or an unexpected failure; the text is logged only.
     #[error("internal error: {0}")]
     Internal(String),

@@ -13,6 +13,7 @@ pub mod error;
 pub mod http;
 pub mod jobs;
 pub mod mail;
+pub mod mailman;
 pub mod metrics;
 pub mod ops;
 pub mod request_context;

@@ -14,6 +14,7 @@ use diesel::connection::SimpleConnection;
 use serde_json::{Value, json};
 
 pub mod fixtures;
+pub mod mailman;
 pub mod pg_cluster;
 pub mod pki;
 pub mod process;
@@ -21,6 +22,23 @@ pub mod registry;
 pub mod smtp;
 
 pub use reqwest::StatusCode;
+
+/// Whether the tests run as root (PostgreSQL and Mailman then need to be told).
+pub fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// A port nobody listens on now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
 
 /// The checkout under test. `cargo test` says so at run time; the path compiled in is only a
 /// fallback, since a build cache shared between checkouts may reuse a test binary.

@@ -22,7 +22,7 @@ impl PgCluster {
             .tempdir()
             .expect("temporary directory");
         // PostgreSQL refuses to run as root: run it as the `postgres` user then.
-        let as_postgres = is_root();
+        let as_postgres = crate::is_root();
         if as_postgres {
             let status = Command::new("chown")
                 .args(["-R", "postgres"])
@@ -31,7 +31,7 @@ impl PgCluster {
                 .expect("chown");
             assert!(status.success(), "chown of the cluster directory failed");
         }
-        let port = free_port();
+        let port = crate::free_port();
         let cluster = Self {
             port,
             bin,
@@ -159,19 +159,4 @@ fn server_bin() -> Option<PathBuf> {
         .collect();
     found.sort();
     found.pop().map(|(_, bin)| bin)
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
 }

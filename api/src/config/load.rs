@@ -167,6 +167,14 @@ impl Config {
                 "tls_cert and tls_key go together: give both or neither".into(),
             ));
         }
+        if self.mailman_url.is_some()
+            && (self.mailman_user.is_none() || self.mailman_password.is_none())
+        {
+            return Err(ConfigError::Invalid(
+                "mailman_url needs mailman_user and mailman_password (the REST API's credentials)"
+                    .into(),
+            ));
+        }
         if !["text", "json"].contains(&self.log_format.as_str()) {
             return Err(ConfigError::Invalid(
                 "log_format must be `text` or `json`".into(),

@@ -67,6 +67,16 @@ pub struct Config {
     pub registry_url: Option<String>,
     /// Bearer token for the external registry.
     pub registry_token: Option<String>,
+    /// Mailman 3 core's REST API (e.g. `http://localhost:8001`): the mailing lists are kept in
+    /// sync there when given.
+    pub mailman_url: Option<String>,
+    /// The REST API's user.
+    pub mailman_user: Option<String>,
+    /// The REST API's password.
+    pub mailman_password: Option<String>,
+    /// The mail domain of the lists in Mailman: list addresses must be in it (and it is
+    /// created in Mailman if missing).
+    pub mailman_domain: Option<String>,
     /// Seconds between runs of the background jobs (mail, provisioning, reminders); 0 = off.
     pub jobs_interval: u64,
     /// Server certificate chain (PEM) for native TLS.
@@ -131,6 +141,10 @@ impl Default for Config {
             personal_mail_domains: Vec::new(),
             registry_url: None,
             registry_token: None,
+            mailman_url: None,
+            mailman_user: None,
+            mailman_password: None,
+            mailman_domain: None,
             jobs_interval: 5,
             tls_cert: None,
             tls_key: None,

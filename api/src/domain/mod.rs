@@ -6,6 +6,7 @@ pub mod authors;
 pub mod calendar;
 pub mod group_application;
 pub mod identity;
+pub mod list_sync;
 pub mod passwords;
 pub mod period;
 pub mod policy;

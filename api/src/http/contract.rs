@@ -69,6 +69,10 @@ pub const OPERATION_IDS: &[(&str, &str)] = &[
         "listMailingListMembers",
     ),
     ("GET /api/v1/me/mailing-lists", "listMyMailingLists"),
+    (
+        "GET /api/v1/mailing-lists/{id}/sync-plan",
+        "planMailingListSync",
+    ),
     ("GET /api/v1/author-lists/preview", "forecastAuthors"),
     ("GET /api/v1/author-lists", "listAuthorLists"),
     ("POST /api/v1/author-lists", "createAuthorList"),

@@ -3,7 +3,7 @@
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use b2mms_shared::api::{
-    ListMembers, MailingList, MailingListPatch, MyMailingList, NewMailingList, Problem,
+    ListMembers, MailingList, MailingListPatch, MyMailingList, NewMailingList, Problem, SyncPlan,
 };
 use b2mms_shared::{MailingListId, Scope};
 use uuid::Uuid;
@@ -64,9 +64,10 @@ pub async fn create(
     body: Body<NewMailingList>,
 ) -> AppResult<HttpResponse> {
     let (now, body) = (state.clock.now(), body.into_inner());
+    let domain = state.config.mailman_domain.clone();
     let made = state
         .db
-        .write(move |conn| mailing_lists::create(conn, &admin.0, body, now))
+        .write(move |conn| mailing_lists::create(conn, &admin.0, body, domain.as_deref(), now))
         .await?;
     Ok(HttpResponse::Created().json(made))
 }
@@ -123,9 +124,10 @@ pub async fn update(
         state.clock.now(),
         body.into_inner(),
     );
+    let domain = state.config.mailman_domain.clone();
     let changed = state
         .db
-        .write(move |conn| mailing_lists::update(conn, &admin.0, &id, body, now))
+        .write(move |conn| mailing_lists::update(conn, &admin.0, &id, body, domain.as_deref(), now))
         .await?;
     Ok(HttpResponse::Ok().json(changed))
 }
@@ -203,6 +205,32 @@ pub async fn members(
             .body(text));
     }
     Ok(HttpResponse::Ok().json(found))
+}
+
+/// What the next sync would change in Mailman: a dry run (admins, tools with
+/// `mailing-lists:read`).
+#[utoipa::path(
+    tag = "mailing-lists",
+    params(("id" = Uuid, Path, description = "Mailing list id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The changes the next sync would make", body = SyncPlan),
+        (status = 403, description = "Neither an administrator nor a token with `mailing-lists:read`", body = Problem),
+        (status = 404, description = "No such list", body = Problem),
+        (status = 409, description = "No Mailman is configured", body = Problem),
+        (status = 502, description = "Mailman failed or did not answer", body = Problem),
+    )
+)]
+#[get("/mailing-lists/{id}/sync-plan")]
+pub async fn sync_plan(
+    state: web::Data<AppState>,
+    caller: Reader,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let proof = reader(&caller)?;
+    let id = MailingListId::from(id.into_inner());
+    let plan = crate::ops::mailing_list_sync::plan(&state.services, &proof, &id).await?;
+    Ok(HttpResponse::Ok().json(plan))
 }
 
 /// The mailing lists I am on today, with the address each reaches me at.

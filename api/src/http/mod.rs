@@ -101,6 +101,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(mailing_lists::update)
         .service(mailing_lists::remove)
         .service(mailing_lists::members)
+        .service(mailing_lists::sync_plan)
         .service(mailing_lists::mine)
         .service(authors::get_policy)
         .service(authors::put_policy)

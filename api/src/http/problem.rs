@@ -95,6 +95,9 @@ impl AppError {
                 "Service unavailable",
                 "The service cannot reach its database right now; try again shortly.".into(),
             ),
+            AppError::Upstream { code, detail } => {
+                (StatusCode::BAD_GATEWAY, code, "Bad gateway", detail.clone())
+            }
             AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal_error",

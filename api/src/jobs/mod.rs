@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod lease;
 pub mod mail;
+pub mod mailing_lists;
 pub mod memberships;
 pub mod provisioning;
 pub mod reminders;
@@ -24,6 +25,7 @@ use crate::services::Services;
 pub struct JobsHandle {
     mail: Arc<Notify>,
     work: Arc<Notify>,
+    lists: Arc<Notify>,
     stop: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
@@ -32,6 +34,7 @@ impl Default for JobsHandle {
         Self {
             mail: Arc::default(),
             work: Arc::default(),
+            lists: Arc::default(),
             stop: Arc::new(tokio::sync::watch::channel(false).0),
         }
     }
@@ -41,6 +44,7 @@ impl JobsHandle {
     pub fn nudge(&self) {
         self.mail.notify_one();
         self.work.notify_one();
+        self.lists.notify_one();
     }
 
     /// Asks the loops to end after the round they are in.
@@ -62,6 +66,10 @@ pub struct Report {
     pub memberships_changed: usize,
     /// Mails about memberships' ends.
     pub membership_reminders: usize,
+    /// Mailing lists made equal in Mailman.
+    pub lists_synced: usize,
+    /// Mailing lists whose sync failed (retried later).
+    pub lists_failed: usize,
     /// Jobs of this round that could not run (database unreachable, a bug).
     pub errors: usize,
 }
@@ -78,6 +86,8 @@ impl Report {
             password_reminders: self.password_reminders + other.password_reminders,
             memberships_changed: self.memberships_changed + other.memberships_changed,
             membership_reminders: self.membership_reminders + other.membership_reminders,
+            lists_synced: self.lists_synced + other.lists_synced,
+            lists_failed: self.lists_failed + other.lists_failed,
             errors: self.errors + other.errors,
         }
     }
@@ -180,10 +190,26 @@ pub async fn run_mail(state: &Services) -> Report {
     report
 }
 
+/// One round of mailing-list syncs with Mailman.
+pub async fn run_lists(state: &Services) -> Report {
+    let mut report = Report::default();
+    if let Some((synced, failed)) = note(
+        state,
+        &mut report,
+        "mailing list sync",
+        mailing_lists::sync_due(state).await,
+    ) {
+        report.lists_synced = synced;
+        report.lists_failed = failed;
+    }
+    report
+}
+
 /// One round of every job, one after the other (tests and one-shot runs).
 pub async fn run_once(state: &Services) -> Report {
     let work = run_work(state).await;
-    work.add(run_mail(state).await)
+    let lists = run_lists(state).await;
+    work.add(lists).add(run_mail(state).await)
 }
 
 /// How long a loop waits after a round: the interval, or longer while rounds keep failing
@@ -193,9 +219,9 @@ fn pause(interval: Duration, failed_rounds: u32) -> Duration {
     (interval * factor).min(Duration::from_secs(60).max(interval))
 }
 
-/// Runs the jobs until `JobsHandle::stop`: mail delivery in one task, everything else in
-/// another, so that a mail server that hangs never holds up provisioning, reminders or
-/// expiry. Each loop runs every `interval`, when nudged, and backs off while it fails; when
+/// Runs the jobs until `JobsHandle::stop`: mail delivery in one task, the mailing-list sync
+/// in another, everything else in a third, so that a mail server or a Mailman that hangs never
+/// holds up provisioning, reminders or expiry. Each loop runs every `interval`, when nudged, and backs off while it fails; when
 /// stopped it finishes the round it is in.
 pub async fn run_forever(state: Arc<Services>, interval: Duration) {
     match lease::release_own_claims(&state).await {
@@ -216,6 +242,16 @@ pub async fn run_forever(state: Arc<Services>, interval: Duration) {
             async move { run_mail(&state).await }
         },
     ));
+    let lists_state = state.clone();
+    let lists = actix_web::rt::spawn(job_loop(
+        interval,
+        lists_state.jobs.lists.clone(),
+        lists_state.jobs.stop.subscribe(),
+        move || {
+            let state = lists_state.clone();
+            async move { run_lists(&state).await }
+        },
+    ));
     let work_state = state.clone();
     let work = job_loop(
         interval,
@@ -229,6 +265,9 @@ pub async fn run_forever(state: Arc<Services>, interval: Duration) {
     work.await;
     if let Err(e) = mail.await {
         tracing::warn!(error = %e, "the mail loop ended abnormally");
+    }
+    if let Err(e) = lists.await {
+        tracing::warn!(error = %e, "the mailing-list loop ended abnormally");
     }
 }
 

@@ -57,19 +57,35 @@ fn render(row: &MailingListRow) -> AppResult<MailingList> {
         send_welcome: row.send_welcome,
         created_at: from_db_time(row.created_at),
         updated_at: from_db_time(row.updated_at),
+        synced_at: row.synced_at.map(from_db_time),
+        sync_error: row.sync_error.clone(),
+        sync_failures: row.sync_failures,
     })
 }
 
-/// Checks a definition: each field by its rule, the institutions and groups the audience
-/// names exist, and no other list has the name or address.
+/// Checks a definition: each field by its rule, the address in the lists' mail domain (when
+/// one is configured), the institutions and groups the audience names exist, and no other
+/// list has the name or address.
 fn check(
     conn: &mut DbConnection,
     definition: Definition,
     except: Option<&MailingListId>,
+    domain: Option<&str>,
 ) -> AppResult<Definition> {
     let mut errors = FieldErrors::new();
     let name = errors.check("name", mailing_list::list_name(&definition.name));
-    let address = errors.check("address", mailing_list::list_address(&definition.address));
+    let address = errors.check(
+        "address",
+        mailing_list::list_address(&definition.address).and_then(|address| match domain {
+            Some(domain) if !address.ends_with(&format!("@{}", domain.to_lowercase())) => {
+                Err(RuleViolation::new(
+                    "address.domain",
+                    format!("Lists live at {domain}: use an address there, e.g. b2-all@{domain}."),
+                ))
+            }
+            _ => Ok(address),
+        }),
+    );
     let description = errors.check(
         "description",
         required_text(&definition.description, 500, "description"),
@@ -176,6 +192,7 @@ pub fn create(
     conn: &mut DbConnection,
     admin: &Admin,
     body: NewMailingList,
+    domain: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<MailingList> {
     let checked = check(
@@ -189,6 +206,7 @@ pub fn create(
             excluded_addresses: body.excluded_addresses,
         },
         None,
+        domain,
     )?;
     let at = to_db_time(now);
     let row = MailingListRow {
@@ -229,6 +247,7 @@ pub fn update(
     admin: &Admin,
     id: &MailingListId,
     patch: MailingListPatch,
+    domain: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<MailingList> {
     let row = store::mailing_lists::find(conn, id)?;
@@ -250,6 +269,7 @@ pub fn update(
                 .unwrap_or_else(|| before.excluded_addresses.clone()),
         },
         Some(id),
+        domain,
     )?;
     let row = MailingListRow {
         name: checked.name,
@@ -261,6 +281,8 @@ pub fn update(
         subscribe_with: patch.subscribe_with.unwrap_or(row.subscribe_with),
         send_welcome: patch.send_welcome.unwrap_or(row.send_welcome),
         updated_at: to_db_time(now),
+        // A changed definition is synced in the next round, even after failures.
+        next_sync_at: None,
         ..row
     };
     store::mailing_lists::save(conn, &row)?;

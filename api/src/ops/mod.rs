@@ -12,6 +12,7 @@ pub mod import;
 pub mod institutions;
 pub mod invitations;
 pub mod mail;
+pub mod mailing_list_sync;
 pub mod mailing_lists;
 pub mod members;
 pub mod membership;

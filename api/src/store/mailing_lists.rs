@@ -1,6 +1,7 @@
 //! Mailing lists as stored: their definitions, and how their last sync went.
 
 use b2mms_shared::MailingListId;
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
@@ -85,4 +86,86 @@ pub fn all(conn: &mut DbConnection) -> AppResult<Vec<MailingListRow>> {
 /// Removes a list; whether there was one.
 pub fn delete(conn: &mut DbConnection, id: &MailingListId) -> AppResult<bool> {
     Ok(diesel::delete(mailing_lists::table.find(id)).execute(conn)? == 1)
+}
+
+/// The lists due for a sync at `now`: never tried, or their time has come.
+pub fn due(conn: &mut DbConnection, now: NaiveDateTime) -> AppResult<Vec<MailingListId>> {
+    Ok(mailing_lists::table
+        .filter(
+            mailing_lists::next_sync_at
+                .is_null()
+                .or(mailing_lists::next_sync_at.le(now)),
+        )
+        .order(mailing_lists::name)
+        .select(mailing_lists::id)
+        .load(conn)?)
+}
+
+/// Takes the list's sync until `until`, if it is still due at `now` (so that one instance
+/// syncs it); whether it was taken.
+pub fn claim(
+    conn: &mut DbConnection,
+    id: &MailingListId,
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+) -> AppResult<bool> {
+    let taken = diesel::update(
+        mailing_lists::table.find(id).filter(
+            mailing_lists::next_sync_at
+                .is_null()
+                .or(mailing_lists::next_sync_at.le(now)),
+        ),
+    )
+    .set(mailing_lists::next_sync_at.eq(until))
+    .execute(conn)?;
+    Ok(taken == 1)
+}
+
+/// Holds a claimed sync until `until`.
+pub fn extend_claim(
+    conn: &mut DbConnection,
+    id: &MailingListId,
+    until: NaiveDateTime,
+) -> AppResult<usize> {
+    Ok(diesel::update(mailing_lists::table.find(id))
+        .set(mailing_lists::next_sync_at.eq(until))
+        .execute(conn)?)
+}
+
+/// Records a sync that made Mailman equal the audience at `at`; the list is due again at once.
+pub fn synced(conn: &mut DbConnection, id: &MailingListId, at: NaiveDateTime) -> AppResult<()> {
+    diesel::update(mailing_lists::table.find(id))
+        .set((
+            mailing_lists::synced_at.eq(at),
+            mailing_lists::sync_error.eq(None::<String>),
+            mailing_lists::sync_failures.eq(0),
+            mailing_lists::next_sync_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records a failed sync and when to try again.
+pub fn failed(
+    conn: &mut DbConnection,
+    id: &MailingListId,
+    error: &str,
+    retry_at: NaiveDateTime,
+) -> AppResult<()> {
+    diesel::update(mailing_lists::table.find(id))
+        .set((
+            mailing_lists::sync_error.eq(error),
+            mailing_lists::sync_failures.eq(mailing_lists::sync_failures + 1),
+            mailing_lists::next_sync_at.eq(retry_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Failures in a row of the list's sync so far.
+pub fn failures(conn: &mut DbConnection, id: &MailingListId) -> AppResult<i32> {
+    Ok(mailing_lists::table
+        .find(id)
+        .select(mailing_lists::sync_failures)
+        .first(conn)?)
 }

@@ -56,6 +56,14 @@ pub struct MailingList {
     pub send_welcome: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When Mailman last had exactly the list's subscribers (absent: never, or no Mailman).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synced_at: Option<DateTime<Utc>>,
+    /// What went wrong at the last attempt to sync, if it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync_error: Option<String>,
+    /// Attempts that failed in a row (they are retried with growing pauses).
+    pub sync_failures: i32,
 }
 
 /// `POST /api/v1/mailing-lists`.
@@ -136,4 +144,20 @@ pub struct MyMailingList {
     pub address: String,
     pub description: String,
     pub subscribed_as: String,
+}
+
+/// What the next sync would change in Mailman (`GET /api/v1/mailing-lists/{id}/sync-plan`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SyncPlan {
+    pub list_id: Uuid,
+    pub address: String,
+    /// Mailman does not have the list yet: the sync creates it.
+    pub create_list: bool,
+    /// Addresses the sync subscribes.
+    pub subscribe: Vec<String>,
+    /// Addresses the sync unsubscribes.
+    pub unsubscribe: Vec<String>,
+    /// Subscribers that stay.
+    pub unchanged: i64,
 }

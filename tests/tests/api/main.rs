@@ -17,6 +17,7 @@ mod import;
 mod institutions;
 mod lifecycle;
 mod mailing_lists;
+mod mailman_sync;
 mod members;
 mod membership;
 mod migrations;
