@@ -147,6 +147,11 @@ pub fn event(action: &str) -> String {
         A::AuthorListReviewStarted => "Author list sent to review",
         A::AuthorListSignedOff => "Section of an author list signed off",
         A::AuthorListUpdated => "Author list changed",
+        A::ElectionCreated => "Election prepared",
+        A::ElectionOpened => "Election opened",
+        A::ElectionClosed => "Election closed",
+        A::ElectionPublished => "Election results published",
+        A::ElectionVoted => "Voted",
         A::MailingListCreated => "Mailing list defined",
         A::MailingListUpdated => "Mailing list changed",
         A::MailingListDeleted => "Mailing list removed",
@@ -224,6 +229,8 @@ pub fn record(subject_type: &str) -> String {
         "session" => "Session".to_owned(),
         "transfer" => "Change of institution".to_owned(),
         "group" => "Group".to_owned(),
+        "mailing_list" => "Mailing list".to_owned(),
+        "election" => "Election".to_owned(),
         other => sentence(other),
     }
 }
@@ -269,6 +276,21 @@ pub fn actor(actor: &str) -> String {
 }
 
 /// An author list's state.
+pub fn audience_role(role: b2mms_shared::AudienceRole) -> &'static str {
+    match role {
+        b2mms_shared::AudienceRole::Ir => "Institutional representatives",
+        b2mms_shared::AudienceRole::IbChair => "Chair of the Institutional Board",
+        b2mms_shared::AudienceRole::Admin => "Administrators",
+    }
+}
+
+pub fn subscribe_with(with: b2mms_shared::SubscribeWith) -> &'static str {
+    match with {
+        b2mms_shared::SubscribeWith::ContactEmail => "Contact address",
+        b2mms_shared::SubscribeWith::RegistryEmail => "Collaboration address",
+    }
+}
+
 pub fn author_list(state: b2mms_shared::AuthorListState) -> &'static str {
     use b2mms_shared::AuthorListState as S;
     match state {

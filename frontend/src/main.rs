@@ -77,6 +77,10 @@ pub enum Route {
     AuthorForecast,
     #[at("/author-lists/:id")]
     AuthorList { id: String },
+    #[at("/mailing-lists")]
+    MailingLists,
+    #[at("/mailing-lists/:id")]
+    MailingList { id: String },
     #[at("/admin/institutions")]
     AdminInstitutions,
     #[at("/admin/people")]
@@ -137,6 +141,10 @@ fn staff_page(route: Route) -> Html {
         Route::AuthorLists => html! { <AuthorLists /> },
         Route::AuthorForecast => html! { <AuthorForecastPage /> },
         Route::AuthorList { id } => html! { <AuthorListPage id={id} /> },
+        Route::MailingLists => html! { <crate::pages::mailing_lists::MailingLists /> },
+        Route::MailingList { id } => {
+            html! { <crate::pages::mailing_lists::MailingListPage {id} /> }
+        }
         _ => html! { <NotFound /> },
     }
 }
@@ -222,6 +230,7 @@ fn header() -> Html {
                         if access::administers(roles) {
                             <Link<Route> to={Route::AdminInstitutions}>{ "Institutions" }</Link<Route>>
                             <Link<Route> to={Route::AdminPeople}>{ "People" }</Link<Route>>
+                            <Link<Route> to={Route::MailingLists}>{ "Mailing lists" }</Link<Route>>
                             <Link<Route> to={Route::AdminTokens}>{ "Tokens" }</Link<Route>>
                             <Link<Route> to={Route::AdminMail}>{ "Mail queue" }</Link<Route>>
                             <Link<Route> to={Route::AuditTrail}>{ "Audit trail" }</Link<Route>>

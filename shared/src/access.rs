@@ -49,6 +49,11 @@ pub fn reads_author_lists(roles: &[Role]) -> bool {
     prepares_author_lists(roles) || chairs_the_board(roles) || represents_an_institution(roles)
 }
 
+/// Who runs elections and votes: administrators and the chair of the Institutional Board.
+pub fn runs_elections(roles: &[Role]) -> bool {
+    administers(roles) || chairs_the_board(roles)
+}
+
 /// Who holds an office beyond membership (every role but `member`): the web app serves them
 /// the build with the staff pages.
 pub fn holds_an_office(roles: &[Role]) -> bool {

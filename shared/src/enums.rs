@@ -396,6 +396,27 @@ string_enum! {
 }
 
 string_enum! {
+    /// The life of an election: drafted, open for ballots between its times, closed (the
+    /// results are counted), published (everyone eligible sees them).
+    ElectionState {
+        Draft = "draft",
+        Open = "open",
+        Closed = "closed",
+        Published = "published",
+    }
+}
+
+string_enum! {
+    /// How much an institution's vote weighs in an Institutional Board vote.
+    InstitutionWeight {
+        /// One vote each.
+        Equal = "equal",
+        /// As many as the institution has authors on the day the election opens.
+        Authors = "authors",
+    }
+}
+
+string_enum! {
     /// Which of a person's addresses a mailing list subscribes.
     SubscribeWith {
         /// The contact address (at the home institution).
@@ -432,6 +453,12 @@ string_enum! {
         AuthorListSignedOff = "author_list.signed_off",
         AuthorListUpdated = "author_list.updated",
         AuthorPolicyChanged = "author_policy.changed",
+        ElectionClosed = "election.closed",
+        ElectionCreated = "election.created",
+        ElectionOpened = "election.opened",
+        ElectionPublished = "election.published",
+        /// That a person voted; never what.
+        ElectionVoted = "election.voted",
         MailingListCreated = "mailing_list.created",
         MailingListDeleted = "mailing_list.deleted",
         MailingListUpdated = "mailing_list.updated",

@@ -124,6 +124,11 @@ record_id! {
     MailingListId
 }
 
+record_id! {
+    /// An election or vote.
+    ElectionId
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

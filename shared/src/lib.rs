@@ -11,12 +11,13 @@ pub mod rules;
 
 pub use enums::{
     AccountStatus, AffiliationKind, ApplicationState, AudienceRole, AuditAction, AuthorListState,
-    AuthorReasonCode, Category, DirectorySort, ExceptionKind, IdentityKind, InstitutionStatus,
-    InvitationStatus, JoinPolicy, MailStatus, MembershipStatus, PeriodEnd, RegistrationAction,
-    RegistrationState, Role, Scope, SortOrder, SubscribeWith, TransferState,
+    AuthorReasonCode, Category, DirectorySort, ElectionState, ExceptionKind, IdentityKind,
+    InstitutionStatus, InstitutionWeight, InvitationStatus, JoinPolicy, MailStatus,
+    MembershipStatus, PeriodEnd, RegistrationAction, RegistrationState, Role, Scope, SortOrder,
+    SubscribeWith, TransferState,
 };
 pub use ids::{
-    AffiliationId, AuthorExceptionId, AuthorListId, GroupApplicationId, GroupId, InstitutionId,
-    InvitationId, MailingListId, PersonId, RegistrationId, TransferId,
+    AffiliationId, AuthorExceptionId, AuthorListId, ElectionId, GroupApplicationId, GroupId,
+    InstitutionId, InvitationId, MailingListId, PersonId, RegistrationId, TransferId,
 };
 pub use rules::{FieldErrors, RuleViolation};

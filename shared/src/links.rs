@@ -37,6 +37,11 @@ pub fn member(id: impl Display) -> String {
     format!("/members/{id}")
 }
 
+/// One election, where its electors vote.
+pub fn election(id: impl Display) -> String {
+    format!("/elections/{id}")
+}
+
 /// One author list, where representatives sign their institutions' sections off.
 pub fn author_list(id: impl Display) -> String {
     format!("/author-lists/{id}")

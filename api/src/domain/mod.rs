@@ -4,6 +4,7 @@ pub mod audience;
 pub mod author_list;
 pub mod authors;
 pub mod calendar;
+pub mod election;
 pub mod group_application;
 pub mod identity;
 pub mod list_sync;

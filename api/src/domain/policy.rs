@@ -123,6 +123,19 @@ pub enum AuthorListReader {
     Tool(Service),
 }
 
+/// Proof that the caller runs elections: an administrator or the chair of the Institutional
+/// Board.
+#[derive(Debug, Clone)]
+pub struct ElectionOfficer {
+    acting: Acting,
+}
+
+impl ElectionOfficer {
+    pub fn acting(&self) -> &Acting {
+        &self.acting
+    }
+}
+
 /// Who reads mailing lists and their subscribers: administrators, or a tool with
 /// `mailing-lists:read`.
 #[derive(Debug, Clone)]
@@ -315,6 +328,18 @@ impl Subject {
         } else {
             Err(Denied(
                 "Author lists are read by those who prepare them, the IB chair and institutional representatives; a member sees their own authorship on their record.",
+            ))
+        }
+    }
+
+    pub fn election_officer(&self) -> Result<ElectionOfficer, Denied> {
+        if access::runs_elections(&self.roles) {
+            Ok(ElectionOfficer {
+                acting: self.acting.clone(),
+            })
+        } else {
+            Err(Denied(
+                "Elections are prepared and published by administrators and the chair of the Institutional Board.",
             ))
         }
     }
@@ -523,6 +548,11 @@ mod tests {
                 "reads author lists",
                 Box::new(|s| s.author_list_reader().is_ok()),
                 [false, true, true, true, true],
+            ),
+            (
+                "runs elections",
+                Box::new(|s| s.election_officer().is_ok()),
+                [false, false, true, true, false],
             ),
             (
                 "reads mailing lists",

@@ -59,6 +59,21 @@ pub const OPERATION_IDS: &[(&str, &str)] = &[
         "removeAuthorException",
     ),
     ("GET /api/v1/me/authorship", "getMyAuthorship"),
+    ("POST /api/v1/electorates/preview", "previewElectorate"),
+    ("POST /api/v1/elections", "createElection"),
+    ("GET /api/v1/elections", "listElections"),
+    ("GET /api/v1/elections/{id}", "getElection"),
+    ("POST /api/v1/elections/{id}/ballots", "castBallot"),
+    (
+        "GET /api/v1/elections/{id}/receipts/{receipt}",
+        "checkBallotReceipt",
+    ),
+    ("GET /api/v1/elections/{id}/results", "getElectionResults"),
+    ("POST /api/v1/elections/{id}/publish", "publishElection"),
+    (
+        "GET /api/v1/elections/{id}/electorate.csv",
+        "exportElectorate",
+    ),
     ("GET /api/v1/mailing-lists", "listMailingLists"),
     ("POST /api/v1/mailing-lists", "createMailingList"),
     ("GET /api/v1/mailing-lists/{id}", "getMailingList"),
@@ -571,6 +586,8 @@ mod tests {
             ("ExceptionKind", values(ExceptionKind::ALL)),
             ("SubscribeWith", values(SubscribeWith::ALL)),
             ("AudienceRole", values(AudienceRole::ALL)),
+            ("ElectionState", values(ElectionState::ALL)),
+            ("InstitutionWeight", values(InstitutionWeight::ALL)),
         ];
         let doc = document();
         for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {

@@ -7,6 +7,7 @@ pub mod authors;
 pub mod body;
 pub mod contract;
 pub mod decisions;
+pub mod elections;
 pub mod email_changes;
 pub mod extract;
 pub mod groups;
@@ -95,6 +96,15 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(transfers::approve)
         .service(transfers::reject)
         .service(statistics::read)
+        .service(elections::preview)
+        .service(elections::create)
+        .service(elections::list)
+        .service(elections::get_one)
+        .service(elections::vote)
+        .service(elections::check_receipt)
+        .service(elections::results)
+        .service(elections::publish)
+        .service(elections::electorate)
         .service(mailing_lists::list)
         .service(mailing_lists::create)
         .service(mailing_lists::get_one)

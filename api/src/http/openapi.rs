@@ -29,6 +29,7 @@ use utoipa_actix_web::AppExt;
         (name = "groups", description = "Groups, their managers and members, and applications to join"),
         (name = "authors", description = "Author lists: the policy, individual decisions, the forecast, lists with their review and sign-offs, differences and exports (INSPIRE authors.xml, REVTeX, text, CSV)"),
         (name = "mailing-lists", description = "Mailing lists kept from the records: their audience rules, subscribers and the lists a member is on"),
+        (name = "voting", description = "Electorates as rules on the records, elections, secret ballots with receipts, results"),
         (name = "invitations", description = "Invitations to register, by institutional representatives"),
         (name = "registrations", description = "Registration: identity (invitation or certificate), the form, approval, provisioning"),
         (name = "audit", description = "The audit trail"),

@@ -4,6 +4,7 @@
 //! the same work twice; a crash mid-job only delays it until the lease ends.
 
 pub mod accounts;
+pub mod elections;
 pub mod lease;
 pub mod mail;
 pub mod mailing_lists;
@@ -66,6 +67,10 @@ pub struct Report {
     pub memberships_changed: usize,
     /// Mails about memberships' ends.
     pub membership_reminders: usize,
+    /// Elections opened or closed on time.
+    pub elections_moved: usize,
+    /// Reminders to vote queued.
+    pub vote_reminders: usize,
     /// Mailing lists made equal in Mailman.
     pub lists_synced: usize,
     /// Mailing lists whose sync failed (retried later).
@@ -86,6 +91,8 @@ impl Report {
             password_reminders: self.password_reminders + other.password_reminders,
             memberships_changed: self.memberships_changed + other.memberships_changed,
             membership_reminders: self.membership_reminders + other.membership_reminders,
+            elections_moved: self.elections_moved + other.elections_moved,
+            vote_reminders: self.vote_reminders + other.vote_reminders,
             lists_synced: self.lists_synced + other.lists_synced,
             lists_failed: self.lists_failed + other.lists_failed,
             errors: self.errors + other.errors,
@@ -162,6 +169,12 @@ pub async fn run_work(state: &Services) -> Report {
         accounts::remind_expiring_passwords(state).await,
     ) {
         report.password_reminders = n;
+    }
+    if let Some((moved, reminded)) =
+        note(state, &mut report, "elections", elections::run(state).await)
+    {
+        report.elections_moved = moved;
+        report.vote_reminders = reminded;
     }
     if let Some((ok, failed)) = note(
         state,

@@ -352,6 +352,18 @@ pub fn author_list_review(title: &str, institution: &str, authors: usize, link: 
     )
 }
 
+/// To an elector who has not voted, a day before the vote closes.
+pub fn election_reminder(title: &str, closes_at: DateTime<Utc>, link: &str) -> Mail {
+    mail(
+        format!("Your vote is still open: {title}"),
+        format!(
+            "The vote \"{title}\" closes at {} (UTC) and no ballot has been cast for you yet. \
+             Vote here: {link}\n",
+            closes_at.format("%Y-%m-%d %H:%M")
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -430,7 +430,7 @@ pub fn directory_csv(rows: &[store::directory::DirectoryRow]) -> AppResult<Vec<u
 
 /// A cell a spreadsheet does not run as a formula: text starting with `=`, `+`, `-` or `@` is
 /// kept as text with a leading apostrophe.
-fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     if cell.starts_with(['=', '+', '-', '@']) {
         std::borrow::Cow::Owned(format!("'{cell}"))
     } else {

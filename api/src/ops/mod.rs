@@ -4,6 +4,7 @@
 
 pub mod authors;
 pub mod decisions;
+pub mod elections;
 pub mod email_changes;
 pub mod group_applications;
 pub mod groups;

@@ -102,3 +102,67 @@ pub fn roles(conn: &mut DbConnection) -> AppResult<HashMap<PersonId, Vec<Audienc
     }
     Ok(out)
 }
+
+/// An active member as an electorate sees them: id, given and family name, category, and
+/// the day their membership began.
+pub type ActiveMember = (
+    PersonId,
+    String,
+    String,
+    Category,
+    Option<chrono::NaiveDate>,
+);
+
+/// Active members with their category and the day their membership began, by name.
+pub fn active_members(conn: &mut DbConnection) -> AppResult<Vec<ActiveMember>> {
+    Ok(persons::table
+        .filter(persons::status.eq(MembershipStatus::Active))
+        .order((persons::family_name, persons::given_name, persons::id))
+        .select((
+            persons::id,
+            persons::given_name,
+            persons::family_name,
+            persons::category,
+            persons::membership_start,
+        ))
+        .load(conn)?)
+}
+
+/// Active institutions that have at least one representative: `(id, short name)` by name.
+pub fn represented_institutions(
+    conn: &mut DbConnection,
+) -> AppResult<Vec<(InstitutionId, String)>> {
+    Ok(institutions::table
+        .filter(institutions::status.eq(b2mms_shared::InstitutionStatus::Active))
+        .filter(diesel::dsl::exists(
+            institution_representatives::table
+                .filter(institution_representatives::institution_id.eq(institutions::id)),
+        ))
+        .order((institutions::short_name, institutions::id))
+        .select((institutions::id, institutions::short_name))
+        .load(conn)?)
+}
+
+/// Every person's home institution.
+pub fn homes(conn: &mut DbConnection) -> AppResult<HashMap<PersonId, InstitutionId>> {
+    Ok(persons::table
+        .select((persons::id, persons::institution_id))
+        .load::<(PersonId, InstitutionId)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// The current members of a group who are active members: `(id, given, family)` by name.
+pub fn group_members(
+    conn: &mut DbConnection,
+    group: &GroupId,
+) -> AppResult<Vec<(PersonId, String, String)>> {
+    Ok(persons::table
+        .inner_join(group_members::table.on(group_members::person_id.eq(persons::id)))
+        .filter(group_members::group_id.eq(group.clone()))
+        .filter(group_members::until.is_null())
+        .filter(persons::status.eq(MembershipStatus::Active))
+        .order((persons::family_name, persons::given_name, persons::id))
+        .select((persons::id, persons::given_name, persons::family_name))
+        .load(conn)?)
+}

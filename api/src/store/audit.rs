@@ -101,6 +101,7 @@ pub enum Subject<'a> {
     AuthorException(&'a AuthorExceptionId),
     AuthorList(&'a AuthorListId),
     MailingList(&'a b2mms_shared::MailingListId),
+    Election(&'a b2mms_shared::ElectionId),
 }
 
 impl Subject<'_> {
@@ -120,6 +121,7 @@ impl Subject<'_> {
             Self::AuthorException(_) => "author_exception",
             Self::AuthorList(_) => "author_list",
             Self::MailingList(_) => "mailing_list",
+            Self::Election(_) => "election",
         }
     }
 
@@ -136,6 +138,7 @@ impl Subject<'_> {
             Self::AuthorException(id) => id.as_str(),
             Self::AuthorList(id) => id.as_str(),
             Self::MailingList(id) => id.as_str(),
+            Self::Election(id) => id.as_str(),
         }
     }
 }

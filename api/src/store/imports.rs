@@ -19,17 +19,6 @@ use crate::error::AppResult;
 /// Statements stay under both databases' limit of bound values (SQLite 32,766).
 const ROWS_PER_STATEMENT: usize = 500;
 
-/// Inserts many rows in one statement. Written per backend: a multi-row `INSERT` is not
-/// available through the connection that stands for either.
-macro_rules! insert_many {
-    ($conn:expr, $table:expr, $rows:expr) => {
-        match $conn {
-            DbConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
-            DbConnection::Pg(c) => diesel::insert_into($table).values($rows).execute(c),
-        }
-    };
-}
-
 /// What the database holds already of a batch's account names, addresses and ORCID iDs.
 #[derive(Debug, Default)]
 pub struct Existing {

@@ -3,6 +3,17 @@
 //! multi-step write is one transaction (`Db::write`), on SQLite an immediate one so that
 //! concurrent writers queue instead of failing.
 
+/// Inserts many rows in one statement. Written per backend: a multi-row `INSERT` is not
+/// available through the connection that stands for either.
+macro_rules! insert_many {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            DbConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
+            DbConnection::Pg(c) => diesel::insert_into($table).values($rows).execute(c),
+        }
+    };
+}
+
 pub mod accounts;
 pub mod audience;
 pub mod audit;
@@ -10,6 +21,7 @@ pub mod authors;
 pub mod backup;
 pub mod credentials;
 pub mod directory;
+pub mod elections;
 pub mod groups;
 pub mod imports;
 pub mod institutions;

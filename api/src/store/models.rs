@@ -1,10 +1,11 @@
 //! Rows as stored. Conversions to wire types live next to the queries that need them.
 
 use b2mms_shared::{
-    AccountStatus, AffiliationId, AffiliationKind, ApplicationState, Category, GroupApplicationId,
-    GroupId, IdentityKind, InstitutionId, InstitutionStatus, InvitationId, InvitationStatus,
-    JoinPolicy, MailStatus, MailingListId, MembershipStatus, PeriodEnd, PersonId, RegistrationId,
-    RegistrationState, SubscribeWith, TransferId, TransferState,
+    AccountStatus, AffiliationId, AffiliationKind, ApplicationState, Category, ElectionId,
+    ElectionState, GroupApplicationId, GroupId, IdentityKind, InstitutionId, InstitutionStatus,
+    InvitationId, InvitationStatus, JoinPolicy, MailStatus, MailingListId, MembershipStatus,
+    PeriodEnd, PersonId, RegistrationId, RegistrationState, SubscribeWith, TransferId,
+    TransferState,
 };
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -334,4 +335,23 @@ pub struct MailingListRow {
     pub sync_error: Option<String>,
     pub sync_failures: i32,
     pub next_sync_at: Option<NaiveDateTime>,
+}
+
+/// An election: its definition (options and electorate rule as JSON) and state.
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = elections)]
+pub struct ElectionRow {
+    pub id: ElectionId,
+    pub title: String,
+    pub description: String,
+    pub options: String,
+    pub max_choices: i32,
+    pub electorate: String,
+    pub opens_at: NaiveDateTime,
+    pub closes_at: NaiveDateTime,
+    pub quorum: Option<f64>,
+    pub state: ElectionState,
+    pub created_by: PersonId,
+    pub created_at: NaiveDateTime,
+    pub reminded: bool,
 }

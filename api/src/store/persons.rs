@@ -462,3 +462,17 @@ pub fn refs(conn: &mut DbConnection, ids: &[PersonId]) -> AppResult<PersonRefs> 
             .collect(),
     ))
 }
+
+/// The contact addresses of these people.
+pub fn emails(conn: &mut DbConnection, ids: &[PersonId]) -> AppResult<Vec<String>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        out.extend(
+            persons::table
+                .filter(persons::id.eq_any(chunk))
+                .select(persons::email)
+                .load::<String>(conn)?,
+        );
+    }
+    Ok(out)
+}

@@ -427,6 +427,49 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    elections (id) {
+        id -> Text,
+        title -> Text,
+        description -> Text,
+        options -> Text,
+        max_choices -> Integer,
+        electorate -> Text,
+        opens_at -> Timestamp,
+        closes_at -> Timestamp,
+        quorum -> Nullable<Double>,
+        state -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        reminded -> Bool,
+    }
+}
+
+diesel::table! {
+    election_electors (election_id, elector_id) {
+        election_id -> Text,
+        elector_id -> Text,
+        name -> Text,
+        weight -> BigInt,
+        voted -> Bool,
+    }
+}
+
+diesel::table! {
+    election_tallies (election_id, option_index) {
+        election_id -> Text,
+        option_index -> Integer,
+        votes -> BigInt,
+    }
+}
+
+diesel::table! {
+    election_receipts (election_id, receipt_hash) {
+        election_id -> Text,
+        receipt_hash -> Text,
+    }
+}
+
 diesel::joinable!(invitations -> institutions (institution_id));
 diesel::joinable!(author_list_sign_offs -> author_lists (list_id));
 diesel::joinable!(group_members -> collab_groups (group_id));
@@ -467,4 +510,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     author_lists,
     author_list_sign_offs,
     mailing_lists,
+    elections,
+    election_electors,
+    election_tallies,
+    election_receipts,
 );

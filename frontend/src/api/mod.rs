@@ -8,12 +8,16 @@ use b2mms_shared::RuleViolation;
 #[cfg(feature = "staff")]
 mod authors;
 mod groups;
+#[cfg(feature = "staff")]
+mod mailing_lists;
 mod membership;
 #[cfg(feature = "staff")]
 pub use authors::*;
 use b2mms_shared::api::{ChangePasswordRequest, LoginRequest, Member, Problem, TokenResponse};
 use gloo_net::http::{Request, RequestBuilder, Response};
 pub use groups::*;
+#[cfg(feature = "staff")]
+pub use mailing_lists::*;
 pub use membership::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -97,6 +101,17 @@ async fn post<B: Serialize, T: DeserializeOwned>(
     read(request.send().await.map_err(ApiError::network)?).await
 }
 
+async fn patch<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    token: &str,
+    body: &B,
+) -> Result<T, ApiError> {
+    let request = authorised(Request::patch(path), Some(token))
+        .json(body)
+        .map_err(ApiError::network)?;
+    read(request.send().await.map_err(ApiError::network)?).await
+}
+
 async fn get<T: DeserializeOwned>(path: &str, token: &str) -> Result<T, ApiError> {
     let response = authorised(Request::get(path), Some(token))
         .send()
@@ -135,6 +150,13 @@ pub async fn me(token: &str) -> Result<Member, ApiError> {
 }
 
 /// Whether the signed-in member is an author today, and from or until when.
+/// The mailing lists I am on, with the address each reaches me at.
+pub async fn my_mailing_lists(
+    token: &str,
+) -> Result<Vec<b2mms_shared::api::MyMailingList>, ApiError> {
+    get("/api/v1/me/mailing-lists", token).await
+}
+
 pub async fn my_authorship(token: &str) -> Result<b2mms_shared::api::Authorship, ApiError> {
     get("/api/v1/me/authorship", token).await
 }
@@ -522,15 +544,9 @@ pub async fn revoke_service_token(token: &str, id: &str) -> Result<(), ApiError>
 pub async fn update_member(
     token: &str,
     id: &str,
-    patch: &b2mms_shared::api::MemberPatch,
+    changes: &b2mms_shared::api::MemberPatch,
 ) -> Result<Member, ApiError> {
-    let request = authorised(
-        Request::patch(&format!("/api/v1/members/{id}")),
-        Some(token),
-    )
-    .json(patch)
-    .map_err(ApiError::network)?;
-    read(request.send().await.map_err(ApiError::network)?).await
+    patch(&format!("/api/v1/members/{id}"), token, changes).await
 }
 
 /// Asks for a new contact address; a link to confirm it goes there.
@@ -554,13 +570,7 @@ pub async fn confirm_email_change(token: String) -> Result<(), ApiError> {
 pub async fn update_institution(
     token: &str,
     id: &str,
-    patch: &b2mms_shared::api::InstitutionPatch,
+    changes: &b2mms_shared::api::InstitutionPatch,
 ) -> Result<Institution, ApiError> {
-    let request = authorised(
-        Request::patch(&format!("/api/v1/institutions/{id}")),
-        Some(token),
-    )
-    .json(patch)
-    .map_err(ApiError::network)?;
-    read(request.send().await.map_err(ApiError::network)?).await
+    patch(&format!("/api/v1/institutions/{id}"), token, changes).await
 }

@@ -160,6 +160,7 @@ pub fn home() -> Html {
                 <dt>{ "Member since" }</dt><dd>{ me.membership_start.map(|d| d.to_string()).unwrap_or_else(|| "—".into()) }</dd>
                 <dt>{ "Membership ends" }</dt><dd data-testid="my-end">{ me.membership_end.map(|d| d.to_string()).unwrap_or_else(|| "—".into()) }</dd>
                 <crate::pages::my_authorship::MyAuthorship token={session.token.clone()} />
+                <crate::pages::my_mailing_lists::MyMailingLists token={session.token.clone()} />
                 <dt>{ "Groups" }</dt><dd data-testid="groups">{ if me.groups.is_empty() { "—".to_owned() } else { me.groups.join(", ") } }</dd>
                 <dt>{ "Password expires" }</dt>
                 <dd>{ me.password_expires_at.map(|t| t.date_naive().to_string()).unwrap_or_default() }</dd>

@@ -14,10 +14,13 @@ pub mod login;
 #[cfg(feature = "staff")]
 pub mod mail_queue;
 #[cfg(feature = "staff")]
+pub mod mailing_lists;
+#[cfg(feature = "staff")]
 pub mod member_record;
 #[cfg(feature = "staff")]
 pub mod members;
 pub mod my_authorship;
+pub mod my_mailing_lists;
 pub mod not_found;
 pub mod password_reset;
 pub mod register;

@@ -16,6 +16,7 @@ mod mailing_lists;
 mod membership;
 mod registration;
 mod statistics;
+mod voting;
 pub use authors::*;
 pub use groups::*;
 pub use import::*;
@@ -23,6 +24,7 @@ pub use mailing_lists::*;
 pub use membership::*;
 pub use registration::*;
 pub use statistics::*;
+pub use voting::*;
 
 /// An RFC 9457 problem document, as every error of the API is returned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

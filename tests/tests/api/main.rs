@@ -32,4 +32,5 @@ mod revocation;
 mod rules;
 mod service_tokens;
 mod statistics;
+mod voting;
 mod web;

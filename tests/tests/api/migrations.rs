@@ -178,6 +178,12 @@ fn checks_match_enums(backend: Backend) {
         ("transfers", "category", values(Category::ALL)),
         ("author_exceptions", "kind", values(ExceptionKind::ALL)),
         ("author_lists", "state", values(AuthorListState::ALL)),
+        (
+            "mailing_lists",
+            "subscribe_with",
+            values(SubscribeWith::ALL),
+        ),
+        ("elections", "state", values(ElectionState::ALL)),
     ];
     for (table, column, values) in expected {
         let mut found = allowed(&mut conn, backend, table, column);

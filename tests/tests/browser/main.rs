@@ -13,6 +13,7 @@ mod authors;
 mod groups;
 mod journeys;
 mod mailed_links;
+mod mailing_lists;
 mod membership;
 mod page_basics;
 mod records;

@@ -267,6 +267,15 @@ async fn every_page_fits_a_phone_for_each_role() {
         .await;
     assert_eq!(list.status.as_u16(), 201, "{}", list.text);
     let list = format!("/author-lists/{}", list.body["id"].as_str().unwrap());
+    let mailing = app
+        .post(
+            "/api/v1/mailing-lists",
+            Some(&kek.admin),
+            serde_json::json!({"name": "b2-everyone-at-kek-and-elsewhere", "address": "b2-everyone-at-kek-and-elsewhere@lists.example.org", "description": "Everyone", "audience": {}, "extra_addresses": ["a-rather-long-address-of-a-secretariat@kek.jp"]}),
+        )
+        .await;
+    assert_eq!(mailing.status.as_u16(), 201, "{}", mailing.text);
+    let mailing = format!("/mailing-lists/{}", mailing.body["id"].as_str().unwrap());
     let driver = Driver::start().await;
     let profile = tempfile::tempdir().unwrap();
     let client = driver.browser(profile.path()).await;
@@ -296,6 +305,8 @@ async fn every_page_fits_a_phone_for_each_role() {
                 "/author-lists",
                 "/author-lists/forecast",
                 &list,
+                "/mailing-lists",
+                &mailing,
             ],
         ),
     ];
