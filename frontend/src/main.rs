@@ -71,6 +71,10 @@ pub enum Route {
     Groups,
     #[at("/statistics")]
     Statistics,
+    #[at("/elections")]
+    Elections,
+    #[at("/elections/:id")]
+    Election { id: String },
     #[at("/author-lists")]
     AuthorLists,
     #[at("/author-lists/forecast")]
@@ -112,6 +116,8 @@ fn switch(route: Route) -> Html {
         Route::RegistrationStatus => html! { <RegistrationStatus /> },
         Route::Groups => html! { <crate::pages::groups::Groups /> },
         Route::Statistics => html! { <crate::pages::statistics::StatisticsPage /> },
+        Route::Elections => html! { <crate::pages::elections::Elections /> },
+        Route::Election { id } => html! { <crate::pages::elections::ElectionPage {id} /> },
         Route::NotFound => html! { <NotFound /> },
         staff => staff_page(staff),
     }
@@ -217,6 +223,7 @@ fn header() -> Html {
                         if session.me.as_ref().is_none_or(|m| m.status == b2mms_shared::MembershipStatus::Active) {
                             <Link<Route> to={Route::Groups}>{ "Groups" }</Link<Route>>
                             <Link<Route> to={Route::Statistics}>{ "Statistics" }</Link<Route>>
+                            <Link<Route> to={Route::Elections}>{ "Votes" }</Link<Route>>
                         }
                         if decides { <Link<Route> to={Route::Requests}>{ "Requests" }<WaitingCount /></Link<Route>> }
                         if invites { <Link<Route> to={Route::Invitations}>{ "Invitations" }</Link<Route>> }

@@ -11,6 +11,7 @@ mod groups;
 #[cfg(feature = "staff")]
 mod mailing_lists;
 mod membership;
+mod voting;
 #[cfg(feature = "staff")]
 pub use authors::*;
 use b2mms_shared::api::{ChangePasswordRequest, LoginRequest, Member, Problem, TokenResponse};
@@ -21,6 +22,7 @@ pub use mailing_lists::*;
 pub use membership::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+pub use voting::*;
 
 /// A failed call, as the user should hear of it.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod author_lists;
 pub mod change_password;
 pub mod confirm_email;
+pub mod elections;
 pub mod groups;
 pub mod home;
 #[cfg(feature = "staff")]

@@ -84,18 +84,18 @@ fn figures_of(s: &Statistics) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
-struct BarsProps {
-    id: AttrValue,
-    caption: AttrValue,
+pub(crate) struct BarsProps {
+    pub id: AttrValue,
+    pub caption: AttrValue,
     /// The name of the first column.
-    heading: AttrValue,
-    unit: AttrValue,
-    rows: Vec<(String, i64)>,
+    pub heading: AttrValue,
+    pub unit: AttrValue,
+    pub rows: Vec<(String, i64)>,
 }
 
 /// A horizontal bar chart of the largest rows, and the table of all.
 #[function_component(Bars)]
-fn bars(p: &BarsProps) -> Html {
+pub(crate) fn bars(p: &BarsProps) -> Html {
     let title = format!("{}-title", p.id);
     let chart = bar_chart(&p.rows[..p.rows.len().min(CHART_ROWS)], &title, &p.id);
     html! {

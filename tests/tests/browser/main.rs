@@ -20,3 +20,4 @@ mod records;
 mod registration;
 mod statistics;
 mod support;
+mod voting;

@@ -282,7 +282,10 @@ async fn every_page_fits_a_phone_for_each_role() {
     client.set_window_size(390, 844).await.unwrap();
     let admin = kek.admin_person.account.clone();
     let roles: [(&str, &[&str]); 3] = [
-        ("mrossi", &["/", "/password", "/groups", "/statistics"]),
+        (
+            "mrossi",
+            &["/", "/password", "/groups", "/statistics", "/elections"],
+        ),
         (
             "irkek",
             &[
