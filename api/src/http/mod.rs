@@ -23,6 +23,7 @@ pub mod members;
 pub mod membership;
 pub mod metrics;
 pub mod openapi;
+pub mod operation_ids;
 pub mod passwords;
 pub mod problem;
 pub mod registrations;
