@@ -8,6 +8,7 @@ pub mod election;
 pub mod group_application;
 pub mod identity;
 pub mod list_sync;
+pub mod membership_months;
 pub mod passwords;
 pub mod period;
 pub mod policy;

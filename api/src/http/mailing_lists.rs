@@ -38,9 +38,10 @@ fn reader(caller: &Reader) -> AppResult<MailingListReader> {
 #[get("/mailing-lists")]
 pub async fn list(state: web::Data<AppState>, caller: Reader) -> AppResult<HttpResponse> {
     let proof = reader(&caller)?;
+    let today = calendar::today(state.clock.now());
     let found = state
         .db
-        .run(move |conn| mailing_lists::list(conn, &proof))
+        .run(move |conn| mailing_lists::list(conn, &proof, today))
         .await?;
     Ok(HttpResponse::Ok().json(found))
 }
@@ -90,10 +91,13 @@ pub async fn get_one(
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
     let proof = reader(&caller)?;
-    let id = MailingListId::from(id.into_inner());
+    let (id, today) = (
+        MailingListId::from(id.into_inner()),
+        calendar::today(state.clock.now()),
+    );
     let found = state
         .db
-        .run(move |conn| mailing_lists::get(conn, &proof, &id))
+        .run(move |conn| mailing_lists::get(conn, &proof, &id, today))
         .await?;
     Ok(HttpResponse::Ok().json(found))
 }

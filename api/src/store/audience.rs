@@ -3,12 +3,16 @@
 
 use std::collections::{HashMap, HashSet};
 
-use b2mms_shared::{AudienceRole, Category, GroupId, InstitutionId, MembershipStatus, PersonId};
+use b2mms_shared::{
+    AffiliationKind, AudienceRole, Category, GroupId, InstitutionId, MembershipStatus, PersonId,
+};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::{
-    accounts, group_members, institution_representatives, institutions, person_roles, persons,
+    accounts, affiliations, group_members, institution_representatives, institutions, person_roles,
+    persons,
 };
 use crate::error::AppResult;
 
@@ -103,17 +107,10 @@ pub fn roles(conn: &mut DbConnection) -> AppResult<HashMap<PersonId, Vec<Audienc
     Ok(out)
 }
 
-/// An active member as an electorate sees them: id, given and family name, category, and
-/// the day their membership began.
-pub type ActiveMember = (
-    PersonId,
-    String,
-    String,
-    Category,
-    Option<chrono::NaiveDate>,
-);
+/// An active member as an electorate sees them: id, given and family name, category.
+pub type ActiveMember = (PersonId, String, String, Category);
 
-/// Active members with their category and the day their membership began, by name.
+/// Active members with their category, by name.
 pub fn active_members(conn: &mut DbConnection) -> AppResult<Vec<ActiveMember>> {
     Ok(persons::table
         .filter(persons::status.eq(MembershipStatus::Active))
@@ -123,9 +120,30 @@ pub fn active_members(conn: &mut DbConnection) -> AppResult<Vec<ActiveMember>> {
             persons::given_name,
             persons::family_name,
             persons::category,
-            persons::membership_start,
         ))
         .load(conn)?)
+}
+
+/// Membership periods as `(start, end)`, an open period without an end.
+pub type Periods = Vec<(NaiveDate, Option<NaiveDate>)>;
+
+/// The membership periods of every active member.
+pub fn active_members_periods(conn: &mut DbConnection) -> AppResult<HashMap<PersonId, Periods>> {
+    let rows: Vec<(PersonId, NaiveDate, Option<NaiveDate>)> = affiliations::table
+        .inner_join(persons::table)
+        .filter(persons::status.eq(MembershipStatus::Active))
+        .filter(affiliations::kind.eq(AffiliationKind::Primary))
+        .select((
+            affiliations::person_id,
+            affiliations::start_date,
+            affiliations::end_date,
+        ))
+        .load(conn)?;
+    let mut out: HashMap<PersonId, Periods> = HashMap::new();
+    for (person, start, end) in rows {
+        out.entry(person).or_default().push((start, end));
+    }
+    Ok(out)
 }
 
 /// Active institutions that have at least one representative: `(id, short name)` by name.

@@ -3,6 +3,8 @@
 //! here pairs an elector with a choice: a ballot only adds its weight to the tallies of the
 //! options it chose, and every tally row is rewritten by every ballot.
 
+use std::collections::HashMap;
+
 use b2mms_shared::{ElectionId, ElectionState};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -93,22 +95,67 @@ pub fn freeze(
     Ok(())
 }
 
-/// One elector of the frozen electorate: `(name, weight, voted)`.
-pub fn elector(
+/// An elector of a frozen electorate: the election, the elector's id (a person's or an
+/// institution's), name, weight and whether they have voted.
+pub type ElectorRow = (ElectionId, String, String, i64, bool);
+
+/// The electors among `keys` in the electorates of `elections`, by name.
+pub fn electors_among(
     conn: &mut DbConnection,
-    id: &ElectionId,
-    elector: &str,
-) -> AppResult<Option<(String, i64, bool)>> {
+    elections: &[ElectionId],
+    keys: &[String],
+) -> AppResult<Vec<ElectorRow>> {
+    if elections.is_empty() || keys.is_empty() {
+        return Ok(Vec::new());
+    }
     Ok(election_electors::table
-        .filter(election_electors::election_id.eq(id))
-        .filter(election_electors::elector_id.eq(elector))
+        .filter(election_electors::election_id.eq_any(elections))
+        .filter(election_electors::elector_id.eq_any(keys))
+        .order((election_electors::name, election_electors::elector_id))
         .select((
+            election_electors::election_id,
+            election_electors::elector_id,
             election_electors::name,
             election_electors::weight,
             election_electors::voted,
         ))
-        .first(conn)
-        .optional()?)
+        .load(conn)?)
+}
+
+/// How many electors each of `elections` has and how many of them have voted.
+pub fn counts(
+    conn: &mut DbConnection,
+    elections: &[ElectionId],
+) -> AppResult<HashMap<ElectionId, (i64, i64)>> {
+    if elections.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(ElectionId, bool, i64)> = election_electors::table
+        .filter(election_electors::election_id.eq_any(elections))
+        .group_by((election_electors::election_id, election_electors::voted))
+        .select((
+            election_electors::election_id,
+            election_electors::voted,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)?;
+    let mut out: HashMap<ElectionId, (i64, i64)> = HashMap::new();
+    for (election, voted, n) in rows {
+        let entry = out.entry(election).or_default();
+        entry.0 += n;
+        if voted {
+            entry.1 += n;
+        }
+    }
+    Ok(out)
+}
+
+/// The weight of each elector and whether they have voted.
+pub fn weights(conn: &mut DbConnection, id: &ElectionId) -> AppResult<Vec<(i64, bool)>> {
+    Ok(election_electors::table
+        .filter(election_electors::election_id.eq(id))
+        .select((election_electors::weight, election_electors::voted))
+        .load(conn)?)
 }
 
 /// The frozen electorate: `(id, name, weight, voted)` by name.

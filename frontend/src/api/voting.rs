@@ -13,15 +13,21 @@ pub async fn election(token: &str, id: &str) -> Result<Election, ApiError> {
     get(&format!("/api/v1/elections/{id}"), token).await
 }
 
+/// Casts a ballot; `institution_id` names the institution it is for when the caller
+/// represents several in an Institutional Board vote.
 pub async fn cast_ballot(
     token: &str,
     id: &str,
     choices: Vec<String>,
+    institution_id: Option<uuid::Uuid>,
 ) -> Result<BallotReceipt, ApiError> {
     post(
         &format!("/api/v1/elections/{id}/ballots"),
         Some(token),
-        &NewBallot { choices },
+        &NewBallot {
+            choices,
+            institution_id,
+        },
     )
     .await
 }

@@ -64,6 +64,10 @@ pub struct MailingList {
     pub sync_error: Option<String>,
     /// Attempts that failed in a row (they are retried with growing pauses).
     pub sync_failures: i32,
+    /// How many addresses are on the list today (in answers to reading lists, not to
+    /// changing one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscribers: Option<i64>,
 }
 
 /// `POST /api/v1/mailing-lists`.

@@ -89,9 +89,26 @@ pub struct MyVote {
     pub voted: bool,
     /// What the caller's ballot weighs (for an institution, the institution's weight).
     pub weight: i64,
-    /// The institution the caller votes for, in an Institutional Board vote.
+    /// The institution the caller votes for, in an Institutional Board vote (the names,
+    /// comma-separated, when they represent several).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_behalf_of: Option<String>,
+    /// In an Institutional Board vote, each institution the caller may cast its ballot for;
+    /// with more than one, a ballot names the one it is for (`NewBallot.institution_id`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub institutions: Vec<VotingFor>,
+}
+
+/// An institution a representative casts the ballot of, in an Institutional Board vote.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VotingFor {
+    pub institution_id: Uuid,
+    /// The institution's short name.
+    pub name: String,
+    pub weight: i64,
+    /// Whether its ballot has been cast (by any of its representatives).
+    pub voted: bool,
 }
 
 /// An election.
@@ -127,6 +144,10 @@ pub struct Election {
 #[serde(deny_unknown_fields)]
 pub struct NewBallot {
     pub choices: Vec<String>,
+    /// In an Institutional Board vote, the institution this ballot is for: needed when the
+    /// caller represents more than one institution of the electorate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub institution_id: Option<Uuid>,
 }
 
 /// The answer to a ballot: a code that shows the ballot was counted and nothing else.

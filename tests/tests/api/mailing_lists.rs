@@ -130,6 +130,15 @@ on_both_databases! {
         assert_eq!(addresses(app, &admin, &germany).await, ["anton.zimmer@desy.de", "jan.lukasiewicz@desy.de"]);
         let expired = define(app, &admin, "expired", json!({"statuses": ["expired"]}), json!({})).await;
         assert_eq!(addresses(app, &admin, &expired).await, ["lea.verlassen@desy.de"]);
+
+        // The overview and one list say how many addresses each has today.
+        let overview = app.get("/api/v1/mailing-lists", Some(&admin)).await;
+        for list in overview.body.as_array().unwrap() {
+            let id = list["id"].as_str().unwrap();
+            let count = addresses(app, &admin, id).await.len() as i64;
+            assert_eq!(list["subscribers"], count, "{}", list["name"]);
+            assert_eq!(app.get(&format!("/api/v1/mailing-lists/{id}"), Some(&admin)).await.body["subscribers"], count);
+        }
     }
 }
 

@@ -66,6 +66,19 @@ on_both_databases! {
         let seasoned = preview(json!({"kind": "members", "min_months": 12})).await;
         let names: Vec<&str> = seasoned.body["electors"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
         assert!(names.contains(&"Anton Zimmer") && !names.contains(&"Test Alice") && !names.contains(&"Maria Lutz"), "{names:?}");
+        // A change of institution keeps the months of membership.
+        let zimmer = app.get("/api/v1/members?q=zimmer", Some(&kek.admin)).await.body["items"][0]["id"].as_str().unwrap().to_owned();
+        let moved = app.post(&format!("/api/v1/members/{zimmer}/transfers"), Some(&kek.ir_token), json!({"institution_id": kek.id, "effective_date": app.day(0)})).await;
+        assert_eq!(moved.status, StatusCode::CREATED, "{}", moved.text);
+        let approved = app.post(&format!("/api/v1/transfers/{}/approve", moved.body["id"].as_str().unwrap()), Some(&kek.ir_token), json!({})).await;
+        assert_eq!(approved.status, StatusCode::OK, "{}", approved.text);
+        let after_move = preview(json!({"kind": "members", "min_months": 12})).await;
+        assert_eq!(after_move.body["electors"], seasoned.body["electors"], "{}", after_move.text);
+        let seasoned_long = preview(json!({"kind": "members", "min_months": 26})).await;
+        let names: Vec<&str> = seasoned_long.body["electors"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
+        assert!(names.contains(&"Anton Zimmer") && !names.is_empty(), "800 days are 26 months: {names:?}");
+        let too_long = preview(json!({"kind": "members", "min_months": 27})).await;
+        assert_eq!(too_long.body["count"], 0, "{}", too_long.text);
         preview(json!({"kind": "group", "group_id": uuid::Uuid::new_v4()})).await.assert_problem(422, "validation_failed");
         preview(json!({"kind": "everyone"})).await.assert_problem(422, "validation_failed");
         app.post("/api/v1/electorates/preview", Some(&alice_token), json!({"rule": {"kind": "members"}, "date": app.day(0)}))
@@ -115,6 +128,9 @@ on_both_databases! {
         ballot(app, &alice_token, &id, &["Maybe"]).await.assert_problem(422, "validation_failed");
         ballot(app, &alice_token, &id, &["Yes", "No"]).await.assert_problem(422, "validation_failed");
         ballot(app, &alice_token, &id, &[]).await.assert_problem(422, "validation_failed");
+        let for_institution = app.post(&format!("/api/v1/elections/{id}/ballots"), Some(&alice_token), json!({"choices": ["Yes"], "institution_id": kek.id})).await;
+        for_institution.assert_problem(422, "validation_failed");
+        assert_eq!(for_institution.body["errors"]["institution_id"][0]["code"], "institution_id.not_an_institution_vote");
         let cast = ballot(app, &alice_token, &id, &["Yes"]).await;
         assert_eq!(cast.status, StatusCode::CREATED, "{}", cast.text);
         let receipt = cast.body["receipt"].as_str().unwrap().to_owned();
@@ -201,10 +217,37 @@ on_both_databases! {
         let member_token = app.sign_in_fresh(&member).await;
         ballot(app, &member_token, &id, &["A"]).await.assert_problem(403, "forbidden");
         let seen = app.get(&format!("/api/v1/elections/{id}"), Some(&desy_token)).await;
-        assert_eq!(seen.body["mine"], json!({"eligible": true, "voted": false, "weight": 3, "on_behalf_of": "DESY"}));
-        assert_eq!(ballot(app, &desy_token, &id, &["A"]).await.status, StatusCode::CREATED);
+        assert_eq!(seen.body["mine"], json!({"eligible": true, "voted": false, "weight": 3, "on_behalf_of": "DESY",
+            "institutions": [{"institution_id": desy, "name": "DESY", "weight": 3, "voted": false}]}));
+
+        // A representative of both institutions names the one a ballot is for.
+        let both = app.seed_person("irboth", &[], kek.id).await;
+        let admin = app.sign_in(&kek.admin_person).await;
+        for institution in [desy.clone(), kek.id.to_string()] {
+            let appointed = app.post(&format!("/api/v1/institutions/{institution}/representatives"), Some(&admin), json!({"person_id": both.id})).await;
+            assert_eq!(appointed.status, StatusCode::OK, "{}", appointed.text);
+        }
+        let both_token = app.sign_in_fresh(&both).await;
+        let seen = app.get(&format!("/api/v1/elections/{id}"), Some(&both_token)).await;
+        assert_eq!(seen.body["mine"]["on_behalf_of"], "DESY, KEK", "{}", seen.text);
+        assert_eq!(seen.body["mine"]["weight"], 4);
+        let unnamed = ballot(app, &both_token, &id, &["A"]).await;
+        unnamed.assert_problem(422, "validation_failed");
+        assert_eq!(unnamed.body["errors"]["institution_id"][0]["code"], "institution_id.required", "{}", unnamed.text);
+        let for_ballot = |institution: &str, choice: &str| json!({"choices": [choice], "institution_id": institution});
+        let ballots = format!("/api/v1/elections/{id}/ballots");
+        app.post(&ballots, Some(&both_token), for_ballot(&uuid::Uuid::new_v4().to_string(), "A")).await.assert_problem(403, "forbidden");
+        app.post(&ballots, Some(&kek_token), for_ballot(&desy, "A")).await.assert_problem(403, "forbidden");
+        assert_eq!(app.post(&ballots, Some(&both_token), for_ballot(&desy, "A")).await.status, StatusCode::CREATED);
+        ballot(app, &desy_token, &id, &["B"]).await.assert_problem(409, "already_voted");
+        let seen = app.get(&format!("/api/v1/elections/{id}"), Some(&both_token)).await;
+        assert_eq!(seen.body["mine"]["voted"], false, "KEK has not voted yet: {}", seen.text);
+        assert_eq!(seen.body["mine"]["institutions"][0]["voted"], true, "{}", seen.text);
         assert_eq!(ballot(app, &kek_token, &id, &["B"]).await.status, StatusCode::CREATED);
         ballot(app, &second_token, &id, &["A"]).await.assert_problem(409, "already_voted");
+        app.post(&ballots, Some(&both_token), for_ballot(&kek.id.to_string(), "A")).await.assert_problem(409, "already_voted");
+        let seen = app.get(&format!("/api/v1/elections/{id}"), Some(&both_token)).await;
+        assert_eq!(seen.body["mine"]["voted"], true, "{}", seen.text);
         app.advance(chrono::Duration::days(3));
         app.run_jobs().await;
         let admin = app.sign_in(&kek.admin_person).await;

@@ -133,6 +133,14 @@ async fn an_admin_defines_a_list_sees_its_members_changes_and_removes_it() {
     // Removing asks first, then the list is gone.
     signed_in(&client, &app, "boss").await;
     click(&client, "header a[href='/mailing-lists']").await;
+    // The overview says how many addresses each list has: the representative and the desk.
+    let count = wait_for_text(
+        &client,
+        "[data-testid=list-row-b2-kek] td[data-label=Addresses]",
+        "2",
+    )
+    .await;
+    assert_eq!(count.trim(), "2");
     click(
         &client,
         "[data-testid=mailing-lists] a[href^='/mailing-lists/']",

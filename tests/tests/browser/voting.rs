@@ -128,3 +128,73 @@ async fn a_member_votes_from_the_reminder_and_the_chair_publishes_the_results() 
     wait_for_text(&client, "[data-testid=results-table]", "Grace").await;
     client.close().await.unwrap();
 }
+
+#[actix_web::test]
+async fn a_representative_of_two_institutions_casts_a_ballot_for_each() {
+    let app = web_app().await;
+    let kek = Institution::with_representative(&app).await;
+    let desy = app
+        .post("/api/v1/institutions", Some(&kek.admin), json!({"name": "Deutsches Elektronen-Synchrotron", "short_name": "DESY", "city": "Hamburg", "country": "DE"}))
+        .await;
+    assert_eq!(desy.status.as_u16(), 201, "{}", desy.text);
+    let desy = desy.body["id"].as_str().unwrap().to_owned();
+    let appointed = app
+        .post(
+            &format!("/api/v1/institutions/{desy}/representatives"),
+            Some(&kek.admin),
+            json!({"person_id": kek.ir.id}),
+        )
+        .await;
+    assert_eq!(appointed.status.as_u16(), 200, "{}", appointed.text);
+    let now = chrono::Utc::now();
+    let made = app
+        .post(
+            "/api/v1/elections",
+            Some(&kek.admin),
+            json!({"title": "Board rules 2027", "description": "", "options": ["Adopt", "Reject"], "max_choices": 1,
+                   "electorate": {"kind": "institutions", "weight": "equal"}, "opens_at": now - chrono::Duration::minutes(1), "closes_at": now + chrono::Duration::days(3)}),
+        )
+        .await;
+    assert_eq!(made.status.as_u16(), 201, "{}", made.text);
+    let id = made.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.run_jobs().await.elections_moved, 1);
+    let driver = Driver::start().await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.browser(profile.path()).await;
+
+    signed_in(&client, &app, "irkek").await;
+    client
+        .goto(&app.url(&format!("/elections/{id}")))
+        .await
+        .unwrap();
+    wait_for_text(&client, "main h1", "Board rules 2027").await;
+    wait_for_text(&client, "[data-testid=election-mine]", "for DESY, KEK").await;
+    // A ballot without its institution is not sent.
+    click(&client, "#option-0").await;
+    click(&client, "[data-testid=ballot] button[type=submit]").await;
+    wait_for_text(
+        &client,
+        "[data-testid=ballot] .error",
+        "Choose the institution this ballot is for",
+    )
+    .await;
+    accessible(&client, "a ballot for one of two institutions").await;
+    choose(&client, "#ballot-for", &desy).await;
+    click(&client, "[data-testid=ballot] button[type=submit]").await;
+    wait_for_text(&client, "[data-testid=receipt]", "Your ballot is counted").await;
+    // The other institution's ballot is still to cast.
+    wait_for_text(
+        &client,
+        "[data-testid=ballot-for]",
+        "This ballot is for KEK",
+    )
+    .await;
+    click(&client, "#option-1").await;
+    click(&client, "[data-testid=ballot] button[type=submit]").await;
+    wait_for_text(&client, "[data-testid=election-mine]", "You have voted").await;
+    let voted = app
+        .get(&format!("/api/v1/elections/{id}"), Some(&kek.admin))
+        .await;
+    assert_eq!(voted.body["voted"], 2, "{}", voted.text);
+    client.close().await.unwrap();
+}

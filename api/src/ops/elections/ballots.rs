@@ -29,20 +29,50 @@ pub fn vote(
 ) -> AppResult<BallotReceipt> {
     let row = store::elections::find(conn, id)?;
     let rule: ElectorateRule = parsed(&row.electorate)?;
-    let keys = elector_of(&rule, who);
-    let mut elector = None;
-    if row.state != ElectionState::Draft {
-        for key in &keys {
-            if let Some(found) = store::elections::elector(conn, id, key)? {
-                elector = Some((key.clone(), found));
-                break;
-            }
+    let mut keys = elector_of(&rule, who);
+    if let Some(institution) = ballot.institution_id {
+        if !matches!(rule, ElectorateRule::Institutions { .. }) {
+            return Err(AppError::invalid(
+                "institution_id",
+                RuleViolation::new(
+                    "institution_id.not_an_institution_vote",
+                    "In this election people vote for themselves: leave institution_id out.",
+                ),
+            ));
         }
+        let institution = institution.to_string();
+        if !keys.contains(&institution) {
+            return Err(AppError::forbidden(
+                "You do not represent this institution: a ballot is cast for an institution by one of its representatives.",
+            ));
+        }
+        keys = vec![institution];
     }
-    let Some((key, (_, weight, voted))) = elector else {
-        return Err(AppError::forbidden(
-            "You are not in the electorate of this election.",
-        ));
+    let mine = if row.state == ElectionState::Draft {
+        Vec::new()
+    } else {
+        store::elections::electors_among(conn, std::slice::from_ref(id), &keys)?
+    };
+    let (key, weight, voted) = match mine.as_slice() {
+        [] => {
+            return Err(AppError::forbidden(
+                "You are not in the electorate of this election.",
+            ));
+        }
+        [(_, key, _, weight, voted)] => (key.clone(), *weight, *voted),
+        several => {
+            let names: Vec<&str> = several.iter().map(|e| e.2.as_str()).collect();
+            return Err(AppError::invalid(
+                "institution_id",
+                RuleViolation::new(
+                    "institution_id.required",
+                    format!(
+                        "You represent several institutions in this vote ({}): name the one this ballot is for in institution_id.",
+                        names.join(", ")
+                    ),
+                ),
+            ));
+        }
     };
     let open = row.state == ElectionState::Open && to_db_time(now) < row.closes_at;
     if !open {
@@ -145,9 +175,9 @@ pub fn results(
     }
     let options: Vec<String> = parsed(&row.options)?;
     let tallies = store::elections::tallies(conn, id)?;
-    let electors = store::elections::electors(conn, id)?;
-    let total: i64 = electors.iter().map(|e| e.2).sum();
-    let cast: i64 = electors.iter().filter(|e| e.3).map(|e| e.2).sum();
+    let electors = store::elections::weights(conn, id)?;
+    let total: i64 = electors.iter().map(|e| e.0).sum();
+    let cast: i64 = electors.iter().filter(|e| e.1).map(|e| e.0).sum();
     let (turnout, quorum_met) = election::turnout(cast, total, row.quorum);
     Ok(ElectionResults {
         election_id: id.uuid(),
@@ -158,7 +188,7 @@ pub fn results(
             .map(|(label, votes)| OptionResult { label, votes })
             .collect(),
         electors: i64::try_from(electors.len()).unwrap_or(i64::MAX),
-        voted: i64::try_from(electors.iter().filter(|e| e.3).count()).unwrap_or(i64::MAX),
+        voted: i64::try_from(electors.iter().filter(|e| e.1).count()).unwrap_or(i64::MAX),
         total_weight: total,
         cast_weight: cast,
         turnout,

@@ -7,22 +7,12 @@ use std::collections::HashMap;
 use b2mms_shared::api::{Elector, ElectoratePreview, ElectorateRule};
 use b2mms_shared::rules::RuleViolation;
 use b2mms_shared::{ElectionId, ElectionState, GroupId, InstitutionWeight};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
+use crate::domain::membership_months::months_of_membership;
 use crate::domain::policy::ElectionOfficer;
 use crate::error::{AppError, AppResult};
 use crate::store::{self, DbConnection};
-
-/// Full months from `start` to `day`.
-fn full_months(start: NaiveDate, day: NaiveDate) -> i64 {
-    let months = i64::from(day.year() - start.year()) * 12 + i64::from(day.month())
-        - i64::from(start.month());
-    if day.day() < start.day() {
-        months - 1
-    } else {
-        months
-    }
-}
 
 /// `people` in the collaboration's order of names (family name, then given name).
 fn by_name<T>(mut people: Vec<T>, name: impl Fn(&T) -> (&str, &str)) -> Vec<T> {
@@ -40,21 +30,30 @@ pub fn electorate(
         ElectorateRule::Members {
             categories,
             min_months,
-        } => by_name(store::audience::active_members(conn)?, |m| (&m.2, &m.1))
-            .into_iter()
-            .filter(|(_, _, _, category, _)| {
-                categories.as_ref().is_none_or(|c| c.contains(category))
-            })
-            .filter(|(_, _, _, _, start)| match min_months {
-                None => true,
-                Some(n) => start.is_some_and(|s| full_months(s, day) >= i64::from(*n)),
-            })
-            .map(|(id, given, family, _, _)| Elector {
-                id: id.uuid(),
-                name: format!("{given} {family}"),
-                weight: 1,
-            })
-            .collect(),
+        } => {
+            let periods = match min_months {
+                Some(_) => store::audience::active_members_periods(conn)?,
+                None => HashMap::new(),
+            };
+            by_name(store::audience::active_members(conn)?, |m| (&m.2, &m.1))
+                .into_iter()
+                .filter(|(_, _, _, category)| {
+                    categories.as_ref().is_none_or(|c| c.contains(category))
+                })
+                .filter(|(id, ..)| match min_months {
+                    None => true,
+                    Some(n) => {
+                        let periods = periods.get(id).into_iter().flatten().copied();
+                        months_of_membership(periods, day) >= i64::from(*n)
+                    }
+                })
+                .map(|(id, given, family, _)| Elector {
+                    id: id.uuid(),
+                    name: format!("{given} {family}"),
+                    weight: 1,
+                })
+                .collect()
+        }
         ElectorateRule::Institutions { weight } => {
             let authors: HashMap<_, i64> = match weight {
                 InstitutionWeight::Equal => HashMap::new(),

@@ -12,7 +12,7 @@ pub use electorates::{electorate, electorate_csv, preview};
 
 use std::collections::HashSet;
 
-use b2mms_shared::api::{Election, ElectorateRule, MyVote, NewElection};
+use b2mms_shared::api::{Election, ElectorateRule, MyVote, NewElection, VotingFor};
 use b2mms_shared::rules::{FieldErrors, RuleViolation, required_text};
 use b2mms_shared::{ElectionId, ElectionState, PersonId};
 use chrono::{DateTime, Utc};
@@ -21,6 +21,7 @@ use crate::domain::election::{self, Step};
 use crate::domain::policy::{ElectionOfficer, Subject};
 use crate::error::{AppError, AppResult};
 use crate::store::audit::{self, Actor, Change};
+use crate::store::elections::ElectorRow;
 use crate::store::models::ElectionRow;
 use crate::store::{self, DbConnection, from_db_time, to_db_time};
 
@@ -148,69 +149,113 @@ pub(super) fn elector_of(rule: &ElectorateRule, who: &Subject) -> Vec<String> {
     }
 }
 
-fn render(conn: &mut DbConnection, row: ElectionRow, who: Option<&Subject>) -> AppResult<Election> {
-    let rule: ElectorateRule = parsed(&row.electorate)?;
-    let frozen = row.state != ElectionState::Draft;
-    let (electors, voted, mine) = if frozen {
-        let all = store::elections::electors(conn, &row.id)?;
-        let mine = who.map(|who| {
-            let keys = elector_of(&rule, who);
-            match all.iter().find(|(id, ..)| keys.contains(id)) {
-                Some((_, name, weight, voted)) => MyVote {
-                    eligible: true,
-                    voted: *voted,
+/// The caller's part in an election, from the electors they are in its frozen electorate
+/// (themselves, or the institutions they represent).
+fn my_vote(rule: &ElectorateRule, mine: &[&ElectorRow]) -> MyVote {
+    let institutions: Vec<VotingFor> = match rule {
+        ElectorateRule::Institutions { .. } => mine
+            .iter()
+            .filter_map(|(_, key, name, weight, voted)| {
+                Some(VotingFor {
+                    institution_id: uuid::Uuid::parse_str(key).ok()?,
+                    name: name.clone(),
                     weight: *weight,
-                    on_behalf_of: matches!(rule, ElectorateRule::Institutions { .. })
-                        .then(|| name.clone()),
-                },
-                None => MyVote {
-                    eligible: false,
-                    voted: false,
-                    weight: 0,
-                    on_behalf_of: None,
-                },
-            }
-        });
-        (
-            Some(i64::try_from(all.len()).unwrap_or(i64::MAX)),
-            Some(i64::try_from(all.iter().filter(|e| e.3).count()).unwrap_or(i64::MAX)),
-            mine,
-        )
-    } else {
-        (None, None, None)
+                    voted: *voted,
+                })
+            })
+            .collect(),
+        _ => Vec::new(),
     };
-    let created_by =
-        store::persons::refs(conn, std::slice::from_ref(&row.created_by))?.of(&row.created_by);
-    Ok(Election {
-        id: row.id.uuid(),
-        title: row.title,
-        description: row.description,
-        options: parsed(&row.options)?,
-        max_choices: u32::try_from(row.max_choices).unwrap_or(1),
-        electorate: rule,
-        opens_at: from_db_time(row.opens_at),
-        closes_at: from_db_time(row.closes_at),
-        quorum: row.quorum,
-        state: row.state,
-        created_by,
-        electors,
-        voted,
-        mine,
-    })
+    MyVote {
+        eligible: !mine.is_empty(),
+        voted: !mine.is_empty() && mine.iter().all(|e| e.4),
+        weight: mine.iter().map(|e| e.3).sum(),
+        on_behalf_of: (!institutions.is_empty()).then(|| {
+            institutions
+                .iter()
+                .map(|i| i.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }),
+        institutions,
+    }
+}
+
+/// Elections as the API shows them, with the counts of their frozen electorates and the
+/// caller's part (when `who` is given): a few queries for all of them together.
+fn render_all(
+    conn: &mut DbConnection,
+    rows: Vec<ElectionRow>,
+    who: Option<&Subject>,
+) -> AppResult<Vec<Election>> {
+    let frozen: Vec<ElectionId> = rows
+        .iter()
+        .filter(|r| r.state != ElectionState::Draft)
+        .map(|r| r.id.clone())
+        .collect();
+    let counts = store::elections::counts(conn, &frozen)?;
+    let keys: Vec<String> = who
+        .map(|who| {
+            let mut keys = vec![who.acting.person_id.as_str().to_owned()];
+            keys.extend(who.represents.iter().map(|i| i.as_str().to_owned()));
+            keys
+        })
+        .unwrap_or_default();
+    let among = store::elections::electors_among(conn, &frozen, &keys)?;
+    let creators: Vec<PersonId> = rows.iter().map(|r| r.created_by.clone()).collect();
+    let refs = store::persons::refs(conn, &creators)?;
+    rows.into_iter()
+        .map(|row| {
+            let rule: ElectorateRule = parsed(&row.electorate)?;
+            let (electors, voted, mine) = if row.state == ElectionState::Draft {
+                (None, None, None)
+            } else {
+                let (electors, voted) = counts.get(&row.id).copied().unwrap_or_default();
+                let mine = who.map(|who| {
+                    let keys = elector_of(&rule, who);
+                    let rows: Vec<&ElectorRow> = among
+                        .iter()
+                        .filter(|e| e.0 == row.id && keys.contains(&e.1))
+                        .collect();
+                    my_vote(&rule, &rows)
+                });
+                (Some(electors), Some(voted), mine)
+            };
+            Ok(Election {
+                id: row.id.uuid(),
+                title: row.title,
+                description: row.description,
+                options: parsed(&row.options)?,
+                max_choices: u32::try_from(row.max_choices).unwrap_or(1),
+                electorate: rule,
+                opens_at: from_db_time(row.opens_at),
+                closes_at: from_db_time(row.closes_at),
+                quorum: row.quorum,
+                state: row.state,
+                created_by: refs.of(&row.created_by),
+                electors,
+                voted,
+                mine,
+            })
+        })
+        .collect()
+}
+
+fn render(conn: &mut DbConnection, row: ElectionRow, who: Option<&Subject>) -> AppResult<Election> {
+    render_all(conn, vec![row], who)?
+        .pop()
+        .ok_or_else(|| AppError::Internal("an election rendered".into()))
 }
 
 /// The elections the caller sees: officers every one; others those they are an elector of
 /// (from opening on).
 pub fn list(conn: &mut DbConnection, who: &Subject) -> AppResult<Vec<Election>> {
     let officer = who.election_officer().is_ok();
-    let mut out = Vec::new();
-    for row in store::elections::all(conn)? {
-        let election = render(conn, row, Some(who))?;
-        if officer || election.mine.as_ref().is_some_and(|m| m.eligible) {
-            out.push(election);
-        }
-    }
-    Ok(out)
+    let rows = store::elections::all(conn)?;
+    Ok(render_all(conn, rows, Some(who))?
+        .into_iter()
+        .filter(|e| officer || e.mine.as_ref().is_some_and(|m| m.eligible))
+        .collect())
 }
 
 /// One election, for an officer or one of its electors.

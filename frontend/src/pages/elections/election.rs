@@ -4,7 +4,7 @@
 //! the electorate as a file.
 
 use b2mms_shared::ElectionState;
-use b2mms_shared::api::{BallotReceipt, Election, ElectionResults};
+use b2mms_shared::api::{BallotReceipt, Election, ElectionResults, VotingFor};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -26,6 +26,7 @@ pub fn election_page(props: &ElectionProps) -> Html {
     let election = use_state(|| None::<Result<Election, ApiError>>);
     let results = use_state(|| None::<ElectionResults>);
     let chosen = use_state(Vec::<String>::new);
+    let for_institution = use_state(|| None::<uuid::Uuid>);
     let attempt = use_state(|| false);
     let busy = use_state(|| false);
     let refused = use_state(|| None::<ApiError>);
@@ -69,17 +70,33 @@ pub fn election_page(props: &ElectionProps) -> Html {
         }
         Some(Ok(e)) => e.clone(),
     };
+    // A representative of several institutions casts one ballot for each, naming it.
+    let institutions = e
+        .mine
+        .as_ref()
+        .map(|m| m.institutions.clone())
+        .unwrap_or_default();
+    let pending: Vec<VotingFor> = institutions.iter().filter(|i| !i.voted).cloned().collect();
+    let several = institutions.len() > 1;
+    let ballot_for = match pending.as_slice() {
+        [only] if several => Some(only.institution_id),
+        _ if several => *for_institution,
+        _ => None,
+    };
     let may_vote = e.state == ElectionState::Open
         && e.mine.as_ref().is_some_and(|m| m.eligible && !m.voted)
-        && receipt.is_none();
+        && (receipt.is_none() || several);
     let max = e.max_choices as usize;
-    let problem = if chosen.is_empty() {
-        Some("Choose an option.".to_owned())
-    } else if chosen.len() > max {
-        Some(format!("Choose at most {max} option(s)."))
-    } else {
-        None
-    };
+    let problem =
+        if several && ballot_for.is_none_or(|i| !pending.iter().any(|p| p.institution_id == i)) {
+            Some("Choose the institution this ballot is for.".to_owned())
+        } else if chosen.is_empty() {
+            Some("Choose an option.".to_owned())
+        } else if chosen.len() > max {
+            Some(format!("Choose at most {max} option(s)."))
+        } else {
+            None
+        };
     let onsubmit = {
         let (chosen, attempt, busy, refused, receipt, reload, token, id) = (
             chosen.clone(),
@@ -98,8 +115,9 @@ pub fn election_page(props: &ElectionProps) -> Html {
             if blocked || *busy {
                 return;
             }
-            let (choices, busy, refused, receipt, reload, token, id) = (
+            let (choices, chosen, busy, refused, receipt, reload, token, id) = (
                 (*chosen).clone(),
+                chosen.clone(),
                 busy.clone(),
                 refused.clone(),
                 receipt.clone(),
@@ -109,10 +127,11 @@ pub fn election_page(props: &ElectionProps) -> Html {
             );
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                let result = api::cast_ballot(&token, &id, choices).await;
+                let result = api::cast_ballot(&token, &id, choices, ballot_for).await;
                 busy.set(false);
                 match result {
                     Ok(r) => {
+                        chosen.set(Vec::new());
                         receipt.set(Some(r));
                         refused.set(None);
                         reload.set(*reload + 1);
@@ -160,6 +179,9 @@ pub fn election_page(props: &ElectionProps) -> Html {
             }
             if may_vote {
                 <form {onsubmit} novalidate=true data-testid="ballot">
+                    if several {
+                        { institution_choice(&pending, ballot_for, &for_institution) }
+                    }
                     <fieldset aria-describedby="ballot-rule">
                         <legend>{ if max == 1 { "Your choice".to_owned() } else { format!("Your choices (at most {max})") } }</legend>
                         { for e.options.iter().enumerate().map(|(i, label)| {
@@ -186,6 +208,42 @@ pub fn election_page(props: &ElectionProps) -> Html {
             <ReceiptCheck token={session.token.clone()} id={props.id.clone()} />
             { officer_part(&session, &e, &reload) }
         </section>
+    }
+}
+
+/// Which institution a representative of several casts this ballot for: said when one is
+/// left, chosen otherwise (starting at an explicit "choose").
+fn institution_choice(
+    pending: &[VotingFor],
+    chosen: Option<uuid::Uuid>,
+    set: &UseStateHandle<Option<uuid::Uuid>>,
+) -> Html {
+    if let [only] = pending {
+        return html! {
+            <p data-testid="ballot-for">{ format!("This ballot is for {}.", only.name) }</p>
+        };
+    }
+    let onchange = {
+        let set = set.clone();
+        Callback::from(move |ev: Event| {
+            let value = ev
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value();
+            set.set(uuid::Uuid::parse_str(&value).ok());
+        })
+    };
+    html! {
+        <p>
+            <label for="ballot-for">{ "The institution this ballot is for" }</label>
+            <select id="ballot-for" {onchange} required=true>
+                <option value="" selected={chosen.is_none()} disabled=true>{ "Choose the institution" }</option>
+                { for pending.iter().map(|i| html! {
+                    <option value={i.institution_id.to_string()} selected={chosen == Some(i.institution_id)}>
+                        { format!("{} (weight {})", i.name, i.weight) }
+                    </option>
+                }) }
+            </select>
+        </p>
     }
 }
 

@@ -108,13 +108,14 @@ pub fn mailing_lists() -> Html {
                     <table class="list stack" data-testid="mailing-lists">
                         <thead><tr>
                             <th scope="col">{ "List" }</th><th scope="col">{ "Address" }</th>
-                            <th scope="col">{ "Reaches" }</th><th scope="col">{ "Mailman" }</th>
+                            <th scope="col">{ "Reaches" }</th><th scope="col">{ "Addresses" }</th><th scope="col">{ "Mailman" }</th>
                         </tr></thead>
                         <tbody>{ for l.iter().map(|list| html! {
-                            <tr>
+                            <tr data-testid={format!("list-row-{}", list.name)}>
                                 <td data-label="List"><Link<Route> to={Route::MailingList { id: list.id.to_string() }}>{ list.name.clone() }</Link<Route>></td>
                                 <td data-label="Address">{ list.address.clone() }</td>
                                 <td data-label="Reaches">{ reach(&list.audience) }</td>
+                                <td data-label="Addresses">{ list.subscribers.map(|n| n.to_string()).unwrap_or_default() }</td>
                                 <td data-label="Mailman">{ sync_state(list) }</td>
                             </tr>
                         }) }</tbody>

@@ -1,20 +1,22 @@
 //! Mailing lists kept from the records: administrators define them (a name, the list's
 //! address, an audience rule, extra and excluded addresses); who is on a list is computed from
-//! the records whenever it is asked, never edited by hand. Every change is an audit event.
+//! the records whenever it is asked, never edited by hand (`subscribers`). Every change is an
+//! audit event.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+mod subscribers;
 
-use b2mms_shared::api::{
-    Audience, ListMembers, ListSubscriber, MailingList, MailingListPatch, MyMailingList,
-    NewMailingList,
-};
+pub(crate) use subscribers::subscribers;
+pub use subscribers::{members, mine};
+
+use std::collections::HashSet;
+
+use b2mms_shared::api::{Audience, MailingList, MailingListPatch, NewMailingList};
 use b2mms_shared::rules::{FieldErrors, RuleViolation, mailing_list, required_text};
-use b2mms_shared::{GroupId, InstitutionId, MailingListId, PersonId, SubscribeWith};
+use b2mms_shared::{GroupId, InstitutionId, MailingListId, SubscribeWith};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 
-use crate::domain::audience::{self, Standing};
-use crate::domain::policy::{Admin, MailingListReader, Member};
+use crate::domain::policy::{Admin, MailingListReader};
 use crate::error::{AppError, AppResult};
 use crate::store::audit::{self, Actor, Change};
 use crate::store::models::MailingListRow;
@@ -44,8 +46,11 @@ pub(crate) fn audience_of(row: &MailingListRow) -> AppResult<Audience> {
     parsed(&row.audience, "audience")
 }
 
+/// The list as the API shows it; the number of its subscribers only where given (the audit
+/// trail records definitions, not who is on a list on a day).
 fn render(row: &MailingListRow) -> AppResult<MailingList> {
     Ok(MailingList {
+        subscribers: None,
         id: row.id.uuid(),
         name: row.name.clone(),
         address: row.address.clone(),
@@ -170,21 +175,37 @@ fn report_unknown(
     }
 }
 
-/// Every list, by name.
-pub fn list(conn: &mut DbConnection, _reader: &MailingListReader) -> AppResult<Vec<MailingList>> {
-    store::mailing_lists::all(conn)?
-        .iter()
-        .map(render)
+/// Every list, by name, with how many addresses it has today.
+pub fn list(
+    conn: &mut DbConnection,
+    _reader: &MailingListReader,
+    today: NaiveDate,
+) -> AppResult<Vec<MailingList>> {
+    let rows = store::mailing_lists::all(conn)?;
+    let counts = subscribers::counts(conn, &rows, today)?;
+    rows.iter()
+        .map(|row| {
+            Ok(MailingList {
+                subscribers: counts.get(&row.id).copied(),
+                ..render(row)?
+            })
+        })
         .collect()
 }
 
-/// One list.
+/// One list, with how many addresses it has today.
 pub fn get(
     conn: &mut DbConnection,
     _reader: &MailingListReader,
     id: &MailingListId,
+    today: NaiveDate,
 ) -> AppResult<MailingList> {
-    render(&store::mailing_lists::find(conn, id)?)
+    let row = store::mailing_lists::find(conn, id)?;
+    let count = subscribers::counts(conn, std::slice::from_ref(&row), today)?;
+    Ok(MailingList {
+        subscribers: count.get(&row.id).copied(),
+        ..render(&row)?
+    })
 }
 
 /// Defines a list (administrators).
@@ -321,145 +342,4 @@ pub fn delete(
         },
     )?;
     Ok(())
-}
-
-/// Everyone on the list today, by address.
-pub fn members(
-    conn: &mut DbConnection,
-    _reader: &MailingListReader,
-    id: &MailingListId,
-    today: NaiveDate,
-) -> AppResult<ListMembers> {
-    let row = store::mailing_lists::find(conn, id)?;
-    let subscribers = subscribers(conn, &row, today)?;
-    Ok(ListMembers {
-        list_id: row.id.uuid(),
-        address: row.address,
-        total: i64::try_from(subscribers.len()).unwrap_or(i64::MAX),
-        subscribers,
-    })
-}
-
-/// The lists the caller is on today, with the address each reaches them at.
-pub fn mine(
-    conn: &mut DbConnection,
-    member: &Member,
-    today: NaiveDate,
-) -> AppResult<Vec<MyMailingList>> {
-    let mut out = Vec::new();
-    for row in store::mailing_lists::all(conn)? {
-        let audience = audience_of(&row)?;
-        let found = admitted(conn, &audience, Some(member.person()), today)?;
-        let Some(person) = found.first() else {
-            continue;
-        };
-        let address = address_of(person, row.subscribe_with);
-        if parsed::<Vec<String>>(&row.excluded_addresses, "excluded addresses")?.contains(&address)
-        {
-            continue;
-        }
-        out.push(MyMailingList {
-            id: row.id.uuid(),
-            name: row.name,
-            address: row.address,
-            description: row.description,
-            subscribed_as: address,
-        });
-    }
-    Ok(out)
-}
-
-/// The address a list reaches a person at, lower-case.
-fn address_of(person: &store::audience::Candidate, with: SubscribeWith) -> String {
-    match (with, &person.registry_email) {
-        (SubscribeWith::RegistryEmail, Some(registry)) => registry.to_lowercase(),
-        _ => person.email.to_lowercase(),
-    }
-}
-
-/// The people `audience` admits today (only `person`, when given).
-fn admitted(
-    conn: &mut DbConnection,
-    audience: &Audience,
-    person: Option<&PersonId>,
-    today: NaiveDate,
-) -> AppResult<Vec<store::audience::Candidate>> {
-    let candidates = store::audience::candidates(conn, &audience::statuses(audience), person)?;
-    if candidates.is_empty() {
-        return Ok(candidates);
-    }
-    let groups = match &audience.group_ids {
-        Some(ids) => {
-            let ids: Vec<GroupId> = ids.iter().copied().map(GroupId::from).collect();
-            store::audience::groups_of(conn, &ids, person)?
-        }
-        None => HashMap::new(),
-    };
-    let roles = match audience.roles {
-        Some(_) => store::audience::roles(conn)?,
-        None => HashMap::new(),
-    };
-    let authors = match audience.authors {
-        Some(_) => crate::ops::authors::authors_on(conn, today)?,
-        None => HashSet::new(),
-    };
-    let no_groups = HashSet::new();
-    Ok(candidates
-        .into_iter()
-        .filter(|c| {
-            audience::admits(
-                audience,
-                &Standing {
-                    status: c.status,
-                    category: c.category,
-                    institution: &c.institution_id,
-                    country: &c.country,
-                    groups: groups.get(&c.id).unwrap_or(&no_groups),
-                    roles: roles.get(&c.id).map(Vec::as_slice).unwrap_or_default(),
-                    author: authors.contains(&c.id),
-                },
-            )
-        })
-        .collect())
-}
-
-/// Who is on the list today: the audience at the address the list asks for, and the extra
-/// addresses, less the excluded ones; each address once, in order.
-pub(crate) fn subscribers(
-    conn: &mut DbConnection,
-    row: &MailingListRow,
-    today: NaiveDate,
-) -> AppResult<Vec<ListSubscriber>> {
-    let audience = audience_of(row)?;
-    let excluded: HashSet<String> =
-        parsed::<Vec<String>>(&row.excluded_addresses, "excluded addresses")?
-            .into_iter()
-            .collect();
-    let mut by_address: BTreeMap<String, ListSubscriber> = BTreeMap::new();
-    for person in admitted(conn, &audience, None, today)? {
-        let address = address_of(&person, row.subscribe_with);
-        if excluded.contains(&address) {
-            continue;
-        }
-        by_address
-            .entry(address.clone())
-            .or_insert_with(|| ListSubscriber {
-                address,
-                person: Some(store::persons::person_ref((
-                    person.id,
-                    person.given_name,
-                    person.family_name,
-                    person.account_name,
-                ))),
-            });
-    }
-    for address in parsed::<Vec<String>>(&row.extra_addresses, "extra addresses")? {
-        if !excluded.contains(&address) {
-            by_address.entry(address.clone()).or_insert(ListSubscriber {
-                address,
-                person: None,
-            });
-        }
-    }
-    Ok(by_address.into_values().collect())
 }
