@@ -321,7 +321,7 @@ fn demo(config: Config) -> anyhow::Result<()> {
     let state =
         actix_web::rt::System::new().block_on(AppState::initialize(config, Clock::system()))?;
     let mut conn = state.db.url().connect().map_err(anyhow::Error::msg)?;
-    let loaded = crate::demo::load(&mut conn, &state)
+    let loaded = crate::demo::load(&mut conn, &state.services)
         .map_err(|e| anyhow::anyhow!("{}", e.problem().detail))?;
     println!(
         "Demo collaboration loaded. Every account's password is {} (to be changed at the first sign-in):",

@@ -1,23 +1,23 @@
 //! `b2mms demo`: a small living collaboration to try b2mms with — institutions with their
 //! representatives, an IB chair, members, invitations and registration requests in several
-//! states. People, institutions and decisions go through the same operations as real work,
-//! with their audit events and mail.
+//! states, the computing facility's group, mailing lists and an open Institutional Board vote.
+//! People, institutions, invitations and decisions go through the same operations as real
+//! work, with their audit events and mail.
 
-use b2mms_shared::api::{ApproveRegistration, NewMember, RejectRegistration};
-use b2mms_shared::{Category, IdentityKind, InvitationStatus, RegistrationState, Role};
+use b2mms_shared::api::{ApproveRegistration, NewInvitation, NewMember, RejectRegistration};
+use b2mms_shared::{Category, IdentityKind, RegistrationState, Role};
 use chrono::Duration;
 
-use crate::app::AppState;
 use crate::auth::caller::Caller;
 use crate::auth::passwords::hash_blocking;
 use crate::domain::policy::{Acting, Subject};
 use crate::error::{AppError, AppResult};
 use crate::ops::registrations::open_request;
 use crate::ops::{decisions, people};
+use crate::services::Services;
 use crate::store::audit::{self, Actor, Change};
-use crate::store::models::InvitationRow;
 use crate::store::registrations::Submission;
-use crate::store::{self, DbConnection, new_id, to_db_time, write_tx};
+use crate::store::{self, DbConnection, write_tx};
 
 /// The password of every demo account (each must change it at the first sign-in).
 pub const PASSWORD: &str = "Demo-Lantern-Orbit-2026";
@@ -142,7 +142,7 @@ pub struct Loaded {
     pub requests: Vec<(String, RegistrationState)>,
 }
 
-fn demo_actor(state: &AppState) -> Actor {
+fn demo_actor(state: &Services) -> Actor {
     Actor::system(state.clock.now())
 }
 
@@ -169,8 +169,74 @@ fn approval() -> ApproveRegistration {
     }
 }
 
+/// Mailing lists for everyone and for the representatives (kept in Mailman when it is
+/// configured), and an Institutional Board vote that is open now, prepared by the IB chair.
+fn lists_and_a_vote(
+    conn: &mut DbConnection,
+    state: &Services,
+    admin: &crate::domain::policy::Admin,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    let domain = state.config.mailman_domain.as_deref();
+    let at = domain.unwrap_or("lists.example.org");
+    for (name, description, audience) in [
+        (
+            "b2-all",
+            "Everyone in the collaboration",
+            b2mms_shared::api::Audience::default(),
+        ),
+        (
+            "b2-irs",
+            "The institutional representatives",
+            b2mms_shared::api::Audience {
+                roles: Some(vec![b2mms_shared::AudienceRole::Ir]),
+                ..Default::default()
+            },
+        ),
+    ] {
+        crate::ops::mailing_lists::create(
+            conn,
+            admin,
+            b2mms_shared::api::NewMailingList {
+                name: name.into(),
+                address: format!("{name}@{at}"),
+                description: description.into(),
+                audience,
+                extra_addresses: Vec::new(),
+                excluded_addresses: Vec::new(),
+                subscribe_with: None,
+                send_welcome: false,
+            },
+            domain,
+            now,
+        )?;
+    }
+    let Caller::Staff(chair) = staff(conn, "ibauer")? else {
+        return Err(AppError::Internal("the demo IB chair is staff".into()));
+    };
+    let vote = crate::ops::elections::create(
+        conn,
+        &chair.election_officer()?,
+        b2mms_shared::api::NewElection {
+            title: "Rules of the Institutional Board".into(),
+            description: "Adopt the revised rules of procedure? One ballot per institution, cast by one of its representatives.".into(),
+            options: vec!["Adopt".into(), "Reject".into(), "Abstain".into()],
+            max_choices: 1,
+            electorate: b2mms_shared::api::ElectorateRule::Institutions {
+                weight: b2mms_shared::InstitutionWeight::Equal,
+            },
+            opens_at: now,
+            closes_at: now + Duration::days(14),
+            quorum: Some(0.5),
+        },
+        now,
+    )?;
+    crate::ops::elections::advance(conn, &b2mms_shared::ElectionId::from(vote.id), now)?;
+    Ok(())
+}
+
 /// Loads the demo into an empty database (refuses when institutions exist).
-pub fn load(conn: &mut DbConnection, state: &AppState) -> AppResult<Loaded> {
+pub fn load(conn: &mut DbConnection, state: &Services) -> AppResult<Loaded> {
     let (existing, _) = store::institutions::list(conn, 0, 1)?;
     if !existing.is_empty() {
         return Err(AppError::conflict(
@@ -179,7 +245,6 @@ pub fn load(conn: &mut DbConnection, state: &AppState) -> AppResult<Loaded> {
         ));
     }
     let now = state.clock.now();
-    let at = to_db_time(now);
     let mut loaded = Loaded::default();
     let mut ids = std::collections::HashMap::new();
     write_tx(conn, |conn| {
@@ -272,31 +337,41 @@ pub fn load(conn: &mut DbConnection, state: &AppState) -> AppResult<Loaded> {
         now,
     )?;
 
-    // An invitation nobody has used yet.
+    // An invitation nobody has used yet, made by KEK's representative (its mail waits in
+    // the outbox).
     let username = "inv-demo0001".to_owned();
     let password = "Invite-Demo-Kite-77".to_owned();
-    let kek = ids["KEK"].clone();
-    let inviter = store::accounts::find_account(conn, "ksato")?
-        .map(|(a, _)| a.person_id)
-        .ok_or_else(|| AppError::Internal("demo IR missing".into()))?;
-    let invitation = InvitationRow {
-        id: new_id(),
-        institution_id: kek.clone(),
-        email: "new.colleague@kek.example.org".into(),
-        category: Some(Category::PhdStudent),
-        given_name: None,
-        family_name: None,
-        username: username.clone(),
-        password_hash: hash_blocking(&password)?,
-        status: InvitationStatus::Pending,
-        created_by: inviter.clone(),
-        created_at: at,
-        expires_at: to_db_time(now + Duration::days(state.config.invitation_days)),
-        used_at: None,
-        revoked_at: None,
+    let Caller::Staff(kek_ir) = staff(conn, "ksato")? else {
+        return Err(AppError::Internal("the demo IR is staff".into()));
     };
-    store::invitations::insert(conn, &invitation)?;
+    let draft = crate::ops::invitations::check(
+        state,
+        &NewInvitation {
+            email: "new.colleague@kek.example.org".into(),
+            category: Some(Category::PhdStudent),
+            given_name: None,
+            family_name: None,
+            institution_id: ids["KEK"].uuid(),
+        },
+    )?;
+    let credentials = crate::ops::invitations::Credentials {
+        username: username.clone(),
+        password: password.clone(),
+        password_hash: hash_blocking(&password)?,
+    };
+    write_tx(conn, |conn| {
+        crate::ops::invitations::create(
+            conn,
+            state,
+            &kek_ir.representative_of(&ids["KEK"])?,
+            draft,
+            &credentials,
+            now,
+        )
+    })?;
     loaded.invitation = Some((username, password));
+
+    lists_and_a_vote(conn, state, &admin, now)?;
 
     // Requests on their way: waiting for the IR, waiting for the IB, rejected, provisioned.
     let applicants: &[(&str, &str, &str, &str, Category, RegistrationState)] = &[
