@@ -11,8 +11,6 @@ use serde_json::json;
 use crate::config::Config;
 
 /// How long one request to Mailman may take.
-const TIMEOUT: Duration = Duration::from_secs(20);
-
 /// Members read per page of a roster.
 const PAGE: usize = 500;
 
@@ -27,6 +25,8 @@ pub struct Mailman {
     base: String,
     user: String,
     password: String,
+    /// The bound on one request (`mailman_timeout`).
+    timeout: Duration,
     http: reqwest::Client,
 }
 
@@ -73,6 +73,7 @@ impl Mailman {
                 .to_owned(),
             user: config.mailman_user.clone()?,
             password: config.mailman_password.clone()?,
+            timeout: config.mailman_timeout(),
             http: http.clone(),
         })
     }
@@ -81,7 +82,7 @@ impl Mailman {
         self.http
             .request(method, format!("{}/3.1/{path}", self.base))
             .basic_auth(&self.user, Some(&self.password))
-            .timeout(TIMEOUT)
+            .timeout(self.timeout)
     }
 
     /// Sends a request; any answer but one of `expected` is an error naming what was asked.

@@ -18,14 +18,14 @@ pub struct Received {
     pub body: String,
 }
 
-/// A mail server that accepts connections and then never says a word: the fault that once
-/// stopped every background job.
-pub struct SilentSmtp {
+/// A server that accepts connections and then never says a word — a mail server or a Mailman
+/// that hangs: the fault that once stopped every background job.
+pub struct SilentServer {
     pub port: u16,
     task: tokio::task::JoinHandle<()>,
 }
 
-impl SilentSmtp {
+impl SilentServer {
     pub async fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("free port");
         let port = listener.local_addr().unwrap().port();
@@ -38,12 +38,18 @@ impl SilentSmtp {
         Self { port, task }
     }
 
+    /// Its address as a mail server.
     pub fn url(&self) -> String {
         format!("smtp://127.0.0.1:{}", self.port)
     }
+
+    /// Its address as an HTTP service.
+    pub fn http_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
 }
 
-impl Drop for SilentSmtp {
+impl Drop for SilentServer {
     fn drop(&mut self) {
         self.task.abort();
     }

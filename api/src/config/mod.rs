@@ -77,6 +77,9 @@ pub struct Config {
     /// The mail domain of the lists in Mailman: list addresses must be in it (and it is
     /// created in Mailman if missing).
     pub mailman_domain: Option<String>,
+    /// Seconds one request to Mailman's REST API may take before the sync of that list is
+    /// abandoned and retried later.
+    pub mailman_timeout: u64,
     /// Seconds between runs of the background jobs (mail, provisioning, reminders); 0 = off.
     pub jobs_interval: u64,
     /// Server certificate chain (PEM) for native TLS.
@@ -145,6 +148,7 @@ impl Default for Config {
             mailman_user: None,
             mailman_password: None,
             mailman_domain: None,
+            mailman_timeout: 20,
             jobs_interval: 5,
             tls_cert: None,
             tls_key: None,
@@ -180,6 +184,11 @@ impl Config {
                 format!("{host}:{}", self.bind.port())
             }
         }
+    }
+
+    /// The bound on one request to Mailman.
+    pub fn mailman_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.mailman_timeout.max(1))
     }
 
     /// The bound on one mail delivery.

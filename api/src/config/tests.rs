@@ -99,6 +99,7 @@ fn every_key_works_from_the_environment() {
         ("AUTH_RATE_PER_MINUTE", "60"),
         ("ACCOUNT_GRACE_DAYS", "14"),
         ("MAIL_TIMEOUT", "12"),
+        ("MAILMAN_TIMEOUT", "7"),
         ("INSTANCE_NAME", "mms-1"),
         ("METRICS_TOKEN", "scrape-me"),
         ("METRICS_BIND", "127.0.0.1:9464"),

@@ -1,7 +1,8 @@
 //! The mailing lists kept in a real Mailman 3 core: created when missing, subscribers made
 //! equal to the audience after each change of the records (a member joins, joins a group,
 //! moves institution, expires, leaves), hand-made subscriptions undone, lists b2mms does not
-//! manage untouched, Mailman down and back, and the dry run.
+//! manage untouched, Mailman down and back, a sync claimed by an instance that crashed, and
+//! the dry run.
 
 use b2mms_tests::fixtures::Institution;
 use b2mms_tests::mailman::{self, MailmanCore};
@@ -292,6 +293,43 @@ async fn lists_follow_the_records(backend: Backend) {
         list.body.get("sync_error").is_none() && list.body["sync_failures"] == 0,
         "{}",
         list.text
+    );
+
+    // An instance that claimed a list and crashed before recording its sync: no other round
+    // syncs that list until the claim's lease runs out; then the next one does.
+    let claimed = b2mms_shared::MailingListId::from(uuid::Uuid::parse_str(&kek_list).unwrap());
+    let now = b2mms::store::to_db_time(app.state.clock.now());
+    let until = now + chrono::Duration::seconds(20);
+    let taken = app
+        .state
+        .db
+        .write(move |conn| b2mms::store::mailing_lists::claim(conn, &claimed, now, until))
+        .await
+        .unwrap();
+    assert!(taken);
+    app.seed_person("crash", &[], kek.id).await;
+    let report = app.run_jobs().await;
+    assert_eq!(
+        (report.lists_synced, report.lists_failed),
+        (3, 0),
+        "{report:?}"
+    );
+    assert!(
+        !in_mailman(&core, "b2-kek")
+            .await
+            .contains(&"crash@kek.jp".to_owned())
+    );
+    app.advance(chrono::Duration::seconds(21));
+    let report = app.run_jobs().await;
+    assert_eq!(
+        (report.lists_synced, report.lists_failed),
+        (4, 0),
+        "{report:?}"
+    );
+    assert!(
+        in_mailman(&core, "b2-kek")
+            .await
+            .contains(&"crash@kek.jp".to_owned())
     );
 
     // A list no longer defined is left as it is in Mailman.
