@@ -105,10 +105,22 @@ impl AppState {
             jobs: JobsHandle::default(),
             http,
         };
+        // The document is built once, on a thread of its own whose allocator arena keeps none
+        // of the building's garbage: the route table and the served text come from it.
+        let (routes, openapi_json) = std::thread::scope(|s| {
+            s.spawn(|| {
+                let document = http::openapi::document();
+                let routes = RouteTable::from_openapi(&document);
+                (routes, http::openapi::pretty_json(document))
+            })
+            .join()
+        })
+        .map_err(|_| anyhow::anyhow!("building the OpenAPI document failed"))?;
+        let (routes, openapi_json): (RouteTable, Arc<str>) = (routes.clone(), openapi_json.into());
         Ok(Self {
             services: Arc::new(services),
-            routes: Arc::new(RouteTable::from_openapi(&http::openapi::document())),
-            openapi_json: http::openapi::document_json().into(),
+            routes: Arc::new(routes),
+            openapi_json,
             client_verifier,
             tls,
             throttle,

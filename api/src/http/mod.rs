@@ -185,7 +185,7 @@ impl PageQuery {
 }
 
 /// The methods each documented path template accepts, to tell 404 from 405.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct RouteTable(Vec<(Vec<String>, Vec<&'static str>)>);
 
 impl RouteTable {

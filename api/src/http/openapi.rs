@@ -87,7 +87,12 @@ pub fn base() -> utoipa::openapi::OpenApi {
 
 /// The document as pretty JSON, as committed in `openapi/openapi.json`.
 pub fn document_json() -> String {
-    let mut text = document()
+    pretty_json(document())
+}
+
+/// `document` as pretty JSON with a final newline.
+pub fn pretty_json(document: utoipa::openapi::OpenApi) -> String {
+    let mut text = document
         .to_pretty_json()
         .unwrap_or_else(|e| unreachable!("the OpenAPI document serialises: {e}"));
     text.push('\n');
