@@ -39,6 +39,39 @@ impl Problems {
     }
 }
 
+/// What a form does when it is sent: counts the attempt (so the error summary takes the
+/// focus), sends nothing while `blocked` (it shows a problem) or while a send is under way,
+/// and otherwise runs what `send` makes of the form — `None` when there is nothing to send —
+/// with `busy` set until it is done.
+pub fn on_submit<F, Fut>(
+    attempt: &UseStateHandle<u32>,
+    busy: &UseStateHandle<bool>,
+    blocked: bool,
+    send: F,
+) -> Callback<SubmitEvent>
+where
+    F: Fn() -> Option<Fut> + 'static,
+    Fut: std::future::Future<Output = ()> + 'static,
+{
+    let (attempt, busy) = (attempt.clone(), busy.clone());
+    Callback::from(move |e: SubmitEvent| {
+        e.prevent_default();
+        attempt.set(*attempt + 1);
+        if blocked || *busy {
+            return;
+        }
+        let Some(work) = send() else {
+            return;
+        };
+        let busy = busy.clone();
+        busy.set(true);
+        wasm_bindgen_futures::spawn_local(async move {
+            work.await;
+            busy.set(false);
+        });
+    })
+}
+
 /// The day a date input holds (`YYYY-MM-DD`, as browsers give it), or `None`.
 pub fn day(text: &str) -> Option<chrono::NaiveDate> {
     let mut parts = text.trim().splitn(3, '-').map(str::parse::<u32>);

@@ -103,8 +103,8 @@ impl Drop for Driver {
     }
 }
 
-/// Waits until an element shows a text; once a page's heading shows, the page is kept as a
-/// screenshot of the visit.
+/// Waits until an element shows a text; the first time a test sees something on a page (an
+/// address it has not seen just before), the page is kept as a screenshot of the visit.
 pub async fn wait_for_text(client: &Client, css: &str, expected: &str) -> String {
     let started = Instant::now();
     loop {
@@ -112,9 +112,7 @@ pub async fn wait_for_text(client: &Client, css: &str, expected: &str) -> String
             && let Ok(text) = element.text().await
             && text.contains(expected)
         {
-            if css.ends_with("h1") {
-                visited(client).await;
-            }
+            visited(client).await;
             return text;
         }
         assert!(
@@ -188,20 +186,26 @@ pub async fn accessible(client: &Client, page: &str) {
     assert!(violations.is_empty(), "{page}: {violations:#?}");
 }
 
-/// A screenshot of a page a test visits, named after the test and numbered in order
-/// (`test-artifacts/screenshots/visited/`).
+/// A screenshot of each page a test visits, when it first sees something there, named after
+/// the test and numbered in order (`test-artifacts/screenshots/visited/`).
 async fn visited(client: &Client) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static SHOTS: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        /// The address of the last page kept, per test (each runs on a thread of its own).
+        static LAST: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    let Ok(url) = client.current_url().await else {
+        return;
+    };
+    if LAST.with(|last| last.replace(url.to_string()) == url.as_str()) {
+        return;
+    }
     let test = std::thread::current()
         .name()
         .unwrap_or("test")
         .replace("::", "-");
-    let path = client
-        .current_url()
-        .await
-        .map(|u| u.path().trim_matches('/').replace('/', "-"))
-        .unwrap_or_default();
+    let path = url.path().trim_matches('/').replace('/', "-");
     let n = SHOTS.fetch_add(1, Ordering::Relaxed);
     let dir = workspace().join("test-artifacts/screenshots/visited");
     std::fs::create_dir_all(&dir).unwrap();

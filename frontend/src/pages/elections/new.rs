@@ -10,7 +10,7 @@ use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::forms::{Choice, ErrorSummary, Field, Problems};
+use crate::forms::{self, Choice, ErrorSummary, Field, Problems};
 
 #[derive(Clone, Default, PartialEq)]
 struct Draft {
@@ -179,27 +179,20 @@ pub fn new_election(props: &NewElectionProps) -> Html {
         })
     };
     let onsubmit = {
-        let (draft, attempt, busy, refused, notice, token, made) = (
+        let (draft, attempt, refused, notice, token, made) = (
             draft.clone(),
             attempt.clone(),
-            busy.clone(),
             refused.clone(),
             notice.clone(),
             props.token.clone(),
             props.made.clone(),
         );
-        let blocked = !found.is_empty();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            attempt.set(*attempt + 1);
-            if blocked || *busy {
-                return;
-            }
+        forms::on_submit(&attempt.clone(), &busy, !found.is_empty(), move || {
             let d = (*draft).clone();
             let (Some(electorate), Some(opens_at), Some(closes_at)) =
                 (d.rule(), moment(&d.opens), moment(&d.closes))
             else {
-                return;
+                return None;
             };
             let body = NewElection {
                 title: d.title.trim().to_owned(),
@@ -211,20 +204,16 @@ pub fn new_election(props: &NewElectionProps) -> Html {
                 closes_at,
                 quorum: d.quorum.trim().parse::<f64>().ok().map(|q| q / 100.0),
             };
-            let (draft, attempt, busy, refused, notice, token, made) = (
+            let (draft, attempt, refused, notice, token, made) = (
                 draft.clone(),
                 attempt.clone(),
-                busy.clone(),
                 refused.clone(),
                 notice.clone(),
                 token.clone(),
                 made.clone(),
             );
-            busy.set(true);
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = api::create_election(&token, &body).await;
-                busy.set(false);
-                match result {
+            Some(async move {
+                match api::create_election(&token, &body).await {
                     Ok(e) => {
                         notice.set(Some(format!(
                             "The vote “{}” is prepared; it opens by itself.",
@@ -240,7 +229,7 @@ pub fn new_election(props: &NewElectionProps) -> Html {
                     }
                     Err(e) => refused.set(Some(e)),
                 }
-            });
+            })
         })
     };
     let options_input = {

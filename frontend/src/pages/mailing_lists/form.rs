@@ -11,7 +11,7 @@ use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::forms::{Choice, ErrorSummary, Field, Problems};
+use crate::forms::{self, Choice, ErrorSummary, Field, Problems};
 use crate::labels;
 
 /// What the admin typed and ticked.
@@ -252,32 +252,18 @@ pub fn list_form(props: &ListFormProps) -> Html {
         }
     };
     let onsubmit = {
-        let (draft, attempt, busy, refused, token, saved, list) = (
+        let (draft, refused, token, saved, list) = (
             draft.clone(),
-            attempt.clone(),
-            busy.clone(),
             refused.clone(),
             props.token.clone(),
             props.saved.clone(),
             props.list.clone(),
         );
-        let blocked = !problems(&draft).is_empty();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            attempt.set(*attempt + 1);
-            if blocked || *busy {
-                return;
-            }
+        forms::on_submit(&attempt, &busy, !problems(&draft).is_empty(), move || {
             let d = (*draft).clone();
-            let (busy, refused, token, saved, list) = (
-                busy.clone(),
-                refused.clone(),
-                token.clone(),
-                saved.clone(),
-                list.clone(),
-            );
-            busy.set(true);
-            wasm_bindgen_futures::spawn_local(async move {
+            let (refused, token, saved, list) =
+                (refused.clone(), token.clone(), saved.clone(), list.clone());
+            Some(async move {
                 let result = match &list {
                     None => {
                         api::create_mailing_list(
@@ -313,7 +299,6 @@ pub fn list_form(props: &ListFormProps) -> Html {
                         .await
                     }
                 };
-                busy.set(false);
                 match result {
                     Ok(list) => {
                         refused.set(None);
@@ -321,7 +306,7 @@ pub fn list_form(props: &ListFormProps) -> Html {
                     }
                     Err(e) => refused.set(Some(e)),
                 }
-            });
+            })
         })
     };
     // One tick box of a set: `id` unique in the page, `on` whether it is ticked.
