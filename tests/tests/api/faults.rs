@@ -28,8 +28,9 @@ where
     false
 }
 
-#[actix_web::test]
-async fn a_postgres_restart_under_load_is_ridden_out() {
+/// b2mms with its jobs running every second on a throwaway PostgreSQL cluster that the test
+/// stops and starts.
+async fn on_a_cluster_of_its_own() -> (PgCluster, TestApp) {
     let cluster =
         PgCluster::start().expect("PostgreSQL server binaries (scripts/test installs them)");
     let mail = SmtpSink::start().await;
@@ -46,6 +47,12 @@ async fn a_postgres_restart_under_load_is_ridden_out() {
         cluster.url(),
         mail,
     );
+    (cluster, app)
+}
+
+#[actix_web::test]
+async fn a_postgres_restart_under_load_is_ridden_out() {
+    let (cluster, app) = on_a_cluster_of_its_own().await;
     let (admin, token) = app.admin().await;
     let path = format!("/api/v1/members/{}", admin.id);
     for _ in 0..8 {
@@ -271,22 +278,7 @@ async fn a_silent_mailman_holds_up_nothing_else_postgres() {
 /// frozen once, one audit event, nothing lost or done twice.
 #[actix_web::test]
 async fn an_election_due_while_the_database_is_down_opens_once_it_is_back() {
-    let cluster =
-        PgCluster::start().expect("PostgreSQL server binaries (scripts/test installs them)");
-    let mail = SmtpSink::start().await;
-    let mut config = test_config(&cluster.url());
-    config.mail_url = mail.url();
-    config.jobs_interval = 1;
-    let state = AppState::initialize(config, Clock::system())
-        .await
-        .expect("application state");
-    let app = TestApp::start(
-        Backend::Postgres,
-        state,
-        TestDb::External,
-        cluster.url(),
-        mail,
-    );
+    let (cluster, app) = on_a_cluster_of_its_own().await;
     let (_, token) = app.admin().await;
     let now = chrono::Utc::now();
     let made = app

@@ -132,23 +132,19 @@ fn unknown_records(
 ) -> AppResult<()> {
     use crate::store::schema::{collab_groups, institutions};
     if let Some(ids) = &audience.institution_ids {
-        let known: HashSet<uuid::Uuid> = institutions::table
+        let known: Vec<InstitutionId> = institutions::table
             .filter(institutions::id.eq_any(ids.iter().copied().map(InstitutionId::from)))
             .select(institutions::id)
-            .load::<InstitutionId>(conn)?
-            .iter()
-            .map(InstitutionId::uuid)
-            .collect();
+            .load(conn)?;
+        let known = known.iter().map(InstitutionId::uuid).collect();
         report_unknown(ids, &known, "institution_ids", "institution", errors);
     }
     if let Some(ids) = &audience.group_ids {
-        let known: HashSet<uuid::Uuid> = collab_groups::table
+        let known: Vec<GroupId> = collab_groups::table
             .filter(collab_groups::id.eq_any(ids.iter().copied().map(GroupId::from)))
             .select(collab_groups::id)
-            .load::<GroupId>(conn)?
-            .iter()
-            .map(GroupId::uuid)
-            .collect();
+            .load(conn)?;
+        let known = known.iter().map(GroupId::uuid).collect();
         report_unknown(ids, &known, "group_ids", "group", errors);
     }
     Ok(())

@@ -22,6 +22,8 @@ pub(crate) struct Records {
     groups: HashMap<PersonId, HashSet<GroupId>>,
     roles: HashMap<PersonId, Vec<AudienceRole>>,
     authors: HashSet<PersonId>,
+    /// The groups of someone in none.
+    no_groups: HashSet<GroupId>,
 }
 
 impl Records {
@@ -74,13 +76,12 @@ impl Records {
                 HashSet::new()
             },
             candidates,
+            no_groups: HashSet::new(),
         })
     }
 
     /// The people `audience` admits, by id.
     fn admitted<'a>(&'a self, audience: &'a Audience) -> impl Iterator<Item = &'a Candidate> {
-        static NO_GROUPS: std::sync::LazyLock<HashSet<GroupId>> =
-            std::sync::LazyLock::new(HashSet::new);
         self.candidates.iter().filter(move |c| {
             audience::admits(
                 audience,
@@ -89,7 +90,7 @@ impl Records {
                     category: c.category,
                     institution: &c.institution_id,
                     country: &c.country,
-                    groups: self.groups.get(&c.id).unwrap_or(&NO_GROUPS),
+                    groups: self.groups.get(&c.id).unwrap_or(&self.no_groups),
                     roles: self.roles.get(&c.id).map(Vec::as_slice).unwrap_or_default(),
                     author: self.authors.contains(&c.id),
                 },
